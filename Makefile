@@ -1,0 +1,51 @@
+# Norec Portal — the commands the README names.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test install lint format migrate worker beat serve clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required"'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Set up, load demo data and serve on http://127.0.0.1:8000 (SQLite, eager tasks, console email).
+demo: install
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+## Set up and run the whole test suite.
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+migrate: install
+	$(BIN)/python manage.py migrate --no-input
+
+serve: install
+	$(BIN)/gunicorn norec_portal.wsgi --bind 127.0.0.1:8000 --workers 3
+
+worker: install
+	$(BIN)/celery -A norec_portal worker --loglevel INFO
+
+beat: install
+	$(BIN)/celery -A norec_portal beat --loglevel INFO
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles

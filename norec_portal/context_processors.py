@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from .models import Role
+
+# (label, URL name) per role; the first entry is that role's home page. Entries whose
+# URL is not installed yet are left out, so the menu never links to a missing page.
+NAVIGATION: dict[str, list[tuple[Any, str]]] = {
+    Role.STAFF: [
+        (_("Overview"), "staff_dashboard"),
+        (_("Organisations"), "partnerships:staff_organisations"),
+        (_("Partnerships"), "partnerships:staff_partnerships"),
+        (_("Participants"), "partnerships:staff_participants"),
+        (_("Outbox"), "admin:norec_portal_outboxemail_changelist"),
+        (_("Admin"), "admin:index"),
+    ],
+    Role.COORDINATOR: [
+        (_("My organisation"), "partnerships:coordinator_dashboard"),
+        (_("Participants"), "partnerships:coordinator_participants"),
+        (_("Import"), "partnerships:coordinator_import"),
+    ],
+    Role.ALUMNUS: [],
+}
+
+
+def _menu(role: str) -> list[dict[str, str]]:
+    items = []
+    for label, name in NAVIGATION.get(role, []):
+        try:
+            items.append({"label": str(label), "url": reverse(name)})
+        except NoReverseMatch:
+            continue
+    return items
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    role = Role.STAFF if user.is_staff else user.role
+    items = _menu(role)
+    path = request.path
+    # The longest matching prefix is the current page (the overview is a prefix of all).
+    current = max((i["url"] for i in items if path.startswith(i["url"])), key=len, default="")
+    for item in items:
+        item["current"] = item["url"] == current
+    return {"nav_items": items, "nav_role": role}

@@ -1,0 +1,23 @@
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.urls import include, path
+
+from . import views
+
+admin.site.login = secure_admin_login(admin.site.login)
+admin.site.site_header = "Norec Portal administration"
+admin.site.site_title = "Norec Portal"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("staff/", views.staff_dashboard, name="staff_dashboard"),
+    path("account/", views.account_settings, name="account_settings"),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("healthz", views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+]
+
+handler403 = "norec_portal.views.error_403"
+handler404 = "norec_portal.views.error_404"
+handler500 = "norec_portal.views.error_500"

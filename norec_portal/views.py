@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from .access import staff_required
+from .forms import AccountSettingsForm
+from .models import OutboxEmail, Role
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Send each person to the front page of their part of the portal."""
+    user = request.user
+    if user.is_staff:
+        return redirect("staff_dashboard")
+    if user.role == Role.COORDINATOR:
+        return redirect("account_settings")
+    return redirect("account_settings")
+
+
+@staff_required
+def staff_dashboard(request: HttpRequest) -> HttpResponse:
+    counts = dict(
+        OutboxEmail.objects.values_list("state").annotate(n=Count("id")).order_by("state")
+    )
+    outbox = [
+        {"state": state, "label": label, "count": counts.get(state, 0)}
+        for state, label in OutboxEmail.State.choices
+    ]
+    return render(request, "norec_portal/staff_dashboard.html", {"outbox": outbox})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_settings(request: HttpRequest) -> HttpResponse:
+    form = AccountSettingsForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        if user.language:
+            translation.activate(user.language)
+        messages.success(request, _("Your settings have been saved."))
+        response = redirect("account_settings")
+        if user.language:
+            response.set_cookie("django_language", user.language, samesite="Lax")
+        return response
+    return render(request, "norec_portal/account_settings.html", {"form": form})
+
+
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Liveness for load balancers: the database answers."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
+
+
+def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "403.html", status=403)
+
+
+def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "404.html", status=404)
+
+
+def error_500(request: HttpRequest) -> HttpResponse:
+    # No context processors: whatever broke must not break the error page too.
+    from django.template import loader
+
+    return HttpResponse(loader.get_template("500.html").render(), status=500)

@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+
+from tests.conftest import REQUIRE_STACK
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    base = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp")}
+    return subprocess.run(
+        [sys.executable, *args], cwd=ROOT, env={**base, **env},
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+
+
+def test_embedded_default_needs_no_environment():
+    code = (
+        "import django; django.setup(); from django.conf import settings as s;"
+        "print(s.DATABASES['default']['ENGINE'], s.CELERY_TASK_ALWAYS_EAGER, s.EMAIL_BACKEND,"
+        " s.DEBUG)"
+    )
+    result = run(["-c", code], {"DJANGO_SETTINGS_MODULE": "norec_portal.settings"})
+    assert result.returncode == 0, result.stderr
+    engine, eager, backend, debug = result.stdout.split()
+    assert engine == "django.db.backends.sqlite3"
+    assert eager == "True"
+    assert backend == "django.core.mail.backends.console.EmailBackend"
+    assert debug == "True"
+
+
+PRODUCTION_ENV = {
+    "DJANGO_ENV": "production",
+    "SECRET_KEY": "p" * 20 + "roduction-secret-key-for-the-deploy-check-9f8e7d6c5b4a",
+    "ALLOWED_HOSTS": "portal.norec.no",
+    "DATABASE_URL": "postgres://norec@db.internal:5432/norec",
+    "REDIS_URL": "redis://redis.internal:6379/0",
+    "EMAIL_URL": "smtp+tls://mailer:secret@smtp.internal:587",
+}
+
+
+def test_production_settings_pass_the_deploy_check():
+    result = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], PRODUCTION_ENV)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "SECRET_KEY"}
+    result = run(["manage.py", "check"], env)
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_secret_can_come_from_a_file(tmp_path):
+    key_file = tmp_path / "secret"
+    key_file.write_text("from-a-file-" + "k" * 50 + "\n")
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "SECRET_KEY"}
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; print(s.SECRET_KEY)"
+    )
+    result = run(["-c", code], {**env, "SECRET_KEY_FILE": str(key_file),
+                                "DJANGO_SETTINGS_MODULE": "norec_portal.settings"})  # fmt: skip
+    assert result.stdout.strip() == "from-a-file-" + "k" * 50
+
+
+def test_environment_selects_the_database_and_broker():
+    code = (
+        "import django; django.setup(); from django.conf import settings as s;"
+        "print(s.DATABASES['default']['ENGINE'], s.DATABASES['default']['NAME'],"
+        " s.CELERY_BROKER_URL, s.CELERY_TASK_ALWAYS_EAGER, s.EMAIL_HOST, s.EMAIL_PORT)"
+    )
+    result = run(
+        ["-c", code], {**PRODUCTION_ENV, "DJANGO_SETTINGS_MODULE": "norec_portal.settings"}
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "django.db.backends.postgresql", "norec", "redis://redis.internal:6379/0", "False",
+        "smtp.internal", "587",
+    ]  # fmt: skip
+
+
+@pytest.mark.skipif(not REQUIRE_STACK, reason="only CI promises PostgreSQL and Redis")
+@pytest.mark.django_db
+def test_ci_runs_on_postgresql_and_redis():
+    assert connection.vendor == "postgresql"
+    assert settings.CACHES["default"]["BACKEND"].endswith("RedisCache")
+    cache.set("norec:probe", "ok", 10)
+    assert cache.get("norec:probe") == "ok"
+    assert settings.CELERY_BROKER_URL.startswith("redis://")
