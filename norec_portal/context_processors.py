@@ -13,19 +13,30 @@ from .models import Role
 NAVIGATION: dict[str, list[tuple[Any, str]]] = {
     Role.STAFF: [
         (_("Overview"), "staff_dashboard"),
-        (_("Organisations"), "partnerships:staff_organisations"),
         (_("Partnerships"), "partnerships:staff_partnerships"),
+        (_("Organisations"), "partnerships:staff_organisations"),
         (_("Participants"), "partnerships:staff_participants"),
-        (_("Outbox"), "admin:norec_portal_outboxemail_changelist"),
+        (_("Trainings"), "trainings:staff_year"),
+        (_("Network"), "network:staff_dashboard"),
         (_("Admin"), "admin:index"),
     ],
     Role.COORDINATOR: [
         (_("My organisation"), "partnerships:coordinator_dashboard"),
         (_("Participants"), "partnerships:coordinator_participants"),
-        (_("Import"), "partnerships:coordinator_import"),
+        (_("Trainings"), "trainings:coordinator_sessions"),
     ],
-    Role.ALUMNUS: [],
+    Role.ALUMNUS: [
+        (_("My profile"), "network:member_home"),
+        (_("Activities"), "network:activities"),
+        (_("Newsletters"), "network:newsletter_archive"),
+    ],
 }
+
+
+def start_page(role: str) -> str | None:
+    """The first page of a role's menu that is installed."""
+    items = _menu(role)
+    return items[0]["url"] if items else None
 
 
 def _menu(role: str) -> list[dict[str, str]]:

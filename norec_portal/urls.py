@@ -16,6 +16,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("partnerships.urls")),
+    path("", include("trainings.urls")),
+    path("", include("network.urls")),
 ]
 
 handler403 = "norec_portal.views.error_403"

@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from .access import staff_required
+from .context_processors import start_page
 from .forms import AccountSettingsForm
 from .models import OutboxEmail, Role
 
@@ -20,11 +21,8 @@ from .models import OutboxEmail, Role
 def home(request: HttpRequest) -> HttpResponse:
     """Send each person to the front page of their part of the portal."""
     user = request.user
-    if user.is_staff:
-        return redirect("staff_dashboard")
-    if user.role == Role.COORDINATOR:
-        return redirect("account_settings")
-    return redirect("account_settings")
+    role = Role.STAFF if user.is_staff else user.role
+    return redirect(start_page(role) or "account_settings")
 
 
 @staff_required

@@ -5,7 +5,7 @@ import os
 import pytest
 from django.core.cache import cache
 
-from tests.factories import UserFactory, make_staff
+from tests.factories import PartnershipFactory, UserFactory, make_coordinator, make_staff
 
 # CI sets NOREC_REQUIRE_STACK=1: a test that needs PostgreSQL, Redis or a Celery worker
 # must then fail when they are missing, never skip.
@@ -49,4 +49,36 @@ def staff_client(client, staff):
 @pytest.fixture
 def alumnus_client(client, alumnus):
     client.force_login(alumnus)
+    return client
+
+
+@pytest.fixture
+def partnership(db):
+    """A partnership with a signed agreement between organisation A (Kenya) and B (Uganda)."""
+    return PartnershipFactory(name="Lake Victoria Health Exchange")
+
+
+@pytest.fixture
+def org_a(partnership):
+    return partnership.members.order_by("pk")[0].organisation
+
+
+@pytest.fixture
+def org_b(partnership):
+    return partnership.members.order_by("pk")[1].organisation
+
+
+@pytest.fixture
+def coordinator(org_a):
+    return make_coordinator(org_a, email="coordinator.a@example.org", full_name="Achieng Otieno")
+
+
+@pytest.fixture
+def other_coordinator(org_b):
+    return make_coordinator(org_b, email="coordinator.b@example.org", full_name="Brian Okello")
+
+
+@pytest.fixture
+def coordinator_client(client, coordinator):
+    client.force_login(coordinator)
     return client

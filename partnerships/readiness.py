@@ -1,0 +1,54 @@
+"""Readiness of participants, as shown to coordinators and staff.
+
+Other apps add what they know (the trainings app: Training 1 and Training 2 status) by
+registering a provider in their ``AppConfig.ready``; this keeps imports one-way
+(``partnerships`` never imports ``trainings``). A provider gets the participants of one
+page and must answer with a constant number of queries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from .models import Participant
+
+
+@dataclass(frozen=True)
+class ReadinessItem:
+    label: str  # e.g. "E-learning", "Training 1"
+    status: str  # short text shown in a badge
+    tone: str = "info"  # ok | warn | bad | info
+
+
+Provider = Callable[[Sequence[Participant]], dict[int, list[ReadinessItem]]]
+PROVIDERS: list[Provider] = []
+
+
+def register(provider: Provider) -> Provider:
+    if provider not in PROVIDERS:
+        PROVIDERS.append(provider)
+    return provider
+
+
+@register
+def elearning(participants: Sequence[Participant]) -> dict[int, list[ReadinessItem]]:
+    result = {}
+    for participant in participants:
+        if participant.elearning_completed_on:
+            item = ReadinessItem(_("E-learning"), _("Done"), "ok")
+        else:
+            item = ReadinessItem(_("E-learning"), _("Not done"), "warn")
+        result[participant.pk] = [item]
+    return result
+
+
+def readiness(participants: Sequence[Participant]) -> dict[int, list[ReadinessItem]]:
+    """All readiness items per participant id, in provider order."""
+    combined: dict[int, list[ReadinessItem]] = {p.pk: [] for p in participants}
+    for provider in PROVIDERS:
+        for pk, items in provider(participants).items():
+            combined.setdefault(pk, []).extend(items)
+    return combined

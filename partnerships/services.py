@@ -1,0 +1,459 @@
+"""Use-cases of the partnerships app. Views, admin, imports and tasks all call these.
+
+Every function is keyword-only and atomic, and raises ``ValidationError`` with a message a
+person can act on when a rule says no.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from norec_portal.models import User
+
+from .models import (
+    PHASE_DATE_FIELDS,
+    PHASE_TRANSITIONS,
+    ContactPerson,
+    Participant,
+    PartnerOrganisation,
+    Partnership,
+    PartnershipMember,
+    Person,
+    Phase,
+    PhaseChange,
+)
+from .validators import normalize_phone
+
+# Partnership phases in which participants may be registered.
+REGISTRATION_PHASES = (Phase.AGREEMENT_SIGNED, Phase.ACTIVE_EXCHANGE)
+
+
+# --- Phases ---------------------------------------------------------------------------
+
+
+def check_phase_change(*, partnership: Partnership, to_phase: str) -> list[str]:
+    """Return what stands in the way of moving ``partnership`` to ``to_phase``."""
+    if to_phase not in PHASE_TRANSITIONS.get(partnership.phase, ()):
+        allowed = ", ".join(str(Phase(p).label) for p in PHASE_TRANSITIONS[partnership.phase])
+        return [
+            _("A partnership cannot go from “%(current)s” to “%(target)s”. %(allowed)s")
+            % {
+                "current": Phase(partnership.phase).label,
+                "target": Phase(to_phase).label if to_phase in Phase.values else to_phase,
+                "allowed": _("Possible next phases: %(phases)s.") % {"phases": allowed}
+                if allowed
+                else _("A closed partnership stays closed."),
+            }
+        ]
+    problems: list[str] = []
+    if to_phase == Phase.AGREEMENT_SIGNED:
+        members = list(partnership.members.select_related("organisation"))
+        if len(members) < 2:
+            problems.append(_("A cooperation agreement needs at least two member organisations."))
+        with_coordinator = set(
+            ContactPerson.objects.filter(
+                organisation__in=[m.organisation_id for m in members],
+                role=ContactPerson.Role.COORDINATOR,
+                active=True,
+            ).values_list("organisation_id", flat=True)
+        )
+        for member in members:
+            if member.organisation_id not in with_coordinator:
+                problems.append(
+                    _("%(organisation)s has no active coordinator yet.")
+                    % {"organisation": member.organisation.name}
+                )
+    return problems
+
+
+@transaction.atomic
+def change_phase(
+    *,
+    partnership: Partnership,
+    to_phase: str,
+    by: User | None,
+    effective_on: dt.date | None = None,
+    note: str = "",
+) -> PhaseChange:
+    """Move a partnership to its next phase, recording who, when and the date reached."""
+    partnership = Partnership.objects.select_for_update().get(pk=partnership.pk)
+    problems = check_phase_change(partnership=partnership, to_phase=to_phase)
+    if problems:
+        raise ValidationError(problems)
+    effective_on = effective_on or timezone.localdate()
+    previous_date = getattr(partnership, PHASE_DATE_FIELDS[partnership.phase])
+    if previous_date and effective_on < previous_date:
+        raise ValidationError(
+            _("The date cannot be before the start of the current phase (%(date)s).")
+            % {"date": previous_date.isoformat()}
+        )
+    change = PhaseChange.objects.create(
+        partnership=partnership,
+        from_phase=partnership.phase,
+        to_phase=to_phase,
+        effective_on=effective_on,
+        changed_by=by,
+        note=note[:500],
+    )
+    partnership.phase = to_phase
+    setattr(partnership, PHASE_DATE_FIELDS[to_phase], effective_on)
+    partnership.save(update_fields=["phase", PHASE_DATE_FIELDS[to_phase]])
+    return change
+
+
+@transaction.atomic
+def create_partnership(
+    *,
+    name: str,
+    programme: str,
+    organisations: list[tuple[PartnerOrganisation, str]],
+    adviser: User | None,
+    by: User | None,
+    feasibility_since: dt.date | None = None,
+) -> Partnership:
+    """Start a partnership in the feasibility phase with its member organisations."""
+    if Partnership.objects.filter(name__iexact=name.strip()).exists():
+        raise ValidationError(_("A partnership with this name already exists."))
+    partnership = Partnership.objects.create(
+        name=name.strip(),
+        programme=programme,
+        adviser=adviser,
+        feasibility_since=feasibility_since or timezone.localdate(),
+    )
+    for organisation, role in organisations:
+        PartnershipMember.objects.create(
+            partnership=partnership, organisation=organisation, role=role
+        )
+    PhaseChange.objects.create(
+        partnership=partnership,
+        from_phase="",
+        to_phase=Phase.FEASIBILITY,
+        effective_on=partnership.feasibility_since,
+        changed_by=by,
+    )
+    return partnership
+
+
+# --- People and participants ------------------------------------------------------------
+
+
+def _name_key(first_name: str, last_name: str, date_of_birth: dt.date | None) -> tuple | None:
+    if not (first_name and last_name and date_of_birth):
+        return None
+    return (
+        " ".join(first_name.split()).casefold(),
+        " ".join(last_name.split()).casefold(),
+        date_of_birth,
+    )
+
+
+def find_duplicate_people(
+    candidates: Sequence[dict[str, Any]], *, exclude_pk: int | None = None
+) -> list[Person | None]:
+    """For each candidate, an existing person who is probably the same: the same email
+    (case-blind), or the same first and last name (case- and space-blind) and date of birth.
+
+    One query for all candidates, so an import of 2,000 rows costs the same as one form.
+    """
+    emails = {(c.get("email") or "").strip().lower() for c in candidates} - {""}
+    names = {
+        key
+        for c in candidates
+        if (key := _name_key(c.get("first_name") or "", c.get("last_name") or "",
+                             c.get("date_of_birth")))
+    }  # fmt: skip
+    if not emails and not names:
+        return [None] * len(candidates)
+    match = Q(email_key__in=emails) | Q(
+        last_key__in={last for _first, last, _dob in names},
+        date_of_birth__in={dob for _first, _last, dob in names},
+    )
+    people = Person.objects.annotate(email_key=Lower("email"), last_key=Lower("last_name"))
+    people = people.filter(match).order_by("last_name", "first_name", "pk")
+    if exclude_pk:
+        people = people.exclude(pk=exclude_pk)
+    by_email: dict[str, Person] = {}
+    by_name: dict[tuple, Person] = {}
+    for person in people.only("pk", "first_name", "last_name", "email", "date_of_birth"):
+        if person.email:
+            by_email.setdefault(person.email.lower(), person)
+        key = _name_key(person.first_name, person.last_name, person.date_of_birth)
+        if key:
+            by_name.setdefault(key, person)
+    found: list[Person | None] = []
+    for c in candidates:
+        email = (c.get("email") or "").strip().lower()
+        key = _name_key(c.get("first_name") or "", c.get("last_name") or "", c.get("date_of_birth"))
+        matches = [p for p in (by_email.get(email), by_name.get(key)) if p is not None]
+        found.append(min(matches, key=lambda p: (p.last_name, p.first_name, p.pk), default=None))
+    return found
+
+
+def find_duplicate_person(
+    *,
+    email: str = "",
+    first_name: str = "",
+    last_name: str = "",
+    date_of_birth: dt.date | None = None,
+    exclude_pk: int | None = None,
+) -> Person | None:
+    """An existing person with the same email, or the same name and date of birth."""
+    candidate = {
+        "email": email, "first_name": first_name, "last_name": last_name,
+        "date_of_birth": date_of_birth,
+    }  # fmt: skip
+    return find_duplicate_people([candidate], exclude_pk=exclude_pk)[0]
+
+
+def _duplicate_field(duplicate: Person, person_data: dict[str, Any]) -> str:
+    """The form field a duplicate is reported on: the email if that is what matched."""
+    email = (person_data.get("email") or "").strip().lower()
+    return "email" if email and duplicate.email == email else "__all__"
+
+
+def duplicate_message(person: Person, *, email: str) -> str:
+    if email and person.email == email.strip().lower():
+        return _("Someone with the email %(email)s is already registered.") % {"email": email}
+    return _("%(name)s with the same date of birth is already registered.") % {
+        "name": person.full_name
+    }
+
+
+@dataclass(frozen=True)
+class ExchangePlan:
+    """What a coordinator says about one exchange; checked by :func:`check_exchange`."""
+
+    partnership: Partnership
+    host_organisation: PartnerOrganisation
+    exchange_start: dt.date
+    exchange_end: dt.date
+    elearning_completed_on: dt.date | None = None
+
+
+def check_exchange(
+    *, sending: PartnerOrganisation, plan: ExchangePlan, member_ids: set[int] | None = None
+) -> dict[str, str]:
+    """Problems with an exchange plan, by field name ('' for the whole plan).
+
+    ``member_ids`` (the partnership's member organisation ids) may be passed in when many
+    rows of one import are checked, to spare a query per row.
+    """
+    errors: dict[str, str] = {}
+    partnership = plan.partnership
+    if member_ids is None:
+        member_ids = set(partnership.members.values_list("organisation_id", flat=True))
+    if sending.pk not in member_ids:
+        errors["partnership"] = _("%(organisation)s is not a member of %(partnership)s.") % {
+            "organisation": sending.name,
+            "partnership": partnership.name,
+        }
+    elif partnership.phase not in REGISTRATION_PHASES:
+        errors["partnership"] = _(
+            "Participants can be registered once the cooperation agreement is signed; "
+            "%(partnership)s is in the phase “%(phase)s”."
+        ) % {"partnership": partnership.name, "phase": Phase(partnership.phase).label}
+    if plan.host_organisation.pk == sending.pk:
+        errors["host_organisation"] = _(
+            "The host organisation must be another organisation than the sending one."
+        )
+    elif plan.host_organisation.pk not in member_ids:
+        errors["host_organisation"] = _("%(organisation)s is not a member of %(partnership)s.") % {
+            "organisation": plan.host_organisation.name,
+            "partnership": partnership.name,
+        }
+    if plan.exchange_end <= plan.exchange_start:
+        errors["exchange_end"] = _("The exchange must end after it starts.")
+    elif (plan.exchange_end - plan.exchange_start).days > 2 * 366:
+        errors["exchange_end"] = _("An exchange lasts at most two years.")
+    if plan.elearning_completed_on and plan.elearning_completed_on > timezone.localdate():
+        errors["elearning_completed_on"] = _("The e-learning date cannot be in the future.")
+    return errors
+
+
+PERSON_FIELDS = (
+    "first_name", "last_name", "email", "phone", "nationality", "country", "gender",
+    "date_of_birth", "preferred_language",
+)  # fmt: skip
+
+
+def clean_person_data(data: dict[str, Any]) -> dict[str, Any]:
+    """Trim names and email, and write the phone in E.164 (raises on a bad number)."""
+    cleaned = {key: data.get(key) for key in PERSON_FIELDS if key in data}
+    for key in ("first_name", "last_name", "email"):
+        if key in cleaned:
+            cleaned[key] = " ".join(str(cleaned[key] or "").split())
+    if "email" in cleaned:
+        cleaned["email"] = cleaned["email"].lower()
+    if cleaned.get("phone"):
+        region = str(cleaned.get("country") or cleaned.get("nationality") or "") or None
+        try:
+            cleaned["phone"] = normalize_phone(cleaned["phone"], region)
+        except ValidationError as exc:
+            raise ValidationError({"phone": exc.messages}) from exc
+    for key in ("phone", "nationality", "country", "gender", "preferred_language"):
+        if key in cleaned and cleaned[key] is None:
+            cleaned[key] = ""
+    return cleaned
+
+
+def _raise_field_errors(errors: dict[str, str]) -> None:
+    if errors:
+        raise ValidationError({k or "__all__": v for k, v in errors.items()})
+
+
+@transaction.atomic
+def register_participant(
+    *,
+    sending: PartnerOrganisation,
+    person_data: dict[str, Any],
+    plan: ExchangePlan,
+    by: User | None,
+    member_ids: set[int] | None = None,
+) -> Participant:
+    """Register a new person on an exchange sent by ``sending``.
+
+    The sending organisation is always the caller's (a coordinator's own organisation),
+    never taken from the submitted data.
+    """
+    person_data = clean_person_data(person_data)
+    errors = check_exchange(sending=sending, plan=plan, member_ids=member_ids)
+    duplicate = find_duplicate_person(
+        email=person_data.get("email", ""),
+        first_name=person_data.get("first_name", ""),
+        last_name=person_data.get("last_name", ""),
+        date_of_birth=person_data.get("date_of_birth"),
+    )
+    if duplicate is not None:
+        errors[_duplicate_field(duplicate, person_data)] = (
+            duplicate_message(duplicate, email=person_data.get("email", ""))
+            + " "
+            + _("If this is the same person, ask Norec to add the new exchange.")
+        )
+    _raise_field_errors(errors)
+    try:
+        with transaction.atomic():
+            person = Person.objects.create(**person_data)
+            return Participant.objects.create(
+                person=person,
+                partnership=plan.partnership,
+                sending_organisation=sending,
+                host_organisation=plan.host_organisation,
+                exchange_start=plan.exchange_start,
+                exchange_end=plan.exchange_end,
+                elearning_completed_on=plan.elearning_completed_on,
+                registered_by=by,
+            )
+    except IntegrityError as exc:
+        # Another request registered the same person a moment ago.
+        raise ValidationError(
+            {"email": _("Someone with this email was registered a moment ago.")}
+        ) from exc
+
+
+@transaction.atomic
+def update_participant(
+    *,
+    participant: Participant,
+    person_data: dict[str, Any],
+    plan: ExchangePlan,
+    by: User | None,
+) -> Participant:
+    """Change a participant's details and exchange; the sending organisation stays."""
+    participant = Participant.objects.select_for_update().get(pk=participant.pk)
+    person_data = clean_person_data(person_data)
+    errors = check_exchange(sending=participant.sending_organisation, plan=plan)
+    duplicate = find_duplicate_person(
+        email=person_data.get("email", ""),
+        first_name=person_data.get("first_name", ""),
+        last_name=person_data.get("last_name", ""),
+        date_of_birth=person_data.get("date_of_birth"),
+        exclude_pk=participant.person_id,
+    )
+    if duplicate is not None:
+        errors[_duplicate_field(duplicate, person_data)] = duplicate_message(
+            duplicate, email=person_data.get("email", "")
+        )
+    _raise_field_errors(errors)
+    person = participant.person
+    for key, value in person_data.items():
+        setattr(person, key, value)
+    person.save()
+    participant.partnership = plan.partnership
+    participant.host_organisation = plan.host_organisation
+    participant.exchange_start = plan.exchange_start
+    participant.exchange_end = plan.exchange_end
+    participant.elearning_completed_on = plan.elearning_completed_on
+    participant.save()
+    return participant
+
+
+# --- Portal access for coordinators ----------------------------------------------------
+
+
+@transaction.atomic
+def grant_portal_access(*, contact: ContactPerson, by: User | None) -> User:
+    """Give an active coordinator a login, and email them a link to choose a password.
+
+    Repeating it re-sends the link. An address that already logs in with another role is
+    refused: one login has one role.
+    """
+    from allauth.account.forms import default_token_generator
+    from allauth.account.models import EmailAddress
+    from allauth.account.utils import user_pk_to_url_str
+    from django.urls import reverse
+
+    from norec_portal.emails import send_templated_email
+    from norec_portal.models import Role
+
+    contact = ContactPerson.objects.select_related("person", "organisation").get(pk=contact.pk)
+    person = contact.person
+    if contact.role != ContactPerson.Role.COORDINATOR or not contact.active:
+        raise ValidationError(_("Only active coordinators get a login to the portal."))
+    if not person.email:
+        raise ValidationError(_("%(name)s has no email address.") % {"name": person.full_name})
+    user = person.user or User.objects.filter(email=person.email).first()
+    if user is not None and user.role != Role.COORDINATOR:
+        raise ValidationError(
+            _("%(email)s already logs in as %(role)s.")
+            % {"email": person.email, "role": user.get_role_display()}
+        )
+    if user is None:
+        user = User.objects.create_user(
+            person.email, None, full_name=person.full_name, role=Role.COORDINATOR
+        )
+    if person.user_id != user.pk:
+        person.user = user
+        person.save(update_fields=["user"])
+    EmailAddress.objects.update_or_create(
+        user=user, email=user.email, defaults={"verified": True, "primary": True}
+    )
+    path = reverse(
+        "account_reset_password_from_key",
+        kwargs={
+            "uidb36": user_pk_to_url_str(user),
+            "key": default_token_generator.make_token(user),
+        },
+    )
+    send_templated_email(
+        key=f"coordinator-access:{contact.pk}:{timezone.now().isoformat()}",
+        to=user.email,
+        name="coordinator_access",
+        context={
+            "name": person.full_name,
+            "organisation": contact.organisation.name,
+            "link": f"{settings.SITE_URL}{path}",
+        },
+        language=person.preferred_language or None,
+    )
+    return user

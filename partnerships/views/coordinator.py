@@ -1,0 +1,207 @@
+"""The coordinator portal: a partner organisation's own partnerships and participants."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Prefetch, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from norec_portal.access import coordinator_required
+
+from .. import services
+from ..access import (
+    coordinator_organisation,
+    get_participant_for_coordinator,
+    participants_for_coordinator,
+    partnerships_for_coordinator,
+)
+from ..forms import ParticipantForm
+from ..models import Participant, PartnerOrganisation, PartnershipMember
+from ..readiness import readiness
+from ..services import REGISTRATION_PHASES, ExchangePlan
+from .staff import paginate
+
+
+def _with_readiness(participants: list[Participant]) -> list[tuple[Participant, list]]:
+    items = readiness(participants)
+    return [(p, items.get(p.pk, [])) for p in participants]
+
+
+@coordinator_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    organisation = coordinator_organisation(request.user)
+    partnerships = (
+        partnerships_for_coordinator(request.user)
+        .prefetch_related(
+            Prefetch(
+                "members",
+                queryset=PartnershipMember.objects.select_related("organisation"),
+            )
+        )
+        .order_by("name")
+    )
+    current = participants_for_coordinator(request.user).current().with_related()
+    counts = current.aggregate(
+        planned=Count("pk", filter=Q(status=Participant.Status.PLANNED)),
+        on_exchange=Count("pk", filter=Q(status=Participant.Status.ON_EXCHANGE)),
+        without_elearning=Count("pk", filter=Q(elearning_completed_on__isnull=True)),
+    )
+    upcoming = list(current.order_by("exchange_start", "person__last_name")[:10])
+    context = {
+        "organisation": organisation,
+        "partnerships": partnerships,
+        "counts": counts,
+        "upcoming": _with_readiness(upcoming),
+    }
+    return render(request, "partnerships/coordinator/dashboard.html", context)
+
+
+@coordinator_required
+def participant_list(request: HttpRequest) -> HttpResponse:
+    organisation = coordinator_organisation(request.user)
+    participants = participants_for_coordinator(request.user).with_related()
+    show = request.GET.get("show", "current")
+    if show != "all":
+        participants = participants.current()
+    q = request.GET.get("q", "").strip()[:100]
+    if q:
+        participants = participants.filter(
+            Q(person__first_name__icontains=q)
+            | Q(person__last_name__icontains=q)
+            | Q(person__email__icontains=q)
+        )
+    participants = participants.order_by("exchange_start", "person__last_name", "pk")
+    context = paginate(request, participants, {"q": q, "show": show if show == "all" else ""})
+    context["rows"] = _with_readiness(list(context["page_obj"]))
+    context.update({"organisation": organisation, "q": q, "show": show})
+    return render(request, "partnerships/coordinator/participant_list.html", context)
+
+
+def _participant_form(request: HttpRequest, **kwargs) -> ParticipantForm:
+    organisation = coordinator_organisation(request.user)
+    partnerships = partnerships_for_coordinator(request.user).filter(phase__in=REGISTRATION_PHASES)
+    form = ParticipantForm(
+        request.POST or None, organisation=organisation, partnerships=partnerships, **kwargs
+    )
+    form.fields["partnership"].widget.attrs["hx-get"] = reverse(
+        "partnerships:coordinator_host_options"
+    )
+    return form
+
+
+def _plan(form: ParticipantForm) -> ExchangePlan:
+    data = form.cleaned_data
+    return ExchangePlan(
+        partnership=data["partnership"],
+        host_organisation=data["host_organisation"],
+        exchange_start=data["exchange_start"],
+        exchange_end=data["exchange_end"],
+        elearning_completed_on=data.get("elearning_completed_on"),
+    )
+
+
+def _add_errors(form: ParticipantForm, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+@coordinator_required
+@require_http_methods(["GET", "POST"])
+def participant_create(request: HttpRequest) -> HttpResponse:
+    form = _participant_form(request)
+    if request.method == "POST" and form.is_valid():
+        try:
+            participant = services.register_participant(
+                sending=form.organisation,
+                person_data=form.person_data(),
+                plan=_plan(form),
+                by=request.user,
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("%(name)s has been registered.") % {"name": participant.person.full_name},
+            )
+            return redirect("partnerships:coordinator_participant", pk=participant.pk)
+    no_partnership = not form.fields["partnership"].queryset.exists()
+    return render(
+        request,
+        "partnerships/coordinator/participant_form.html",
+        {"form": form, "creating": True, "no_partnership": no_partnership},
+    )
+
+
+@coordinator_required
+def participant_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    participant = get_participant_for_coordinator(request.user, pk)
+    organisation = coordinator_organisation(request.user)
+    context = {
+        "participant": participant,
+        "person": participant.person,
+        "editable": participant.sending_organisation_id == organisation.pk,
+        "readiness": readiness([participant]).get(participant.pk, []),
+    }
+    return render(request, "partnerships/coordinator/participant_detail.html", context)
+
+
+@coordinator_required
+@require_http_methods(["GET", "POST"])
+def participant_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    participant = get_participant_for_coordinator(request.user, pk, editable=True)
+    person = participant.person
+    initial = {field: getattr(person, field) for field in ParticipantForm.PERSON_FIELDS}
+    initial["nationality"] = person.nationality.code or ""
+    initial.update(
+        partnership=participant.partnership,
+        host_organisation=participant.host_organisation,
+        exchange_start=participant.exchange_start,
+        exchange_end=participant.exchange_end,
+        elearning_completed_on=participant.elearning_completed_on,
+    )
+    form = _participant_form(request, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_participant(
+                participant=participant,
+                person_data=form.person_data(),
+                plan=_plan(form),
+                by=request.user,
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("The changes have been saved."))
+            return redirect("partnerships:coordinator_participant", pk=participant.pk)
+    return render(
+        request,
+        "partnerships/coordinator/participant_form.html",
+        {"form": form, "participant": participant, "creating": False},
+    )
+
+
+@coordinator_required
+@require_GET
+def host_options(request: HttpRequest) -> HttpResponse:
+    """htmx fragment: the host organisations of the chosen partnership, as <option>s."""
+    organisation = coordinator_organisation(request.user)
+    hosts = PartnerOrganisation.objects.none()
+    raw = request.GET.get("partnership", "")
+    if raw.isdigit():
+        partnership = partnerships_for_coordinator(request.user).filter(pk=int(raw)).first()
+        if partnership is not None:
+            hosts = (
+                PartnerOrganisation.objects.filter(memberships__partnership=partnership)
+                .exclude(pk=organisation.pk)
+                .order_by("name")
+            )
+    return render(request, "partnerships/coordinator/_host_options.html", {"hosts": hosts})

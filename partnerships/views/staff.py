@@ -1,0 +1,248 @@
+"""Norec staff pages: organisations, partnerships with their phases, participants."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from norec_portal.access import staff_required
+
+from .. import services
+from ..forms import (
+    OrganisationFilterForm,
+    ParticipantFilterForm,
+    PartnershipCreateForm,
+    PartnershipFilterForm,
+    PhaseChangeForm,
+)
+from ..models import (
+    ContactPerson,
+    Participant,
+    PartnerOrganisation,
+    Partnership,
+    PartnershipMember,
+    Phase,
+)
+
+PAGE_SIZE = 25
+
+
+def paginate(request: HttpRequest, queryset: QuerySet, filters: dict | None = None) -> dict:
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = {k: v for k, v in (filters or {}).items() if v not in (None, "")}
+    query = {k: getattr(v, "pk", v) for k, v in query.items()}
+    return {"page_obj": page, "query_string": urlencode(query)}
+
+
+def _filters(form) -> dict:
+    return form.cleaned_data if form.is_valid() else {}
+
+
+@staff_required
+def partnership_list(request: HttpRequest) -> HttpResponse:
+    form = PartnershipFilterForm(request.GET or None)
+    filters = _filters(form)
+    partnerships = (
+        Partnership.objects.select_related("adviser")
+        .prefetch_related(
+            Prefetch("members", queryset=PartnershipMember.objects.select_related("organisation"))
+        )
+        .annotate(
+            participant_count=Count(
+                "participants",
+                filter=Q(participants__status__in=Participant.ACTIVE_STATUSES),
+                distinct=True,
+            )
+        )
+        .order_by("name")
+    )
+    if filters.get("q"):
+        q = filters["q"]
+        partnerships = partnerships.filter(
+            Q(name__icontains=q) | Q(members__organisation__name__icontains=q)
+        ).distinct()
+    if filters.get("country"):
+        partnerships = partnerships.filter(
+            members__organisation__country=filters["country"]
+        ).distinct()
+    for field in ("phase", "programme", "adviser"):
+        if filters.get(field):
+            partnerships = partnerships.filter(**{field: filters[field]})
+    context = {"form": form, **paginate(request, partnerships, filters)}
+    return render(request, "partnerships/staff/partnership_list.html", context)
+
+
+@staff_required
+def partnership_create(request: HttpRequest) -> HttpResponse:
+    form = PartnershipCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            partnership = services.create_partnership(
+                name=form.cleaned_data["name"],
+                programme=form.cleaned_data["programme"],
+                organisations=form.member_list(),
+                adviser=form.cleaned_data["adviser"],
+                by=request.user,
+                feasibility_since=form.cleaned_data["feasibility_since"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The partnership has been created."))
+            return redirect("partnerships:staff_partnership", pk=partnership.pk)
+    return render(request, "partnerships/staff/partnership_form.html", {"form": form})
+
+
+def _partnership_context(partnership: Partnership, phase_form: PhaseChangeForm) -> dict:
+    members = list(
+        partnership.members.select_related("organisation").prefetch_related(
+            Prefetch(
+                "organisation__contacts",
+                queryset=ContactPerson.objects.filter(active=True).select_related(
+                    "person", "person__user"
+                ),
+                to_attr="active_contacts",
+            )
+        )
+    )
+    participants = partnership.participants.with_related().order_by(
+        "-exchange_start", "person__last_name"
+    )
+    blockers = {
+        phase: services.check_phase_change(partnership=partnership, to_phase=phase)
+        for phase in partnership.next_phases
+    }
+    return {
+        "partnership": partnership,
+        "members": members,
+        "participants": participants,
+        "history": partnership.phase_changes.select_related("changed_by"),
+        "phase_form": phase_form,
+        "blockers": [(Phase(p).label, problems) for p, problems in blockers.items() if problems],
+    }
+
+
+@staff_required
+def partnership_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    partnership = get_object_or_404(Partnership.objects.select_related("adviser"), pk=pk)
+    context = _partnership_context(partnership, PhaseChangeForm(partnership=partnership))
+    return render(request, "partnerships/staff/partnership_detail.html", context)
+
+
+@staff_required
+@require_POST
+def partnership_phase(request: HttpRequest, pk: int) -> HttpResponse:
+    partnership = get_object_or_404(Partnership.objects.select_related("adviser"), pk=pk)
+    form = PhaseChangeForm(request.POST, partnership=partnership)
+    if form.is_valid():
+        try:
+            services.change_phase(
+                partnership=partnership,
+                to_phase=form.cleaned_data["to_phase"],
+                by=request.user,
+                effective_on=form.cleaned_data["effective_on"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                _("%(name)s is now in the phase “%(phase)s”.")
+                % {"name": partnership.name, "phase": Phase(form.cleaned_data["to_phase"]).label},
+            )
+            return redirect("partnerships:staff_partnership", pk=pk)
+    partnership.refresh_from_db()
+    context = _partnership_context(partnership, form)
+    return render(request, "partnerships/staff/partnership_detail.html", context, status=400)
+
+
+@staff_required
+def organisation_list(request: HttpRequest) -> HttpResponse:
+    form = OrganisationFilterForm(request.GET or None)
+    filters = _filters(form)
+    organisations = PartnerOrganisation.objects.annotate(
+        partnership_count=Count("memberships", distinct=True),
+        coordinator_count=Count(
+            "contacts",
+            filter=Q(contacts__role=ContactPerson.Role.COORDINATOR, contacts__active=True),
+            distinct=True,
+        ),
+    ).order_by("name")
+    if filters.get("q"):
+        organisations = organisations.filter(
+            Q(name__icontains=filters["q"]) | Q(city__icontains=filters["q"])
+        )
+    if filters.get("country"):
+        organisations = organisations.filter(country=filters["country"])
+    if filters.get("kind"):
+        organisations = organisations.filter(kind=filters["kind"])
+    if filters.get("active"):
+        organisations = organisations.filter(active=filters["active"] == "yes")
+    context = {"form": form, **paginate(request, organisations, filters)}
+    return render(request, "partnerships/staff/organisation_list.html", context)
+
+
+@staff_required
+def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation = get_object_or_404(PartnerOrganisation, pk=pk)
+    context = {
+        "organisation": organisation,
+        "contacts": organisation.contacts.select_related("person", "person__user").order_by(
+            "-active", "role", "person__last_name"
+        ),
+        "memberships": organisation.memberships.select_related("partnership"),
+        "participants": Participant.objects.for_organisation(organisation).current().with_related(),
+    }
+    return render(request, "partnerships/staff/organisation_detail.html", context)
+
+
+@staff_required
+@require_POST
+def contact_grant_access(request: HttpRequest, pk: int) -> HttpResponse:
+    contact = get_object_or_404(ContactPerson.objects.select_related("person"), pk=pk)
+    try:
+        user = services.grant_portal_access(contact=contact, by=request.user)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request,
+            _("A link to choose a password has been emailed to %(email)s.") % {"email": user.email},
+        )
+    return redirect("partnerships:staff_organisation", pk=contact.organisation_id)
+
+
+@staff_required
+def participant_list(request: HttpRequest) -> HttpResponse:
+    form = ParticipantFilterForm(request.GET or None)
+    filters = _filters(form)
+    participants = Participant.objects.with_related().order_by(
+        "-exchange_start", "person__last_name", "pk"
+    )
+    status = filters.get("status", "")
+    if status == "":
+        participants = participants.current()
+    elif status != "all":
+        participants = participants.filter(status=status)
+    if filters.get("q"):
+        q = filters["q"]
+        participants = participants.filter(
+            Q(person__first_name__icontains=q)
+            | Q(person__last_name__icontains=q)
+            | Q(person__email__icontains=q)
+            | Q(partnership__name__icontains=q)
+        )
+    if filters.get("country"):
+        participants = participants.filter(sending_organisation__country=filters["country"])
+    context = {"form": form, **paginate(request, participants, filters)}
+    return render(request, "partnerships/staff/participant_list.html", context)
