@@ -149,6 +149,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "norec_portal.tasks.redact_sent_emails",
         "schedule": crontab(hour=3, minute=17),
     },
+    "training-reminders": {
+        "task": "trainings.tasks.send_training_reminders",
+        "schedule": crontab(hour=6, minute=5),
+    },
+    "training-signup-calls": {
+        "task": "trainings.tasks.send_signup_calls",
+        "schedule": crontab(hour=6, minute=35),
+    },
 }
 
 # --- Email and the outbox ----------------------------------------------------------------
@@ -163,6 +171,15 @@ OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
 OUTBOX_RETRY_BASE_SECONDS = env.int("OUTBOX_RETRY_BASE_SECONDS", default=60)
 OUTBOX_KEEP_SENT_DAYS = env.int("OUTBOX_KEEP_SENT_DAYS", default=180)
 OUTBOX_MESSAGE_ID_DOMAIN = env.str("OUTBOX_MESSAGE_ID_DOMAIN", default="portal.norec.no")
+
+# --- Trainings ----------------------------------------------------------------------------
+
+# (days before, days after) the exchange start / end in which Training 1 / 2 must begin.
+TRAINING_1_WINDOW_DAYS = tuple(env.list("TRAINING_1_WINDOW_DAYS", cast=int, default=[90, 30]))
+TRAINING_2_WINDOW_DAYS = tuple(env.list("TRAINING_2_WINDOW_DAYS", cast=int, default=[60, 30]))
+TRAINING_SIGNUP_CALL_DAYS = env.int("TRAINING_SIGNUP_CALL_DAYS", default=91)
+TRAINING_REMINDER_DAYS = env.int("TRAINING_REMINDER_DAYS", default=14)
+TRAINING_NOREC_EMAIL = env.str("TRAINING_NOREC_EMAIL", default="training@norec.no")
 
 # --- Accounts (django-allauth) -----------------------------------------------------------
 
@@ -284,5 +301,10 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # WeasyPrint reports every rendering step at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

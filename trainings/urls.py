@@ -1,3 +1,129 @@
+from django.urls import path
+
+from .views import coordinator, staff, staff_sessions
+
 app_name = "trainings"
 
-urlpatterns: list = []
+urlpatterns = [
+    # Norec staff: planning
+    path("staff/trainings/", staff.year_view, name="staff_year"),
+    path("staff/trainings/forecast/", staff.forecast, name="staff_forecast"),
+    path("staff/trainings/venues/", staff.venue_list, name="staff_venues"),
+    path("staff/trainings/venues/new/", staff.venue_form, name="staff_venue_create"),
+    path("staff/trainings/venues/<int:pk>/edit/", staff.venue_form, name="staff_venue_edit"),
+    path(
+        "staff/trainings/venues/<int:pk>/calendar.ics",
+        staff.venue_calendar,
+        name="staff_venue_calendar",
+    ),
+    path("staff/trainings/weeks/new/", staff.week_create, name="staff_week_create"),
+    path("staff/trainings/weeks/<int:pk>/", staff.week_detail, name="staff_week"),
+    path("staff/trainings/weeks/<int:pk>/online/", staff.week_online, name="staff_week_online"),
+    path("staff/trainings/weeks/<int:pk>/cancel/", staff.week_cancel, name="staff_week_cancel"),
+    path(
+        "staff/trainings/weeks/<int:pk>/signup-call/",
+        staff.week_signup_call,
+        name="staff_week_signup_call",
+    ),
+    path(
+        "staff/trainings/weeks/<int:pk>/programme.pdf",
+        staff.week_programme,
+        name="staff_week_programme",
+    ),
+    path("staff/trainings/seminars/new/", staff.seminar_create, name="staff_seminar_create"),
+    # Norec staff: sessions and enrolments
+    path("staff/trainings/sessions/<int:pk>/", staff_sessions.session_detail, name="staff_session"),
+    path(
+        "staff/trainings/sessions/<int:pk>/edit/",
+        staff_sessions.session_edit,
+        name="staff_session_edit",
+    ),
+    path(
+        "staff/trainings/sessions/<int:pk>/second-group/",
+        staff_sessions.session_parallel,
+        name="staff_session_parallel",
+    ),
+    path(
+        "staff/trainings/sessions/<int:pk>/import/",
+        staff_sessions.session_import,
+        name="staff_session_import",
+    ),
+    path(
+        "staff/trainings/sessions/<int:pk>/invite/",
+        staff_sessions.session_invite,
+        name="staff_session_invite",
+    ),
+    path(
+        "staff/trainings/sessions/<int:pk>/attendance.pdf",
+        staff_sessions.session_attendance_list,
+        name="staff_session_attendance",
+    ),
+    path(
+        "staff/trainings/sessions/<int:pk>/certificates/",
+        staff_sessions.session_certificates,
+        name="staff_session_certificates",
+    ),
+    path("staff/trainings/batches/<int:pk>/", staff_sessions.batch_detail, name="staff_batch"),
+    path(
+        "staff/trainings/batches/<int:pk>/status/",
+        staff_sessions.batch_status,
+        name="staff_batch_status",
+    ),
+    path(
+        "staff/trainings/batches/<int:pk>/download/",
+        staff_sessions.batch_download,
+        name="staff_batch_download",
+    ),
+    path(
+        "staff/trainings/enrolments/<int:pk>/cancel/",
+        staff_sessions.enrolment_cancel,
+        name="staff_enrolment_cancel",
+    ),
+    path(
+        "staff/trainings/enrolments/<int:pk>/letter.pdf",
+        staff_sessions.enrolment_letter,
+        name="staff_enrolment_letter",
+    ),
+    path(
+        "staff/trainings/enrolments/<int:pk>/certificate.pdf",
+        staff_sessions.enrolment_certificate,
+        name="staff_enrolment_certificate",
+    ),
+    path(
+        "staff/trainings/enrolments/<int:pk>/<slug:action>/",
+        staff_sessions.enrolment_action,
+        name="staff_enrolment_action",
+    ),
+    path(
+        "staff/trainings/people/<int:pk>/calendar.ics",
+        staff_sessions.person_calendar,
+        name="staff_person_calendar",
+    ),
+    # Partner coordinators
+    path("portal/trainings/", coordinator.sessions, name="coordinator_sessions"),
+    path(
+        "portal/trainings/sessions/<int:pk>/nominate/",
+        coordinator.nominate,
+        name="coordinator_nominate",
+    ),
+    path(
+        "portal/trainings/enrolments/<int:pk>/cancel/",
+        coordinator.cancel,
+        name="coordinator_cancel",
+    ),
+    path(
+        "portal/trainings/enrolments/<int:pk>/letter.pdf",
+        coordinator.letter,
+        name="coordinator_letter",
+    ),
+    path(
+        "portal/trainings/enrolments/<int:pk>/certificate.pdf",
+        coordinator.certificate,
+        name="coordinator_certificate",
+    ),
+    path(
+        "portal/trainings/people/<int:pk>/calendar.ics",
+        coordinator.person_calendar,
+        name="coordinator_person_calendar",
+    ),
+]

@@ -1,0 +1,85 @@
+"""The one place that scopes training data by role and organisation.
+
+Sessions are public to every coordinator (they choose where to nominate); enrolments,
+people, documents and calendars are reached only through the coordinator's own
+organisation, and anything else is a 404.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q
+from django.http import Http404
+
+from norec_portal.models import User
+from partnerships.access import coordinator_organisation
+from partnerships.models import ContactPerson, Participant, Person
+
+from .models import (
+    CONTACT_KINDS,
+    PARTICIPANT_KINDS,
+    Enrolment,
+    EnrolmentQuerySet,
+    TrainingSession,
+)
+
+
+def enrolments_for_coordinator(user: User) -> EnrolmentQuerySet:
+    """Enrolments nominated through the coordinator's organisation."""
+    return Enrolment.objects.for_organisation(coordinator_organisation(user))
+
+
+def get_enrolment_for_coordinator(user: User, pk: int) -> Enrolment:
+    try:
+        return enrolments_for_coordinator(user).with_related().get(pk=pk)
+    except Enrolment.DoesNotExist:
+        raise Http404 from None
+
+
+def people_for_coordinator(user: User):
+    """People the coordinator's organisation may nominate: the participants it sends
+    and its own contact persons."""
+    organisation = coordinator_organisation(user)
+    return Person.objects.filter(
+        Q(participations__sending_organisation=organisation)
+        | Q(contact_roles__organisation=organisation)
+    ).distinct()
+
+
+def get_person_for_coordinator(user: User, pk: int) -> Person:
+    try:
+        return people_for_coordinator(user).get(pk=pk)
+    except Person.DoesNotExist:
+        raise Http404 from None
+
+
+def nominees_for_coordinator(user: User, session: TrainingSession) -> list[Person]:
+    """Whom the coordinator may put forward for ``session``: current participants the
+    organisation sends (Training 1/2), or its active contact persons (the others)."""
+    organisation = coordinator_organisation(user)
+    if session.kind in PARTICIPANT_KINDS:
+        participants = (
+            Participant.objects.current()
+            .filter(sending_organisation=organisation)
+            .select_related("person")
+            .order_by("person__last_name", "person__first_name", "pk")
+        )
+        return [p.person for p in participants]
+    if session.kind in CONTACT_KINDS:
+        contacts = (
+            ContactPerson.objects.filter(organisation=organisation, active=True)
+            .select_related("person")
+            .order_by("person__last_name", "person__first_name", "pk")
+        )
+        seen: dict[int, Person] = {}
+        for contact in contacts:
+            seen.setdefault(contact.person_id, contact.person)
+        return list(seen.values())
+    return []
+
+
+def get_open_session(pk: int) -> TrainingSession:
+    """A scheduled session (open to every coordinator for nominations)."""
+    try:
+        return TrainingSession.objects.scheduled().with_place().get(pk=pk)
+    except TrainingSession.DoesNotExist:
+        raise Http404 from None

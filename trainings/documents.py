@@ -1,0 +1,181 @@
+"""PDF documents of the trainings (WeasyPrint through ``norec_portal.pdf``).
+
+Single documents render on request; "all certificates of a session" renders in a Celery
+task into a :class:`DocumentBatch` that the staff page polls.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Sequence
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from norec_portal.models import User
+from norec_portal.pdf import render_pdf
+
+from . import conf
+from .models import (
+    SEAT_STATES,
+    DocumentBatch,
+    Enrolment,
+    EnrolmentState,
+    TrainingSession,
+    TrainingWeek,
+)
+from .schedule import local_days
+from .zones import NORWAY
+
+logger = logging.getLogger(__name__)
+
+# A batch left RUNNING this long is taken as abandoned by a dead worker.
+STALE_BATCH = dt.timedelta(minutes=10)
+
+
+def _common() -> dict:
+    return {
+        "issued_on": timezone.localdate(),
+        "norec_email": conf.get("TRAINING_NOREC_EMAIL"),
+        "norway_zone": str(NORWAY),
+    }
+
+
+def filename(*parts: object) -> str:
+    return "-".join(slugify(str(p)) for p in parts if str(p)) + ".pdf"
+
+
+def invitation_letter(enrolment: Enrolment) -> bytes:
+    """A letter for the visa application of a confirmed participant or contact."""
+    session = enrolment.session
+    if not enrolment.can_have_letter:
+        raise ValidationError(
+            _("An invitation letter is issued for confirmed enrolments; this one is “%(state)s”.")
+            % {"state": enrolment.get_state_display()}
+        )
+    if session.is_online or session.place_venue is None:
+        raise ValidationError(_("This session runs online: there is no travel to invite for."))
+    return render_pdf(
+        "documents/trainings_invitation_letter.html",
+        {
+            **_common(),
+            "enrolment": enrolment,
+            "person": enrolment.person,
+            "session": session,
+            "week": session.week,
+            "venue": session.place_venue,
+            "days": local_days(session),
+        },
+    )
+
+
+def attendance_list(session: TrainingSession, enrolments: Sequence[Enrolment]) -> bytes:
+    """The signing sheet of a session: everyone holding a seat, a column per day."""
+    days = local_days(session)
+    return render_pdf(
+        "documents/trainings_attendance_list.html",
+        {**_common(), "session": session, "days": days, "enrolments": enrolments},
+    )
+
+
+def attendance_enrolments(session: TrainingSession) -> list[Enrolment]:
+    return list(
+        Enrolment.objects.filter(session=session, state__in=SEAT_STATES)
+        .select_related("person", "organisation")
+        .order_by("person__last_name", "person__first_name", "pk")
+    )
+
+
+def certificates(enrolments: Sequence[Enrolment]) -> bytes:
+    """Certificates of participation, one page each, for people marked as attended."""
+    if not enrolments:
+        raise ValidationError(_("No one has been marked as attended yet."))
+    absent = [e.person.full_name for e in enrolments if not e.can_have_certificate]
+    if absent:
+        raise ValidationError(
+            _("A certificate is issued only to people who attended: %(names)s did not.")
+            % {"names": ", ".join(absent)}
+        )
+    return render_pdf(
+        "documents/trainings_certificates.html", {**_common(), "enrolments": enrolments}
+    )
+
+
+def week_programme(week: TrainingWeek, sessions: Sequence[TrainingSession]) -> bytes:
+    """The programme of a week: its shape in the venue's time and each session's days."""
+    return render_pdf(
+        "documents/trainings_programme.html",
+        {
+            **_common(),
+            "week": week,
+            "venue": week.venue,
+            "zone": week.venue.time_zone,
+            "sessions": [(s, local_days(s, list(s.days.all()))) for s in sessions],
+        },
+    )
+
+
+# --- Background batches -----------------------------------------------------------------
+
+
+@transaction.atomic
+def request_certificate_batch(*, session: TrainingSession, by: User | None) -> DocumentBatch:
+    """Queue "all certificates of this session" as one PDF, rendered by a worker."""
+    from .tasks import render_document_batch
+
+    ids = list(
+        Enrolment.objects.filter(session=session, state=EnrolmentState.ATTENDED)
+        .order_by("person__last_name", "person__first_name", "pk")
+        .values_list("pk", flat=True)
+    )
+    if not ids:
+        raise ValidationError(_("No one has been marked as attended in this session yet."))
+    batch = DocumentBatch.objects.create(
+        session=session,
+        kind=DocumentBatch.Kind.CERTIFICATES,
+        enrolment_ids=ids,
+        filename=filename("certificates", session.name, session.place, session.first_day),
+        requested_by=by,
+    )
+    transaction.on_commit(lambda: render_document_batch.delay(batch.pk))
+    return batch
+
+
+def build_document_batch(*, batch_id: int) -> DocumentBatch | None:
+    """Render a batch once: the row is claimed by a conditional update, so a repeated
+    task does nothing, and a batch whose worker died is taken over after a while."""
+    now = timezone.now()
+    claimed = (
+        DocumentBatch.objects.filter(pk=batch_id)
+        .filter(
+            Q(status=DocumentBatch.Status.PENDING)
+            | Q(status=DocumentBatch.Status.RUNNING, started_at__lt=now - STALE_BATCH)
+        )
+        .update(status=DocumentBatch.Status.RUNNING, started_at=now)
+    )
+    batch = DocumentBatch.objects.filter(pk=batch_id).first()
+    if not claimed or batch is None:
+        return batch
+    try:
+        by_pk = {
+            e.pk: e for e in Enrolment.objects.filter(pk__in=batch.enrolment_ids).with_related()
+        }
+        enrolments = [by_pk[pk] for pk in batch.enrolment_ids if pk in by_pk]
+        data = certificates(enrolments)
+    except Exception as exc:
+        logger.exception("document batch %s failed", batch_id)
+        message = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+        DocumentBatch.objects.filter(pk=batch_id).update(
+            status=DocumentBatch.Status.FAILED, error=message[:2000], finished_at=timezone.now()
+        )
+    else:
+        DocumentBatch.objects.filter(pk=batch_id).update(
+            status=DocumentBatch.Status.DONE, pdf=data, finished_at=timezone.now()
+        )
+    batch.refresh_from_db()
+    return batch

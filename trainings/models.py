@@ -1,0 +1,601 @@
+"""Trainings: venues, training weeks with their parallel sessions, and enrolments.
+
+Times are stored in UTC and shown in the venue's time zone (and in Norway's for online
+weeks). A training week always starts on a Sunday: arrival Sunday morning, programme from
+Sunday afternoon to the farewell party on Friday evening, departure on Saturday.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Count, Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from partnerships.models import ContactPerson, Participant, PartnerOrganisation, Partnership, Person
+
+from .zones import in_zone
+
+NORWAY_TIME_ZONE = "Europe/Oslo"
+
+# The shape of a week in the venue's local time.
+ARRIVAL_TIME = dt.time(8, 0)  # Sunday morning
+PROGRAMME_START = dt.time(14, 0)  # Sunday afternoon
+FAREWELL_PARTY = dt.time(19, 0)  # Friday evening
+PROGRAMME_END = dt.time(22, 0)  # Friday, after the party
+DEPARTURE_TIME = dt.time(10, 0)  # Saturday morning
+DAY_START = dt.time(9, 0)
+DAY_END = dt.time(17, 0)
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in available_timezones():
+        raise ValidationError(
+            _("“%(value)s” is not a known time zone. Use a name such as Africa/Kampala."),
+            params={"value": value},
+        )
+
+
+class Venue(models.Model):
+    """Where a training week takes place. Bangkok, Johannesburg and Kampala are the usual
+    ones (created by a data migration); staff may add others."""
+
+    name = models.CharField(_("name"), max_length=100)
+    city = models.CharField(_("city"), max_length=100)
+    country = CountryField(_("country"))
+    address = models.TextField(_("address"))
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, validators=[validate_time_zone],
+        help_text=_("The IANA name of the venue's time zone, e.g. Africa/Kampala."),
+    )  # fmt: skip
+    practical_information = models.TextField(
+        _("practical information for participants"), blank=True,
+        help_text=_("Airport transfer, accommodation, visa hints: sent with each confirmation."),
+    )  # fmt: skip
+    active = models.BooleanField(_("in use"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("venue")
+        verbose_name_plural = _("venues")
+        ordering = ["name", "pk"]
+        constraints = [models.UniqueConstraint(Lower("name"), name="venue_name_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def zone(self) -> ZoneInfo:
+        try:
+            return ZoneInfo(self.time_zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            return ZoneInfo("UTC")
+
+
+class TrainingWeekQuerySet(models.QuerySet["TrainingWeek"]):
+    def scheduled(self) -> TrainingWeekQuerySet:
+        return self.filter(status=TrainingWeek.Status.SCHEDULED)
+
+
+class TrainingWeek(models.Model):
+    """One week at one venue in which Training 1, Training 2 and Partner training run in
+    parallel. ``starts_on`` is the Sunday of arrival (a database constraint holds it)."""
+
+    class Format(models.TextChoices):
+        IN_PERSON = "in_person", _("At the venue")
+        ONLINE = "online", _("Online")
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", _("Scheduled")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    venue = models.ForeignKey(
+        Venue, on_delete=models.PROTECT, related_name="weeks", verbose_name=_("venue")
+    )
+    starts_on = models.DateField(_("week starts (Sunday)"))
+    format = models.CharField(
+        _("format"), max_length=10, choices=Format.choices, default=Format.IN_PERSON
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.SCHEDULED
+    )
+    notes = models.TextField(_("internal notes"), blank=True)
+    signup_call_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    cancelled_at = models.DateTimeField(null=True, blank=True, editable=False)
+    cancellation_reason = models.CharField(max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TrainingWeekQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("training week")
+        verbose_name_plural = _("training weeks")
+        ordering = ["starts_on", "venue__name", "pk"]
+        constraints = [
+            # ISO weekday 7 is Sunday.
+            models.CheckConstraint(
+                condition=Q(starts_on__iso_week_day=7), name="training_week_starts_on_sunday"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="cancelled") | Q(cancelled_at__isnull=False),
+                name="training_week_cancelled_has_time",
+            ),
+        ]
+        indexes = [models.Index(fields=["starts_on"], name="training_week_start_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.venue.name}, {date_format(self.starts_on, 'j M Y')}"
+
+    # --- The shape of the week, in the venue's zone -------------------------------------
+
+    def _local(self, offset_days: int, at: dt.time) -> dt.datetime:
+        day = self.starts_on + dt.timedelta(days=offset_days)
+        zone = self.venue.zone
+        return in_zone(dt.datetime.combine(day, at, tzinfo=zone), zone)
+
+    @property
+    def ends_on(self) -> dt.date:
+        """The Saturday of departure."""
+        return self.starts_on + dt.timedelta(days=6)
+
+    @property
+    def arrival_at(self) -> dt.datetime:
+        return self._local(0, ARRIVAL_TIME)
+
+    @property
+    def programme_starts_at(self) -> dt.datetime:
+        return self._local(0, PROGRAMME_START)
+
+    @property
+    def farewell_at(self) -> dt.datetime:
+        return self._local(5, FAREWELL_PARTY)
+
+    @property
+    def departure_at(self) -> dt.datetime:
+        return self._local(6, DEPARTURE_TIME)
+
+    @property
+    def is_online(self) -> bool:
+        return self.format == self.Format.ONLINE
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == self.Status.CANCELLED
+
+
+class SessionKind(models.TextChoices):
+    TRAINING_1 = "t1", _("Training 1")
+    TRAINING_2 = "t2", _("Training 2")
+    PARTNER = "partner", _("Partner training")
+    INTRO_SEMINAR = "intro", _("Introductory seminar")
+
+
+WEEK_KINDS = (SessionKind.TRAINING_1, SessionKind.TRAINING_2, SessionKind.PARTNER)
+PARTICIPANT_KINDS = (SessionKind.TRAINING_1, SessionKind.TRAINING_2)
+CONTACT_KINDS = (SessionKind.PARTNER, SessionKind.INTRO_SEMINAR)
+
+
+class EnrolmentState(models.TextChoices):
+    NOMINATED = "nominated", _("Nominated")
+    CONFIRMED = "confirmed", _("Confirmed")
+    WAITLISTED = "waitlisted", _("On the waitlist")
+    ATTENDED = "attended", _("Attended")
+    NO_SHOW = "no_show", _("Did not attend")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+# States that hold a seat of the session's capacity.
+SEAT_STATES = (
+    EnrolmentState.NOMINATED,
+    EnrolmentState.CONFIRMED,
+    EnrolmentState.ATTENDED,
+    EnrolmentState.NO_SHOW,
+)
+# States a person is still expected at the session in.
+ACTIVE_STATES = (EnrolmentState.NOMINATED, EnrolmentState.CONFIRMED, EnrolmentState.WAITLISTED)
+
+# Allowed moves between states; ``services`` enforces them and nothing else writes
+# ``Enrolment.state``. Attendance may be corrected either way after the fact.
+ENROLMENT_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    EnrolmentState.NOMINATED: (EnrolmentState.CONFIRMED, EnrolmentState.CANCELLED),
+    EnrolmentState.WAITLISTED: (
+        EnrolmentState.NOMINATED,
+        EnrolmentState.CONFIRMED,
+        EnrolmentState.CANCELLED,
+    ),
+    EnrolmentState.CONFIRMED: (
+        EnrolmentState.ATTENDED,
+        EnrolmentState.NO_SHOW,
+        EnrolmentState.CANCELLED,
+    ),
+    EnrolmentState.ATTENDED: (EnrolmentState.NO_SHOW,),
+    EnrolmentState.NO_SHOW: (EnrolmentState.ATTENDED,),
+    EnrolmentState.CANCELLED: (),
+}
+
+
+def seats_taken() -> Count:
+    return Count("enrolments", filter=Q(enrolments__state__in=SEAT_STATES), distinct=True)
+
+
+def waitlist_length() -> Count:
+    return Count("enrolments", filter=Q(enrolments__state=EnrolmentState.WAITLISTED), distinct=True)
+
+
+class TrainingSessionQuerySet(models.QuerySet["TrainingSession"]):
+    def with_counts(self) -> TrainingSessionQuerySet:
+        return self.annotate(taken=seats_taken(), waiting=waitlist_length())
+
+    def scheduled(self) -> TrainingSessionQuerySet:
+        return self.filter(status=TrainingSession.Status.SCHEDULED).exclude(
+            week__status=TrainingWeek.Status.CANCELLED
+        )
+
+    def with_place(self) -> TrainingSessionQuerySet:
+        return self.select_related("week__venue", "venue")
+
+
+class TrainingSession(models.Model):
+    """One of the parallel sessions of a week (Training 1, Training 2, Partner training),
+    or an introductory seminar, which has three days of its own and no week.
+
+    ``first_day`` and ``last_day`` span the dates the session occupies: the whole week
+    (Sunday to Saturday) for a week's sessions, first to last day for a seminar. They are
+    kept by the services and used to keep anyone from two overlapping sessions.
+    """
+
+    Kind = SessionKind
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", _("Scheduled")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=SessionKind.choices)
+    week = models.ForeignKey(
+        TrainingWeek, on_delete=models.CASCADE, null=True, blank=True, related_name="sessions",
+        verbose_name=_("training week"),
+    )  # fmt: skip
+    group = models.PositiveSmallIntegerField(_("group"), default=1)
+    # Only for an introductory seminar, which has no week; blank when it runs online.
+    venue = models.ForeignKey(
+        Venue, on_delete=models.PROTECT, null=True, blank=True, related_name="seminars",
+        verbose_name=_("venue"),
+    )  # fmt: skip
+    online = models.BooleanField(_("online"), default=False)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    capacity = models.PositiveSmallIntegerField(_("seats"))
+    facilitators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="facilitated_sessions",
+        verbose_name=_("facilitators"), limit_choices_to={"role": "staff"},
+    )  # fmt: skip
+    invited_partnerships = models.ManyToManyField(
+        Partnership, through="SeminarInvitation", blank=True, related_name="+"
+    )
+    first_day = models.DateField(_("first day"))
+    last_day = models.DateField(_("last day"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.SCHEDULED
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TrainingSessionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("training session")
+        verbose_name_plural = _("training sessions")
+        ordering = ["first_day", "kind", "group", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=SessionKind.values), name="session_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="intro", week__isnull=True)
+                | Q(kind__in=["t1", "t2", "partner"], week__isnull=False, venue__isnull=True),
+                name="session_week_matches_kind",
+            ),  # fmt: skip
+            models.CheckConstraint(condition=Q(capacity__gte=1), name="session_has_seats"),
+            models.CheckConstraint(condition=Q(group__gte=1), name="session_group_positive"),
+            models.CheckConstraint(
+                condition=Q(last_day__gte=models.F("first_day")), name="session_days_ordered"
+            ),
+            models.UniqueConstraint(
+                fields=["week", "kind", "group"],
+                condition=Q(week__isnull=False),
+                name="session_group_once_per_week",
+            ),  # fmt: skip
+        ]
+        indexes = [models.Index(fields=["first_day", "last_day"], name="session_span_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.name} — {self.place}, {date_format(self.first_day, 'j M Y')}"
+
+    @property
+    def name(self) -> str:
+        label = self.title or str(self.get_kind_display())
+        if self.group > 1:
+            label = f"{label} ({_('group')} {self.group})"
+        return label
+
+    @property
+    def place_venue(self) -> Venue | None:
+        return self.week.venue if self.week_id else self.venue
+
+    @property
+    def place(self) -> str:
+        venue = self.place_venue
+        if self.is_online:
+            return f"{_('Online')} ({venue.name})" if venue else str(_("Online"))
+        return venue.name if venue else "—"
+
+    @property
+    def time_zone(self) -> str:
+        venue = self.place_venue
+        return venue.time_zone if venue else NORWAY_TIME_ZONE
+
+    @property
+    def zone(self) -> ZoneInfo:
+        venue = self.place_venue
+        return venue.zone if venue else ZoneInfo(NORWAY_TIME_ZONE)
+
+    @property
+    def is_online(self) -> bool:
+        return self.week.is_online if self.week_id else self.online
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == self.Status.CANCELLED or bool(self.week_id and self.week.is_cancelled)
+
+    @property
+    def for_participants(self) -> bool:
+        return self.kind in PARTICIPANT_KINDS
+
+    def has_started(self, today: dt.date | None = None) -> bool:
+        return self.first_day <= (today or timezone.localdate())
+
+
+class SessionDay(models.Model):
+    """One day of a session, with its times (stored in UTC)."""
+
+    session = models.ForeignKey(TrainingSession, on_delete=models.CASCADE, related_name="days")
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("session day")
+        verbose_name_plural = _("session days")
+        ordering = ["starts_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="session_day_ends_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.starts_at:%Y-%m-%d %H:%M}–{self.ends_at:%H:%M} UTC"
+
+
+class SeminarInvitation(models.Model):
+    """A partnership invited by staff to an introductory seminar."""
+
+    session = models.ForeignKey(
+        TrainingSession, on_delete=models.CASCADE, related_name="invitations"
+    )
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="seminar_invitations"
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    invited_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("seminar invitation")
+        verbose_name_plural = _("seminar invitations")
+        ordering = ["partnership__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "partnership"], name="seminar_invitation_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partnership} → {self.session}"
+
+
+class EnrolmentQuerySet(models.QuerySet["Enrolment"]):
+    def active(self) -> EnrolmentQuerySet:
+        return self.filter(state__in=ACTIVE_STATES)
+
+    def holding_seats(self) -> EnrolmentQuerySet:
+        return self.filter(state__in=SEAT_STATES)
+
+    def waitlist(self) -> EnrolmentQuerySet:
+        return self.filter(state=EnrolmentState.WAITLISTED).order_by("waitlisted_at", "pk")
+
+    def for_organisation(self, organisation: PartnerOrganisation) -> EnrolmentQuerySet:
+        return self.filter(organisation=organisation)
+
+    def with_related(self) -> EnrolmentQuerySet:
+        return self.select_related(
+            "person", "organisation", "participant", "session__week__venue", "session__venue"
+        )
+
+
+class Enrolment(models.Model):
+    """One person in one session.
+
+    A participant's Training 1/2 goes through their Participant row; Partner training and
+    the introductory seminar through a ContactPerson row. ``kind`` copies the session's
+    kind so the database itself can hold "Partner training only once per person".
+    """
+
+    State = EnrolmentState
+
+    session = models.ForeignKey(
+        TrainingSession, on_delete=models.PROTECT, related_name="enrolments"
+    )
+    kind = models.CharField(max_length=10, choices=SessionKind.choices, editable=False)
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="enrolments")
+    participant = models.ForeignKey(
+        Participant, on_delete=models.PROTECT, null=True, blank=True, related_name="enrolments"
+    )
+    contact = models.ForeignKey(
+        ContactPerson, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="enrolments",
+    )  # fmt: skip
+    # The organisation that nominates (and is told): a participant's sending organisation
+    # or the contact person's own organisation.
+    organisation = models.ForeignKey(
+        PartnerOrganisation, on_delete=models.PROTECT, related_name="training_enrolments"
+    )
+    state = models.CharField(_("status"), max_length=12, choices=EnrolmentState.choices)
+    # What a waitlisted enrolment becomes when a seat frees up.
+    requested_state = models.CharField(
+        max_length=12, choices=EnrolmentState.choices, default=EnrolmentState.NOMINATED
+    )
+    waitlisted_at = models.DateTimeField(null=True, blank=True)
+    nominated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+    created_at = models.DateTimeField(default=timezone.now)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    attendance_marked_at = models.DateTimeField(null=True, blank=True)
+    reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+    cancellation_reason = models.CharField(_("reason"), max_length=500, blank=True)
+
+    objects = EnrolmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("enrolment")
+        verbose_name_plural = _("enrolments")
+        ordering = ["session", "person__last_name", "person__first_name", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=EnrolmentState.values), name="enrolment_state_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(requested_state__in=["nominated", "confirmed"]),
+                name="enrolment_requested_state_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["t1", "t2"], participant__isnull=False, contact__isnull=True)
+                | Q(kind__in=["partner", "intro"], contact__isnull=False, participant__isnull=True),
+                name="enrolment_person_matches_kind",
+            ),  # fmt: skip
+            models.CheckConstraint(
+                condition=~Q(state="waitlisted") | Q(waitlisted_at__isnull=False),
+                name="enrolment_waitlist_has_time",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="cancelled") | Q(cancelled_at__isnull=False),
+                name="enrolment_cancelled_has_time",
+            ),
+            # Partner training is attended once in a lifetime.
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=Q(kind="partner") & ~Q(state="cancelled"),
+                name="partner_training_once_per_person",
+            ),
+            models.UniqueConstraint(
+                fields=["session", "person"],
+                condition=~Q(state="cancelled"),
+                name="enrolment_once_per_session",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["session", "state"], name="enrolment_session_state_idx"),
+            models.Index(fields=["state", "waitlisted_at"], name="enrolment_waitlist_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} — {self.session} ({self.get_state_display()})"
+
+    @property
+    def holds_seat(self) -> bool:
+        return self.state in SEAT_STATES
+
+    @property
+    def is_active(self) -> bool:
+        return self.state in ACTIVE_STATES
+
+    @property
+    def elearning_missing(self) -> bool:
+        """A Training 1 nominee who has not done the e-learning (shown as a flag)."""
+        return bool(
+            self.kind == SessionKind.TRAINING_1
+            and self.participant_id
+            and self.participant.elearning_completed_on is None
+        )
+
+    @property
+    def can_have_letter(self) -> bool:
+        return self.state in (EnrolmentState.CONFIRMED, EnrolmentState.ATTENDED)
+
+    @property
+    def can_have_certificate(self) -> bool:
+        return self.state == EnrolmentState.ATTENDED
+
+
+class DocumentBatch(models.Model):
+    """A document rendered in the background (e.g. all certificates of a session)."""
+
+    class Kind(models.TextChoices):
+        CERTIFICATES = "certificates", _("Certificates of participation")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        RUNNING = "running", _("Being prepared")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    session = models.ForeignKey(
+        TrainingSession, on_delete=models.CASCADE, related_name="document_batches"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    enrolment_ids = models.JSONField(default=list)
+    pdf = models.BinaryField(null=True, blank=True, editable=False)
+    filename = models.CharField(max_length=200)
+    error = models.TextField(blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("document batch")
+        verbose_name_plural = _("document batches")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="done") | Q(pdf__isnull=False), name="batch_done_has_pdf"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.session} ({self.get_status_display()})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

@@ -1,0 +1,242 @@
+"""The emails of the trainings app, all through the outbox with one key per message.
+
+Called by the services inside their transactions, so a message is queued exactly when
+the change that causes it commits. People without an email address (historical records)
+are skipped.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.urls import reverse
+
+from norec_portal.emails import send_templated_email
+from partnerships.models import ContactPerson, PartnerOrganisation, Person
+
+from . import conf
+from .models import Enrolment, SessionKind, TrainingSession, TrainingWeek
+from .schedule import local_days
+from .zones import NORWAY
+
+
+def session_context(session: TrainingSession) -> dict[str, Any]:
+    return {
+        "session": session,
+        "week": session.week,
+        "venue": session.place_venue,
+        "days": local_days(session),
+        "online": session.is_online,
+        "norway_zone": str(NORWAY),
+    }
+
+
+def enrolment_context(enrolment: Enrolment) -> dict[str, Any]:
+    return {
+        "enrolment": enrolment,
+        "person": enrolment.person,
+        "organisation": enrolment.organisation,
+        **session_context(enrolment.session),
+    }
+
+
+def _send_to_person(person: Person, *, key: str, name: str, context: dict[str, Any]) -> bool:
+    if not person.email:
+        return False
+    send_templated_email(
+        key=key,
+        to=person.email,
+        name=name,
+        context=context,
+        language=person.preferred_language or None,
+    )
+    return True
+
+
+def coordinators_of(organisation_ids: Iterable[int]) -> dict[int, list[ContactPerson]]:
+    """Active coordinators with an email address, by organisation id (one query)."""
+    found: dict[int, list[ContactPerson]] = defaultdict(list)
+    contacts = (
+        ContactPerson.objects.filter(
+            organisation_id__in=list(organisation_ids),
+            role=ContactPerson.Role.COORDINATOR,
+            active=True,
+        )
+        .exclude(person__email="")
+        .select_related("person", "organisation")
+        .order_by("pk")
+    )
+    for contact in contacts:
+        found[contact.organisation_id].append(contact)
+    return found
+
+
+# --- One person, one enrolment ----------------------------------------------------------
+
+
+def notify_enrolled(enrolment: Enrolment) -> None:
+    """Nominated, or put on the waitlist."""
+    _send_to_person(
+        enrolment.person,
+        key=f"training-nominated:{enrolment.pk}",
+        name="training_nominated",
+        context=enrolment_context(enrolment),
+    )
+
+
+def notify_confirmed(enrolment: Enrolment) -> None:
+    _send_to_person(
+        enrolment.person,
+        key=f"training-confirmed:{enrolment.pk}",
+        name="training_confirmed",
+        context=enrolment_context(enrolment),
+    )
+
+
+def notify_promoted(enrolment: Enrolment) -> None:
+    _send_to_person(
+        enrolment.person,
+        key=f"training-promoted:{enrolment.pk}",
+        name="training_promoted",
+        context=enrolment_context(enrolment),
+    )
+
+
+def notify_reminder(enrolment: Enrolment) -> bool:
+    return _send_to_person(
+        enrolment.person,
+        key=f"training-reminder:{enrolment.pk}",
+        name="training_reminder",
+        context=enrolment_context(enrolment),
+    )
+
+
+def notify_cancelled(enrolment: Enrolment) -> None:
+    """A cancelled enrolment is told to Norec and to the organisation's coordinators."""
+    context = {**enrolment_context(enrolment), "staff_url": _staff_session_url(enrolment)}
+    send_templated_email(
+        key=f"training-cancelled:{enrolment.pk}:norec",
+        to=conf.get("TRAINING_NOREC_EMAIL"),
+        name="training_cancelled",
+        context={**context, "audience": "norec"},
+    )
+    for contact in coordinators_of([enrolment.organisation_id]).get(enrolment.organisation_id, []):
+        send_templated_email(
+            key=f"training-cancelled:{enrolment.pk}:contact:{contact.pk}",
+            to=contact.person.email,
+            name="training_cancelled",
+            context={**context, "audience": "coordinator", "recipient": contact.person},
+            language=contact.person.preferred_language or None,
+        )
+
+
+def _staff_session_url(enrolment: Enrolment) -> str:
+    return reverse("trainings:staff_session", args=[enrolment.session_id])
+
+
+# --- A whole week -----------------------------------------------------------------------
+
+
+def notify_week_online(week: TrainingWeek, enrolments: Sequence[Enrolment]) -> int:
+    sent = 0
+    for enrolment in enrolments:
+        sent += _send_to_person(
+            enrolment.person,
+            key=f"training-week-online:{week.pk}:{enrolment.pk}",
+            name="training_week_online",
+            context=enrolment_context(enrolment),
+        )
+    return sent
+
+
+def notify_week_cancelled(week: TrainingWeek, enrolments: Sequence[Enrolment]) -> int:
+    sent = 0
+    by_organisation: dict[int, list[Enrolment]] = defaultdict(list)
+    for enrolment in enrolments:
+        by_organisation[enrolment.organisation_id].append(enrolment)
+        sent += _send_to_person(
+            enrolment.person,
+            key=f"training-week-cancelled:{week.pk}:{enrolment.pk}",
+            name="training_week_cancelled",
+            context={**enrolment_context(enrolment), "reason": week.cancellation_reason},
+        )
+    for organisation_id, contacts in coordinators_of(by_organisation).items():
+        for contact in contacts:
+            send_templated_email(
+                key=f"training-week-cancelled:{week.pk}:contact:{contact.pk}",
+                to=contact.person.email,
+                name="training_week_cancelled_coordinator",
+                context={
+                    "week": week,
+                    "venue": week.venue,
+                    "reason": week.cancellation_reason,
+                    "recipient": contact.person,
+                    "enrolments": by_organisation[organisation_id],
+                },
+                language=contact.person.preferred_language or None,
+            )
+            sent += 1
+    return sent
+
+
+def send_signup_call(
+    week: TrainingWeek,
+    sessions: Sequence[TrainingSession],
+    needs: dict[int, dict[str, list[Person]]],
+    organisations: dict[int, PartnerOrganisation],
+) -> int:
+    """One email per coordinator of each organisation with people who fit the week.
+
+    ``needs`` maps an organisation id to the people per session kind who could attend.
+    """
+    sent = 0
+    kinds = {s.kind: s for s in sessions}
+    for organisation_id, contacts in coordinators_of(needs).items():
+        groups = [
+            {"kind": SessionKind(kind).label, "session": kinds[kind], "people": people}
+            for kind, people in sorted(needs[organisation_id].items())
+            if kind in kinds and people
+        ]
+        if not groups:
+            continue
+        for contact in contacts:
+            send_templated_email(
+                key=f"training-signup-call:{week.pk}:{contact.pk}",
+                to=contact.person.email,
+                name="training_signup_call",
+                context={
+                    "week": week,
+                    "venue": week.venue,
+                    "organisation": organisations.get(organisation_id),
+                    "recipient": contact.person,
+                    "groups": groups,
+                    "sessions_url": reverse("trainings:coordinator_sessions"),
+                },
+                language=contact.person.preferred_language or None,
+            )
+            sent += 1
+    return sent
+
+
+def notify_seminar_invitation(session: TrainingSession, partnership, organisation_ids) -> int:
+    sent = 0
+    context = session_context(session)
+    for contacts in coordinators_of(organisation_ids).values():
+        for contact in contacts:
+            send_templated_email(
+                key=f"training-seminar-invitation:{session.pk}:{partnership.pk}:{contact.pk}",
+                to=contact.person.email,
+                name="training_seminar_invitation",
+                context={
+                    **context,
+                    "partnership": partnership,
+                    "recipient": contact.person,
+                    "organisation": contact.organisation,
+                    "sessions_url": reverse("trainings:coordinator_sessions"),
+                },
+                language=contact.person.preferred_language or None,
+            )
+            sent += 1
+    return sent

@@ -1,0 +1,52 @@
+"""Use-cases of the trainings app. Staff and coordinator views, the admin, imports and
+tasks all call these; each is keyword-only and atomic, and raises ``ValidationError`` with
+a message a person can act on when a rule says no.
+
+Locking: every function that changes who holds a seat locks the session row first
+(``SELECT … FOR UPDATE`` on PostgreSQL; SQLite serialises writers anyway) and only one
+session per transaction, so two enrolments can never race past the capacity and locks
+are never taken in two orders.
+"""
+
+from .common import SIGNED_PHASES
+from .enrolment import (
+    MAX_IMPORT_LINES,
+    Placement,
+    cancel_enrolment,
+    check_confirmation,
+    check_enrolment,
+    confirm_enrolment,
+    enrol,
+    enrol_many,
+    mark_attendance,
+)
+from .scheduled import (
+    SignupAudience,
+    send_due_signup_calls,
+    send_signup_call,
+    send_training_reminders,
+    signup_audience,
+)
+from .weeks import (
+    SeminarDay,
+    SessionPlan,
+    add_parallel_group,
+    cancel_training_week,
+    check_week_start,
+    create_intro_seminar,
+    create_training_week,
+    invite_partnerships,
+    save_venue,
+    switch_week_online,
+    update_session,
+)
+
+__all__ = [
+    "MAX_IMPORT_LINES", "SIGNED_PHASES", "Placement", "SeminarDay", "SessionPlan",
+    "SignupAudience", "add_parallel_group", "cancel_enrolment", "cancel_training_week",
+    "check_confirmation", "check_enrolment", "check_week_start", "confirm_enrolment",
+    "create_intro_seminar", "create_training_week", "enrol", "enrol_many",
+    "invite_partnerships", "mark_attendance", "save_venue", "send_due_signup_calls",
+    "send_signup_call", "send_training_reminders", "signup_audience", "switch_week_online",
+    "update_session",
+]  # fmt: skip

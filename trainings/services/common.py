@@ -1,0 +1,44 @@
+"""Helpers shared by the trainings services: phases, formatting, the session lock."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils.formats import date_format
+
+from partnerships.models import (
+    Phase,
+)
+
+from ..models import (
+    SEAT_STATES,
+    Enrolment,
+    SessionKind,
+    TrainingSession,
+)
+
+SIGNED_PHASES = (Phase.AGREEMENT_SIGNED, Phase.ACTIVE_EXCHANGE)
+INTRO_SEMINAR_DAYS = 3
+
+
+def _date(value: dt.date) -> str:
+    return date_format(value, "j F Y")
+
+
+def _kind_label(kind: str) -> str:
+    return str(SessionKind(kind).label)
+
+
+def _lock_session(session: TrainingSession | int) -> TrainingSession:
+    """Lock the session row (``SELECT … FOR UPDATE``, only the session's own row) and
+    return it with its week and venue. Every change of who holds a seat starts here."""
+    pk = session if isinstance(session, int) else session.pk
+    return (
+        TrainingSession.objects.select_for_update(of=("self",))
+        .select_related("week__venue", "venue")
+        .get(pk=pk)
+    )
+
+
+def _seats_taken(session: TrainingSession) -> int:
+    return Enrolment.objects.filter(session=session, state__in=SEAT_STATES).count()

@@ -1,0 +1,394 @@
+"""Venues, training weeks with their parallel sessions, introductory seminars."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from norec_portal.models import User
+from partnerships.models import Partnership, Phase
+
+from .. import notifications
+from ..models import (
+    ACTIVE_STATES,
+    NORWAY_TIME_ZONE,
+    WEEK_KINDS,
+    Enrolment,
+    EnrolmentState,
+    SeminarInvitation,
+    SessionDay,
+    SessionKind,
+    TrainingSession,
+    TrainingWeek,
+    Venue,
+)
+from ..schedule import (
+    DAY_OPTIONS,
+    FULL_WEEK,
+    ONLINE_DAY_HOURS,
+    ONLINE_DAY_START,
+    online_day_times,
+    week_day_times,
+)
+from .common import INTRO_SEMINAR_DAYS, _date, _kind_label, _lock_session, _seats_taken
+from .enrolment import _fill_free_seats, _promote
+
+# --- Venues -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def save_venue(*, venue: Venue, by: User | None) -> Venue:
+    """Create or change a venue after checking its fields (time zone included)."""
+    venue.full_clean()
+    venue.save()
+    return venue
+
+
+# --- Training weeks and their sessions --------------------------------------------------
+
+
+def check_week_start(starts_on: dt.date) -> None:
+    """A training week starts on the Sunday people arrive."""
+    if starts_on.weekday() != 6:
+        previous_sunday = starts_on - dt.timedelta(days=starts_on.weekday() + 1)
+        raise ValidationError(
+            {
+                "starts_on": _(
+                    "A training week must start on a Sunday, the day of arrival. "
+                    "%(date)s is a %(weekday)s; the Sunday before it is %(sunday)s."
+                )
+                % {
+                    "date": _date(starts_on),
+                    "weekday": date_format(starts_on, "l"),
+                    "sunday": _date(previous_sunday),
+                }
+            }
+        )
+
+
+@dataclass(frozen=True)
+class SessionPlan:
+    """One parallel session to create in a week."""
+
+    kind: str
+    capacity: int
+    days: int = FULL_WEEK
+    facilitators: Sequence[User] = field(default_factory=tuple)
+
+
+def _check_plan(plan: SessionPlan) -> list[str]:
+    problems = []
+    if plan.kind not in WEEK_KINDS:
+        problems.append(_("A training week holds Training 1, Training 2 and Partner training."))
+        return problems
+    if plan.capacity < 1:
+        problems.append(_("%(kind)s needs at least one seat.") % {"kind": _kind_label(plan.kind)})
+    if plan.days not in DAY_OPTIONS[plan.kind]:
+        problems.append(
+            _("%(kind)s lasts %(options)s days, not %(days)s.")
+            % {
+                "kind": _kind_label(plan.kind),
+                "options": _(" or ").join(str(n) for n in DAY_OPTIONS[plan.kind]),
+                "days": plan.days,
+            }
+        )
+    return problems
+
+
+def _create_week_session(
+    week: TrainingWeek, *, kind: str, capacity: int, days: int, facilitators, group: int = 1
+) -> TrainingSession:
+    session = TrainingSession.objects.create(
+        kind=kind,
+        week=week,
+        group=group,
+        capacity=capacity,
+        first_day=week.starts_on,
+        last_day=week.ends_on,
+    )
+    SessionDay.objects.bulk_create(
+        SessionDay(session=session, starts_at=start, ends_at=end)
+        for start, end in week_day_times(week, days)
+    )
+    if facilitators:
+        session.facilitators.set(facilitators)
+    return session
+
+
+@transaction.atomic
+def create_training_week(
+    *,
+    venue: Venue,
+    starts_on: dt.date,
+    sessions: Sequence[SessionPlan],
+    by: User | None,
+    format: str = TrainingWeek.Format.IN_PERSON,
+    notes: str = "",
+) -> TrainingWeek:
+    """A week at ``venue`` with its parallel sessions, each with its own seats and days."""
+    check_week_start(starts_on)
+    problems: list[str] = []
+    if not venue.active:
+        problems.append(_("%(venue)s is no longer in use.") % {"venue": venue.name})
+    kinds = [plan.kind for plan in sessions]
+    if not sessions:
+        problems.append(_("A training week needs at least one session."))
+    if len(set(kinds)) != len(kinds):
+        problems.append(_("Each kind of session appears once; add a second group later."))
+    for plan in sessions:
+        problems += _check_plan(plan)
+    if problems:
+        raise ValidationError(problems)
+    week = TrainingWeek.objects.create(
+        venue=venue, starts_on=starts_on, format=format, notes=notes, created_by=by
+    )
+    for plan in sorted(sessions, key=lambda p: WEEK_KINDS.index(p.kind)):
+        _create_week_session(
+            week, kind=plan.kind, capacity=plan.capacity, days=plan.days,
+            facilitators=plan.facilitators,
+        )  # fmt: skip
+    return week
+
+
+@transaction.atomic
+def update_session(
+    *, session: TrainingSession, capacity: int, facilitators: Sequence[User], by: User | None
+) -> TrainingSession:
+    """Change seats and facilitators; added seats go to the waitlist at once."""
+    session = _lock_session(session)
+    taken = _seats_taken(session)
+    if capacity < 1:
+        raise ValidationError({"capacity": _("A session needs at least one seat.")})
+    if capacity < taken:
+        raise ValidationError(
+            {
+                "capacity": _(
+                    "%(taken)s seats are already taken; cancel enrolments before lowering "
+                    "the number of seats below that."
+                )
+                % {"taken": taken}
+            }
+        )
+    session.capacity = capacity
+    session.save(update_fields=["capacity"])
+    session.facilitators.set(facilitators)
+    _fill_free_seats(session)
+    return session
+
+
+@transaction.atomic
+def add_parallel_group(
+    *, session: TrainingSession, capacity: int, by: User | None
+) -> TrainingSession:
+    """Open a second group of a full session in the same week; the waitlist moves over
+    (in order) to fill it."""
+    session = _lock_session(session)
+    if session.week_id is None:
+        raise ValidationError(_("Only the sessions of a training week run in parallel groups."))
+    if session.is_cancelled:
+        raise ValidationError(_("This session has been cancelled."))
+    if TrainingSession.objects.filter(week=session.week, kind=session.kind).count() >= 2:
+        raise ValidationError(
+            _("%(kind)s already runs in two groups this week.")
+            % {"kind": _kind_label(session.kind)}
+        )
+    if capacity < 1:
+        raise ValidationError({"capacity": _("A session needs at least one seat.")})
+    taken = _seats_taken(session)
+    if taken < session.capacity:
+        raise ValidationError(
+            _(
+                "A second group opens when demand exceeds the seats: %(taken)s of %(capacity)s "
+                "seats are taken. Add seats or wait for the session to fill."
+            )
+            % {"taken": taken, "capacity": session.capacity}
+        )
+    group = _create_week_session(
+        session.week, kind=session.kind, capacity=capacity, days=session.days.count(),
+        facilitators=(), group=2,
+    )  # fmt: skip
+    moving = list(
+        Enrolment.objects.waitlist()
+        .filter(session=session)
+        .select_related("participant", "person")[:capacity]
+    )
+    for enrolment in moving:
+        enrolment.session = group
+        _promote(enrolment)
+    return group
+
+
+@transaction.atomic
+def switch_week_online(
+    *,
+    week: TrainingWeek,
+    by: User | None,
+    day_start: dt.time | None = None,
+    day_hours: int | None = None,
+) -> int:
+    """Move a whole week to the shorter online format and tell everyone enrolled.
+
+    Each session keeps its dates; each day becomes a block from ``day_start`` (venue time)
+    lasting ``day_hours``. Returns the number of people told.
+    """
+    week = TrainingWeek.objects.select_for_update().select_related("venue").get(pk=week.pk)
+    if week.is_cancelled:
+        raise ValidationError(_("This week has been cancelled."))
+    if week.is_online:
+        raise ValidationError(_("This week already runs online."))
+    if week.starts_on <= timezone.localdate():
+        raise ValidationError(_("A week that has begun cannot change its format."))
+    day_start = day_start or ONLINE_DAY_START
+    day_hours = day_hours or ONLINE_DAY_HOURS
+    if not 1 <= day_hours <= 8:
+        raise ValidationError({"day_hours": _("An online day lasts between 1 and 8 hours.")})
+    week.format = TrainingWeek.Format.ONLINE
+    week.save(update_fields=["format"])
+    days = SessionDay.objects.filter(session__week=week)
+    for day, starts, ends in online_day_times(
+        days, week.venue.zone, start=day_start, hours=day_hours
+    ):
+        day.starts_at, day.ends_at = starts, ends
+        day.save(update_fields=["starts_at", "ends_at"])
+    enrolments = list(
+        Enrolment.objects.filter(session__week=week, state__in=ACTIVE_STATES)
+        .with_related()
+        .order_by("pk")
+    )
+    return notifications.notify_week_online(week, enrolments)
+
+
+@transaction.atomic
+def cancel_training_week(*, week: TrainingWeek, by: User | None, reason: str) -> int:
+    """Cancel a week and every enrolment in it; tell the people and their coordinators."""
+    week = TrainingWeek.objects.select_for_update().select_related("venue").get(pk=week.pk)
+    if week.is_cancelled:
+        raise ValidationError(_("This week has already been cancelled."))
+    if week.starts_on <= timezone.localdate():
+        raise ValidationError(_("A week that has begun cannot be cancelled."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the week is cancelled: people are told.")})
+    now = timezone.now()
+    week.status = TrainingWeek.Status.CANCELLED
+    week.cancelled_at = now
+    week.cancellation_reason = reason.strip()[:500]
+    week.save(update_fields=["status", "cancelled_at", "cancellation_reason"])
+    enrolments = list(
+        Enrolment.objects.select_for_update(of=("self",))
+        .filter(session__week=week, state__in=ACTIVE_STATES)
+        .with_related()
+        .order_by("pk")
+    )
+    Enrolment.objects.filter(pk__in=[e.pk for e in enrolments]).update(
+        state=EnrolmentState.CANCELLED,
+        cancelled_at=now,
+        cancelled_by=by,
+        cancellation_reason=week.cancellation_reason,
+    )
+    return notifications.notify_week_cancelled(week, enrolments)
+
+
+# --- Introductory seminars --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SeminarDay:
+    """One day of an introductory seminar, in the venue's local time (Norway's online)."""
+
+    date: dt.date
+    starts: dt.time
+    ends: dt.time
+
+
+@transaction.atomic
+def create_intro_seminar(
+    *,
+    title: str,
+    days: Sequence[SeminarDay],
+    capacity: int,
+    venue: Venue | None,
+    online: bool,
+    by: User | None,
+    facilitators: Sequence[User] = (),
+) -> TrainingSession:
+    """An introductory seminar: three days, not necessarily in a row, at a venue or online."""
+    problems: list[str] = []
+    dates = [day.date for day in days]
+    if len(days) != INTRO_SEMINAR_DAYS:
+        problems.append(_("An introductory seminar has exactly three days."))
+    if len(set(dates)) != len(dates):
+        problems.append(_("Each day of the seminar must be a different date."))
+    for day in days:
+        if day.ends <= day.starts:
+            problems.append(
+                _("On %(date)s the day must end after it starts.") % {"date": _date(day.date)}
+            )
+    if not online and venue is None:
+        problems.append(_("Choose a venue, or hold the seminar online."))
+    if capacity < 1:
+        problems.append(_("A session needs at least one seat."))
+    if dates and min(dates) <= timezone.localdate():
+        problems.append(_("The seminar must begin in the future."))
+    if problems:
+        raise ValidationError(problems)
+    zone = venue.zone if venue else ZoneInfo(NORWAY_TIME_ZONE)
+    session = TrainingSession.objects.create(
+        kind=SessionKind.INTRO_SEMINAR,
+        title=title.strip()[:200],
+        venue=venue,
+        online=online,
+        capacity=capacity,
+        first_day=min(dates),
+        last_day=max(dates),
+    )
+    SessionDay.objects.bulk_create(
+        SessionDay(
+            session=session,
+            starts_at=dt.datetime.combine(day.date, day.starts, tzinfo=zone),
+            ends_at=dt.datetime.combine(day.date, day.ends, tzinfo=zone),
+        )
+        for day in sorted(days, key=lambda d: d.date)
+    )
+    if facilitators:
+        session.facilitators.set(facilitators)
+    return session
+
+
+@transaction.atomic
+def invite_partnerships(
+    *, session: TrainingSession, partnerships: Sequence[Partnership], by: User | None
+) -> int:
+    """Invite partnerships in the feasibility phase to an introductory seminar and tell
+    the coordinators of each member organisation. Returns the number of new invitations."""
+    session = _lock_session(session)
+    if session.kind != SessionKind.INTRO_SEMINAR:
+        raise ValidationError(_("Partnerships are invited to introductory seminars only."))
+    if session.is_cancelled or session.has_started():
+        raise ValidationError(_("This seminar is no longer open for invitations."))
+    late = [p.name for p in partnerships if p.phase != Phase.FEASIBILITY]
+    if late:
+        raise ValidationError(
+            _(
+                "The introductory seminar is for partnerships in the feasibility phase; "
+                "%(names)s %(verb)s past it."
+            )
+            % {"names": ", ".join(late), "verb": _("is") if len(late) == 1 else _("are")}
+        )
+    already = set(session.invitations.values_list("partnership_id", flat=True))
+    created = 0
+    for partnership in partnerships:
+        if partnership.pk in already:
+            continue
+        SeminarInvitation.objects.create(session=session, partnership=partnership, invited_by=by)
+        created += 1
+        organisation_ids = list(partnership.members.values_list("organisation_id", flat=True))
+        notifications.notify_seminar_invitation(session, partnership, organisation_ids)
+    return created

@@ -1,0 +1,69 @@
+"""Helpers shared by the staff and coordinator views."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+from urllib.parse import urlencode
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from ..models import Enrolment, EnrolmentState
+
+PAGE_SIZE = 25
+
+
+def paginate(
+    request: HttpRequest,
+    items: Any,
+    filters: dict | None = None,
+    *,
+    param: str = "page",
+) -> dict[str, Any]:
+    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get(param))
+    query = {k: v for k, v in (filters or {}).items() if v not in (None, "")}
+    return {"page_obj": page, "query_string": urlencode(query)}
+
+
+def pdf_response(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def ics_response(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def safe_next(request: HttpRequest, fallback: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
+
+
+def waitlist_positions(enrolments: Sequence[Enrolment]) -> dict[int, int]:
+    """Position (1-based) on its session's waitlist of each waitlisted enrolment given,
+    in one query for any number of sessions."""
+    sessions = {e.session_id for e in enrolments if e.state == EnrolmentState.WAITLISTED}
+    if not sessions:
+        return {}
+    positions: dict[int, int] = {}
+    counters: dict[int, int] = {}
+    queue = (
+        Enrolment.objects.filter(session_id__in=sessions, state=EnrolmentState.WAITLISTED)
+        .order_by("session_id", "waitlisted_at", "pk")
+        .values_list("pk", "session_id")
+    )
+    for pk, session_id in queue:
+        counters[session_id] = counters.get(session_id, 0) + 1
+        positions[pk] = counters[session_id]
+    return positions

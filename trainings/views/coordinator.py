@@ -1,0 +1,234 @@
+"""Partner coordinators: nominate their own people, follow their status, cancel."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from norec_portal.access import coordinator_required
+from partnerships.access import coordinator_organisation
+from partnerships.models import Participant
+
+from .. import calendar, documents, planning, services
+from ..access import (
+    enrolments_for_coordinator,
+    get_enrolment_for_coordinator,
+    get_open_session,
+    get_person_for_coordinator,
+    nominees_for_coordinator,
+)
+from ..forms import OptionalReasonForm, PersonChoiceForm, apply_errors
+from ..models import (
+    ACTIVE_STATES,
+    WEEK_KINDS,
+    Enrolment,
+    EnrolmentState,
+    SessionKind,
+    TrainingSession,
+)
+from .common import ics_response, paginate, pdf_response, waitlist_positions
+
+
+@coordinator_required
+@require_GET
+def sessions(request: HttpRequest) -> HttpResponse:
+    organisation = coordinator_organisation(request.user)
+    today = timezone.localdate()
+    show = "all" if request.GET.get("show") == "all" else ""
+    enrolments = enrolments_for_coordinator(request.user).with_related()
+    if not show:
+        enrolments = enrolments.filter(state__in=ACTIVE_STATES)
+    enrolments = enrolments.order_by(
+        "session__first_day", "person__last_name", "person__first_name", "pk"
+    )
+    context = paginate(request, enrolments, {"show": show})
+    page = list(context["page_obj"])
+    positions = waitlist_positions(page)
+    upcoming = (
+        TrainingSession.objects.scheduled()
+        .filter(first_day__gt=today)
+        .filter(
+            Q(kind__in=WEEK_KINDS)
+            | Q(
+                kind=SessionKind.INTRO_SEMINAR,
+                invitations__partnership__members__organisation=organisation,
+            )
+        )
+        .distinct()
+        .with_counts()
+        .with_place()
+        .order_by("first_day", planning.KIND_ORDER, "group", "pk")
+    )
+    open_sessions = paginate(request, upcoming, {"show": show}, param="sessions_page")
+    context.update(
+        {
+            "organisation": organisation,
+            "rows": [(e, positions.get(e.pk)) for e in page],
+            "show": show,
+            "sessions_page": open_sessions["page_obj"],
+        }
+    )
+    return render(request, "trainings/coordinator_sessions.html", context)
+
+
+@coordinator_required
+@require_http_methods(["GET", "POST"])
+def nominate(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation = coordinator_organisation(request.user)
+    session = get_open_session(pk)
+    nominees = nominees_for_coordinator(request.user, session)
+    missing: set[int] = set()
+    if session.kind == SessionKind.TRAINING_1:
+        missing = set(
+            Participant.objects.current()
+            .filter(sending_organisation=organisation, elearning_completed_on__isnull=True)
+            .values_list("person_id", flat=True)
+        )
+    people = [
+        (p.pk, _("%(name)s (e-learning not done yet)") % {"name": p.full_name}
+         if p.pk in missing else p.full_name)
+        for p in nominees
+    ]  # fmt: skip
+    form = PersonChoiceForm(request.POST or None, people=people)
+    if request.method == "POST" and form.is_valid():
+        person = form.cleaned_data["person"]
+        try:
+            enrolment = services.enrol(
+                session=session, person=person, by=request.user, organisation=organisation
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            if enrolment.state == EnrolmentState.WAITLISTED:
+                messages.warning(
+                    request,
+                    _("The session is full: %(name)s is on the waitlist.")
+                    % {"name": person.full_name},
+                )
+            else:
+                messages.success(
+                    request, _("%(name)s has been nominated.") % {"name": person.full_name}
+                )
+            if enrolment.elearning_missing:
+                messages.warning(
+                    request,
+                    _(
+                        "%(name)s has not completed the e-learning yet. Norec confirms "
+                        "Training 1 once it is done."
+                    )
+                    % {"name": person.full_name},
+                )
+            return redirect("trainings:coordinator_sessions")
+    return render(
+        request,
+        "trainings/coordinator_nominate.html",
+        {
+            "session": session,
+            "form": form,
+            "organisation": organisation,
+            "cancel_url": reverse("trainings:coordinator_sessions"),
+        },
+    )
+
+
+@coordinator_required
+@require_http_methods(["GET", "POST"])
+def cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    enrolment = get_enrolment_for_coordinator(request.user, pk)
+    form = OptionalReasonForm(request.POST if request.method == "POST" else None)
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            enrolment = services.cancel_enrolment(
+                enrolment=enrolment, by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+            error = " ".join(exc.messages)
+        else:
+            enrolment = get_enrolment_for_coordinator(request.user, pk)
+            if not request.htmx:
+                messages.success(
+                    request,
+                    _("The enrolment of %(name)s is cancelled; Norec has been told.")
+                    % {"name": enrolment.person.full_name},
+                )
+                return redirect("trainings:coordinator_sessions")
+        if request.htmx:
+            return render(
+                request,
+                "trainings/_coordinator_enrolment_row.html",
+                {"enrolment": enrolment, "position": None, "error": error},
+            )
+    return render(
+        request,
+        "trainings/form_page.html",
+        {
+            "title": _("Cancel the enrolment of %(name)s") % {"name": enrolment.person.full_name},
+            "lead": _(
+                "%(session)s. Norec and your organisation's coordinators are told; the seat "
+                "goes to the next person on the waitlist."
+            )
+            % {"session": enrolment.session},
+            "form": form,
+            "submit_label": _("Cancel the enrolment"),
+            "danger": True,
+            "cancel_url": reverse("trainings:coordinator_sessions"),
+        },
+    )
+
+
+def _document_or_message(request: HttpRequest, render_document, name: str) -> HttpResponse:
+    try:
+        data = render_document()
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("trainings:coordinator_sessions")
+    return pdf_response(data, name)
+
+
+@coordinator_required
+@require_GET
+def letter(request: HttpRequest, pk: int) -> HttpResponse:
+    enrolment = get_enrolment_for_coordinator(request.user, pk)
+    return _document_or_message(
+        request,
+        lambda: documents.invitation_letter(enrolment),
+        documents.filename("invitation", enrolment.person.full_name),
+    )
+
+
+@coordinator_required
+@require_GET
+def certificate(request: HttpRequest, pk: int) -> HttpResponse:
+    enrolment = get_enrolment_for_coordinator(request.user, pk)
+    return _document_or_message(
+        request,
+        lambda: documents.certificates([enrolment]),
+        documents.filename("certificate", enrolment.person.full_name),
+    )
+
+
+@coordinator_required
+@require_GET
+def person_calendar(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_person_for_coordinator(request.user, pk)
+    enrolments = (
+        Enrolment.objects.for_organisation(coordinator_organisation(request.user))
+        .filter(person=person)
+        .exclude(state=EnrolmentState.CANCELLED)
+        .select_related("session__week__venue", "session__venue")
+        .prefetch_related("session__days")
+        .order_by("session__first_day")
+    )
+    data = calendar.person_calendar(
+        _("Norec trainings — %(name)s") % {"name": person.full_name}, enrolments
+    )
+    return ics_response(data, f"norec-trainings-person-{person.pk}.ics")

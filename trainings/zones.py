@@ -1,0 +1,25 @@
+"""Datetimes shown in a chosen time zone (a venue's, or Norway's).
+
+Django's template filters convert aware datetimes to the *current* time zone before
+formatting. A :class:`ZonedDatetime` opts out (as the ``tz`` template library does), so
+``{{ value|date:"H:i" }}`` shows the time in the zone the value was put in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+NORWAY = ZoneInfo("Europe/Oslo")
+
+
+class ZonedDatetime(dt.datetime):
+    convert_to_local_time = False
+
+
+def in_zone(value: dt.datetime, zone: dt.tzinfo) -> ZonedDatetime:
+    local = value.astimezone(zone)
+    return ZonedDatetime(
+        local.year, local.month, local.day, local.hour, local.minute, local.second,
+        local.microsecond, tzinfo=local.tzinfo, fold=local.fold,
+    )  # fmt: skip
