@@ -1,3 +1,66 @@
+from django.urls import path
+
+from .views import member, public, queues, staff
+
 app_name = "network"
 
-urlpatterns: list = []
+urlpatterns = [
+    # Members (logged-in alumni)
+    path("network/me/", member.member_home, name="member_home"),
+    path("network/me/start/", member.profile_start, name="profile_start"),
+    path("network/me/profile/", member.profile_edit, name="profile_edit"),
+    path("network/me/contact/", member.contact_details, name="member_contact"),
+    path("network/me/choices/", member.consent_edit, name="consent_edit"),
+    path("network/directory/", member.member_directory, name="member_directory"),
+    # Links from emails and public forms
+    path("network/join/", public.join, name="join"),
+    path("network/join/<str:token>/", public.join_link, name="join_link"),
+    path("network/update-details/", public.update_link_request, name="update_link_request"),
+    path("network/update-details/sent/", public.update_link_sent, name="update_link_sent"),
+    path("network/update-details/edit/", public.contact_edit, name="contact_edit"),
+    path("network/update-details/saved/", public.contact_saved, name="contact_saved"),
+    path("network/update-details/<str:token>/", public.contact_link, name="contact_link"),
+    path("network/confirm-email/", public.email_confirm, name="email_confirm"),
+    path(
+        "network/confirm-email/<str:token>/", public.email_confirm_link, name="email_confirm_link"
+    ),  # fmt: skip
+    path("network/request-invitation/", public.request_invitation, name="request_invitation"),
+    path(
+        "network/request-invitation/sent/",
+        public.request_invitation_sent,
+        name="request_invitation_sent",
+    ),  # fmt: skip
+    # Norec staff
+    path("staff/network/", staff.dashboard, name="staff_dashboard"),
+    path("staff/network/waves/", staff.wave_list, name="staff_waves"),
+    path("staff/network/waves/new/", staff.wave_create, name="staff_wave_create"),
+    path("staff/network/waves/<int:pk>/", staff.wave_detail, name="staff_wave"),
+    path(
+        "staff/network/waves/<int:pk>/progress/", staff.wave_progress, name="staff_wave_progress"
+    ),  # fmt: skip
+    path(
+        "staff/network/waves/<int:pk>/<slug:action>/", staff.wave_action, name="staff_wave_action"
+    ),  # fmt: skip
+    path(
+        "staff/network/invitations/<int:pk>/", staff.invitation_detail, name="staff_invitation"
+    ),  # fmt: skip
+    path("staff/network/people/", staff.people_list, name="staff_people"),
+    path("staff/network/people/<int:pk>/", staff.person_detail, name="staff_person"),
+    path("staff/network/directory/", staff.staff_directory, name="staff_directory"),
+    path(
+        "staff/network/directory/export.csv",
+        staff.staff_directory_export,
+        name="staff_directory_export",
+    ),  # fmt: skip
+    path("staff/network/requests/", queues.request_list, name="staff_requests"),
+    path("staff/network/requests/<int:pk>/", queues.request_detail, name="staff_request"),
+    path("staff/network/imports/", queues.import_list, name="staff_imports"),
+    path("staff/network/imports/<int:pk>/", queues.import_detail, name="staff_import"),
+    path(
+        "staff/network/imports/<int:pk>/confirm/",
+        queues.import_confirm,
+        name="staff_import_confirm",
+    ),  # fmt: skip
+    path("staff/network/duplicates/", queues.duplicate_list, name="staff_duplicates"),
+    path("staff/network/duplicates/<int:pk>/", queues.duplicate_detail, name="staff_duplicate"),
+]

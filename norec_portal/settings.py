@@ -149,6 +149,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "norec_portal.tasks.redact_sent_emails",
         "schedule": crontab(hour=3, minute=17),
     },
+    # Each running invitation wave's daily batch (the cap is counted in the database, so
+    # frequent runs only pick up what is left of today's share).
+    "network-release-invitations": {
+        "task": "network.tasks.release_invitation_batches",
+        "schedule": timedelta(seconds=env.int("NETWORK_RELEASE_SECONDS", default=600)),
+    },
+    "network-follow-up-invitations": {
+        "task": "network.tasks.follow_up_invitations",
+        "schedule": timedelta(seconds=env.int("NETWORK_FOLLOW_UP_SECONDS", default=1800)),
+    },
     "training-reminders": {
         "task": "trainings.tasks.send_training_reminders",
         "schedule": crontab(hour=6, minute=5),

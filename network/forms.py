@@ -1,0 +1,330 @@
+"""Input validation for the network pages. Rules live in the services; these forms only
+turn the request into clean values (and say clearly what is wrong with them)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from norec_portal.models import User
+from partnerships.models import Person
+
+from .consent import wording
+from .models import ConsentKind, ExpertiseTag, InvitationWave, Language, Member
+from .services.members import MAX_EXPERTISE_TAGS, Consents, Profile
+
+
+def country_choices(blank: str | None = "—") -> list[tuple[str, str]]:
+    choices = [(c.code, c.name) for c in countries]
+    return [("", blank), *choices] if blank is not None else choices
+
+
+def _text(
+    label: Any, *, required: bool = True, max_length: int = 200, **attrs: str
+) -> forms.CharField:
+    return forms.CharField(label=label, required=required, max_length=max_length,
+                           widget=forms.TextInput(attrs=attrs))  # fmt: skip
+
+
+def _consent_field(kind: str) -> forms.BooleanField:
+    text = wording(kind)
+    return forms.BooleanField(label=text.label, help_text=text.text, required=False)
+
+
+class ConsentFieldsMixin(forms.Form):
+    directory_consent = _consent_field(ConsentKind.DIRECTORY)
+    newsletter_consent = _consent_field(ConsentKind.NEWSLETTER)
+
+    def consents(self) -> Consents:
+        return Consents(
+            directory=self.cleaned_data["directory_consent"],
+            newsletter=self.cleaned_data["newsletter_consent"],
+        )
+
+
+class ConsentForm(ConsentFieldsMixin):
+    pass
+
+
+class JoinForm(ConsentFieldsMixin):
+    first_name = _text(_("First name"), max_length=100, autocomplete="given-name")
+    last_name = _text(_("Last name"), max_length=100, autocomplete="family-name")
+    email = forms.EmailField(
+        label=_("Email"), max_length=254,
+        help_text=_("The address your invitation came to is confirmed already. Another "
+                    "address is used once you confirm it from the email we send there."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )  # fmt: skip
+    password1 = forms.CharField(
+        label=_("Choose a password"), strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("At least 10 characters; not a common password."),
+    )  # fmt: skip
+    password2 = forms.CharField(
+        label=_("Repeat the password"), strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )  # fmt: skip
+    organisation = _text(_("Current organisation"), required=False, autocomplete="organization")
+    position = _text(_("Position"), required=False, autocomplete="organization-title")
+    country = forms.ChoiceField(label=_("Country where you live"), required=False,
+                                choices=country_choices)  # fmt: skip
+    field_order = ["first_name", "last_name", "email", "password1", "password2", "organisation",
+                   "position", "country", "directory_consent", "newsletter_consent"]  # fmt: skip
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        p1, p2 = data.get("password1"), data.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", _("The two passwords differ."))
+        elif p1:
+            candidate = User(
+                email=data.get("email") or "",
+                full_name=f"{data.get('first_name', '')} {data.get('last_name', '')}",
+            )
+            try:
+                password_validation.validate_password(p1, user=candidate)
+            except ValidationError as exc:
+                self.add_error("password1", exc)
+        return data
+
+
+class ProfileForm(forms.Form):
+    languages = forms.ModelMultipleChoiceField(
+        label=_("Languages you work in"), required=False, queryset=Language.objects.all(),
+        help_text=_("Hold Ctrl (or ⌘) to choose several."),
+    )  # fmt: skip
+    expertise = forms.CharField(
+        label=_("Fields of expertise"), required=False, max_length=600,
+        help_text=_("Separate them with commas, e.g. public health, water management "
+                    "(at most %(n)d).") % {"n": MAX_EXPERTISE_TAGS},
+    )  # fmt: skip
+    linkedin_url = forms.URLField(
+        label=_("LinkedIn profile"), required=False, max_length=300, assume_scheme="https",
+        widget=forms.URLInput(attrs={"placeholder": "https://www.linkedin.com/in/…"}),
+    )  # fmt: skip
+    available_as_lecturer = forms.BooleanField(
+        label=_("I am available as a lecturer on Norec courses"), required=False
+    )
+    available_as_interpreter = forms.BooleanField(
+        label=_("I am available as an interpreter"), required=False
+    )
+    available_as_resource_person = forms.BooleanField(
+        label=_("I am available as a resource person in my field"), required=False
+    )
+
+    @classmethod
+    def initial_for(cls, member: Member) -> dict[str, Any]:
+        return {
+            "languages": list(member.languages.all()),
+            "expertise": ", ".join(t.name for t in member.expertise.all()),
+            "linkedin_url": member.linkedin_url,
+            "available_as_lecturer": member.available_as_lecturer,
+            "available_as_interpreter": member.available_as_interpreter,
+            "available_as_resource_person": member.available_as_resource_person,
+        }
+
+    def profile(self) -> Profile:
+        data = self.cleaned_data
+        return Profile(
+            languages=tuple(data["languages"]), expertise=data["expertise"],
+            linkedin_url=data["linkedin_url"],
+            available_as_lecturer=data["available_as_lecturer"],
+            available_as_interpreter=data["available_as_interpreter"],
+            available_as_resource_person=data["available_as_resource_person"],
+        )  # fmt: skip
+
+
+class StartProfileForm(ConsentFieldsMixin, ProfileForm):
+    first_name = _text(_("First name"), max_length=100, autocomplete="given-name")
+    last_name = _text(_("Last name"), max_length=100, autocomplete="family-name")
+    organisation = _text(_("Current organisation"), required=False, autocomplete="organization")
+    position = _text(_("Position"), required=False, autocomplete="organization-title")
+    country = forms.ChoiceField(label=_("Country where you live"), required=False,
+                                choices=country_choices)  # fmt: skip
+    phone = forms.CharField(
+        label=_("Phone"), required=False, max_length=30,
+        help_text=_("With the country code, e.g. +254 712 345678."),
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )  # fmt: skip
+    field_order = ["first_name", "last_name", "organisation", "position", "country", "phone"]
+
+
+class ContactDetailsForm(forms.Form):
+    """Small on purpose: it is opened from an email, often on a phone, on a slow line."""
+
+    first_name = _text(_("First name"), max_length=100, autocomplete="given-name")
+    last_name = _text(_("Last name"), max_length=100, autocomplete="family-name")
+    email = forms.EmailField(
+        label=_("Email"), max_length=254,
+        help_text=_("A new address is used once you confirm it from the email we send there."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "inputmode": "email"}),
+    )  # fmt: skip
+    phone = forms.CharField(
+        label=_("Phone"), required=False, max_length=30,
+        help_text=_("With the country code, e.g. +254 712 345678."),
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )  # fmt: skip
+    country = forms.ChoiceField(label=_("Country where you live"), required=False,
+                                choices=country_choices)  # fmt: skip
+    organisation = _text(_("Current organisation"), required=False, autocomplete="organization")
+    position = _text(_("Position"), required=False, autocomplete="organization-title")
+
+    def __init__(self, *args: Any, with_work: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not with_work:
+            del self.fields["organisation"]
+            del self.fields["position"]
+
+
+class EmailChangeForm(forms.Form):
+    email = forms.EmailField(
+        label=_("New email address"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+
+class EmailForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Your email address"), max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "inputmode": "email"}),
+    )  # fmt: skip
+
+
+class InvitationRequestForm(forms.Form):
+    first_name = _text(_("First name"), max_length=100, autocomplete="given-name")
+    last_name = _text(_("Last name"), max_length=100, autocomplete="family-name")
+    email = forms.EmailField(
+        label=_("Email"), max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "inputmode": "email"}),
+    )  # fmt: skip
+    country = forms.ChoiceField(label=_("Your country"), required=False, choices=country_choices)
+    exchange_year = forms.IntegerField(
+        label=_("Year of your exchange"), required=False, min_value=1963,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )  # fmt: skip
+    organisation = _text(_("Your organisation at the time"), required=False)
+    message = forms.CharField(
+        label=_("Anything that helps us find you"), required=False, max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For example another spelling of your name, or your host organisation."),
+    )  # fmt: skip
+
+    def clean_exchange_year(self) -> int | None:
+        year = self.cleaned_data.get("exchange_year")
+        if year and year > timezone.localdate().year:
+            raise ValidationError(_("The year cannot be in the future."))
+        return year
+
+
+class WaveForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=150,
+                           help_text=_("For example “East Africa, spring”."))  # fmt: skip
+    countries = forms.MultipleChoiceField(
+        label=_("Countries"), choices=lambda: country_choices(blank=None),
+        help_text=_("Hold Ctrl (or ⌘) to choose several."),
+    )  # fmt: skip
+    daily_cap = forms.IntegerField(
+        label=_("Invitations per day"), min_value=1, max_value=5000, initial=100,
+        help_text=InvitationWave._meta.get_field("daily_cap").help_text,
+    )  # fmt: skip
+    starts_on = forms.DateField(label=_("First day"),
+                                widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
+    reminder_after_days = forms.IntegerField(
+        label=_("Reminder after (days)"), min_value=0, max_value=365, initial=14,
+        help_text=_("One reminder to those who have not joined; 0 sends none."),
+    )  # fmt: skip
+    expires_after_days = forms.IntegerField(
+        label=_("Invitation valid for (days)"), min_value=1, max_value=365, initial=60
+    )
+
+
+class ResendForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Send to"), max_length=254,
+        help_text=_("Correct the address if it was wrong; the person's record takes it too."),
+    )  # fmt: skip
+
+
+class ApproveRequestForm(forms.Form):
+    person = forms.TypedChoiceField(label=_("This request is"), coerce=int, required=False,
+                                    empty_value=None, widget=forms.RadioSelect)  # fmt: skip
+    other_person = forms.IntegerField(
+        label=_("Or the record number (#) of another former participant"), required=False,
+        min_value=1,
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, choices: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["person"].choices = choices
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        chosen = data.get("other_person") or data.get("person")
+        if not chosen:
+            raise ValidationError(_("Choose the record this request belongs to."))
+        person = Person.objects.filter(pk=chosen).first()
+        if person is None:
+            raise ValidationError(_("There is no record number %(pk)d.") % {"pk": chosen})
+        data["chosen"] = person
+        return data
+
+
+class RejectRequestForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (sent to the person)"), max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )  # fmt: skip
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Spreadsheet (CSV or .xlsx)"),
+        help_text=_("Columns: Name (or First name and Last name), Country, Exchange year, "
+                    "Organisations, Programme, Email(s), Phone, and optionally Id."),
+    )  # fmt: skip
+
+
+class MergeForm(forms.Form):
+    keep = forms.TypedChoiceField(label=_("Keep this record"), coerce=int,
+                                  widget=forms.RadioSelect)  # fmt: skip
+    confirm = forms.BooleanField(
+        label=_("I have checked: these two records are the same person."), required=True
+    )
+
+    def __init__(self, *args: Any, choices: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["keep"].choices = choices
+
+
+AVAILABILITY_CHOICES = [
+    ("", _("Any")),
+    ("any", _("Any kind of resource person")),
+    ("lecturer", _("Lecturer")),
+    ("interpreter", _("Interpreter")),
+    ("resource_person", _("Resource person")),
+]
+
+
+class DirectoryFilterForm(forms.Form):
+    q = forms.CharField(label=_("Name or organisation"), required=False, max_length=100,
+                        widget=forms.TextInput(attrs={"type": "search"}))  # fmt: skip
+    country = forms.ChoiceField(label=_("Country"), required=False,
+                                choices=lambda: country_choices(blank=_("All")))  # fmt: skip
+    expertise = forms.ModelChoiceField(
+        label=_("Expertise"),
+        required=False,
+        queryset=ExpertiseTag.objects.all(),
+        empty_label=_("All"),
+    )
+    language = forms.ModelChoiceField(
+        label=_("Language"), required=False, queryset=Language.objects.all(), empty_label=_("All")
+    )
+    availability = forms.ChoiceField(label=_("Available as"), required=False,
+                                     choices=AVAILABILITY_CHOICES)  # fmt: skip

@@ -1,0 +1,336 @@
+"""Finding and merging people recorded twice (often under two spellings).
+
+Detection only proposes pairs; a merge happens when staff choose which record to keep.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from norec_portal.models import User
+from partnerships.models import Person
+
+from ..models import (
+    AccessToken,
+    ContactChange,
+    DuplicateCandidate,
+    Invitation,
+    InvitationRequest,
+    Member,
+)
+from .common import record_change
+
+SIMILAR_NAME = 0.85
+
+# Reasons are stored untranslated and shown through gettext.
+REASON_EMAIL = gettext_noop("same email")
+REASON_PHONE = gettext_noop("same phone")
+REASON_NAME = gettext_noop("same name and country")
+REASON_SIMILAR = gettext_noop("similar name, same country and exchange year")
+
+
+def normalise_name(value: str) -> str:
+    """Lower case, no accents, letters and single spaces only: “Ngúgĩ  wa-Thiong'o” →
+    “ngugi wa thiong o”."""
+    text = unicodedata.normalize("NFKD", value or "")
+    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
+    return " ".join("".join(c if c.isalnum() else " " for c in text).split())
+
+
+def name_similarity(a: str, b: str, *, at_least: float = 0.0) -> float:
+    """0..1, order of the names ignored (“Ali Hassan” = “Hassan Ali”).
+
+    Below ``at_least`` the exact value does not matter, so cheap upper bounds may stop
+    early (0 is then returned).
+    """
+    if not a or not b:
+        return 0.0
+    best = 0.0
+    for x, y in ((a, b), (" ".join(sorted(a.split())), " ".join(sorted(b.split())))):
+        matcher = SequenceMatcher(None, x, y)
+        if matcher.real_quick_ratio() < at_least or matcher.quick_ratio() < at_least:
+            continue
+        best = max(best, matcher.ratio())
+    return best
+
+
+@dataclass
+class Record:
+    """One person (or one spreadsheet row) as the detector sees it."""
+
+    ref: object
+    name: str
+    country: str = ""
+    year: int | None = None
+    emails: frozenset[str] = frozenset()
+    phone: str = ""
+    grams: frozenset[str] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # Character pairs of the name (words sorted): a cheap first test of likeness.
+        text = " ".join(sorted(self.name.split()))
+        self.grams = frozenset(text[i : i + 2] for i in range(len(text) - 1))
+
+
+def _could_be_similar(x: Record, y: Record) -> bool:
+    """Cheap necessary conditions before the exact (slow) similarity."""
+    la, lb = len(x.name), len(y.name)
+    if not la or not lb or 2 * min(la, lb) / (la + lb) < SIMILAR_NAME:
+        return False
+    shared = len(x.grams & y.grams)
+    return 2 * shared / ((len(x.grams) + len(y.grams)) or 1) >= 0.5
+
+
+@dataclass
+class Pair:
+    a: object
+    b: object
+    reasons: list[str] = field(default_factory=list)
+    score: int = 0
+
+
+def _compare(x: Record, y: Record) -> Pair | None:
+    reasons: list[str] = []
+    score = 0
+    if x.emails & y.emails:
+        reasons.append(REASON_EMAIL)
+        score = max(score, 95)
+    if x.phone and x.phone == y.phone:
+        reasons.append(REASON_PHONE)
+        score = max(score, 85)
+    same_country = bool(x.country) and x.country == y.country
+    if same_country and x.name and x.name == y.name:
+        reasons.append(REASON_NAME)
+        score = max(score, 90 if x.year == y.year else 75)
+    elif (
+        same_country
+        and x.year is not None
+        and y.year is not None
+        and abs(x.year - y.year) <= 1
+        and _could_be_similar(x, y)
+        and name_similarity(x.name, y.name, at_least=SIMILAR_NAME) >= SIMILAR_NAME
+    ):
+        reasons.append(REASON_SIMILAR)
+        score = max(score, 70)
+    if not reasons:
+        return None
+    return Pair(a=x.ref, b=y.ref, reasons=reasons, score=score)
+
+
+def find_pairs(new: Sequence[Record], existing: Sequence[Record] = ()) -> list[Pair]:
+    """Likely duplicates among ``new`` and between ``new`` and ``existing``.
+
+    Records are compared within blocks (same email, same phone, same country and name;
+    for spelling variants: same country, a name starting with the same letter and an
+    exchange year at most one apart), never all against all: 12,000 rows stay fast.
+    """
+    everything = list(new) + list(existing)
+    new_ids = {id(r) for r in new}
+    blocks: dict[tuple, list[Record]] = defaultdict(list)
+    for record in everything:
+        for email in record.emails:
+            blocks[("email", email)].append(record)
+        if record.phone:
+            blocks[("phone", record.phone)].append(record)
+        if record.country and record.name:
+            blocks[("name", record.country, record.name)].append(record)
+        if record.country and record.year is not None and record.name:
+            # Each record sits under its year and the next: two records meet only when
+            # their years are at most one apart. Any shared initial will do, so swapped
+            # first and last names still meet.
+            for initial in {word[0] for word in record.name.split()}:
+                for year in (record.year, record.year + 1):
+                    blocks[("similar", record.country, year, initial)].append(record)
+    seen: set[tuple[int, int]] = set()
+    pairs: list[Pair] = []
+    for members in blocks.values():
+        if len(members) < 2:
+            continue
+        for i, x in enumerate(members):
+            for y in members[i + 1 :]:
+                if x is y or (id(x) not in new_ids and id(y) not in new_ids):
+                    continue
+                key = (min(id(x), id(y)), max(id(x), id(y)))
+                if key in seen:
+                    continue
+                seen.add(key)
+                pair = _compare(x, y)
+                if pair is not None:
+                    pairs.append(pair)
+    return pairs
+
+
+def person_label(person: Person) -> str:
+    email = f" <{person.email}>" if person.email else ""
+    return f"{person.full_name}{email} #{person.pk}"[:300]
+
+
+def propose_pairs(
+    pairs: Iterable[tuple[Person | int, Person | int, list[str], int]], *, batch: object = None
+) -> int:
+    """Store pairs in the merge queue (ordered, once each). Returns how many were new."""
+    rows = []
+    for a, b, reasons, score in pairs:
+        a_id = a if isinstance(a, int) else a.pk
+        b_id = b if isinstance(b, int) else b.pk
+        if a_id == b_id:
+            continue
+        low, high = sorted((a_id, b_id))
+        rows.append((low, high, reasons, score))
+    if not rows:
+        return 0
+    people = Person.objects.in_bulk({pk for r in rows for pk in r[:2]})
+    before = DuplicateCandidate.objects.count()
+    DuplicateCandidate.objects.bulk_create(
+        [
+            DuplicateCandidate(
+                person_a_id=low,
+                person_b_id=high,
+                label_a=person_label(people[low]),
+                label_b=person_label(people[high]),
+                reasons=reasons,
+                score=score,
+                batch=batch,
+            )  # fmt: skip
+            for low, high, reasons, score in rows
+        ],
+        batch_size=500,
+        ignore_conflicts=True,
+    )
+    return DuplicateCandidate.objects.count() - before
+
+
+# --- Decisions -------------------------------------------------------------------------
+
+
+def _lock_open(candidate: DuplicateCandidate) -> DuplicateCandidate:
+    candidate = DuplicateCandidate.objects.select_for_update().get(pk=candidate.pk)
+    if candidate.status != DuplicateCandidate.Status.OPEN:
+        raise ValidationError(_("This pair was already decided."))
+    return candidate
+
+
+@transaction.atomic
+def dismiss_duplicate(*, candidate: DuplicateCandidate, by: User) -> DuplicateCandidate:
+    candidate = _lock_open(candidate)
+    candidate.status = DuplicateCandidate.Status.DISMISSED
+    candidate.decided_by = by
+    candidate.decided_at = timezone.now()
+    candidate.save()
+    return candidate
+
+
+FILL_FIELDS = ("email", "phone", "nationality", "country", "gender", "date_of_birth",
+               "preferred_language")  # fmt: skip
+
+
+@transaction.atomic
+def merge_duplicate(*, candidate: DuplicateCandidate, keep: Person, by: User) -> Person:
+    """Fold the other record of the pair into ``keep``: its exchanges, contact roles,
+    history and anything else pointing at it move over; empty fields of ``keep`` are
+    filled from it; then it is deleted. Refused when both records have a login."""
+    candidate = _lock_open(candidate)
+    if keep.pk not in (candidate.person_a_id, candidate.person_b_id):
+        raise ValidationError(_("Keep one of the two records of the pair."))
+    other_id = candidate.person_b_id if keep.pk == candidate.person_a_id else candidate.person_a_id
+    locked = {
+        p.pk: p for p in Person.objects.select_for_update().filter(pk__in=[keep.pk, other_id])
+    }
+    keep, other = locked[keep.pk], locked[other_id]
+    keep_member = Member.objects.filter(person=keep).exists()
+    other_member = Member.objects.filter(person=other).exists()
+    if (keep_member and other_member) or (keep.user_id and other.user_id):
+        raise ValidationError(
+            _("Both records have a login or a member profile; they cannot be merged here.")
+        )
+    if (other_member or other.user_id) and not (keep_member or keep.user_id):
+        raise ValidationError(
+            _("Keep %(name)s's record: it is the one with the login and member profile.")
+            % {"name": other.full_name}
+        )
+
+    # One invitation per person: the kept record's, or the other's if it had none.
+    keep_invitation = Invitation.objects.live().filter(person=keep).first()
+    other_invitation = Invitation.objects.live().filter(person=other).first()
+    if other_invitation is not None:
+        if keep_invitation is None:
+            Invitation.objects.filter(pk=other_invitation.pk).update(person=keep)
+        else:
+            Invitation.objects.filter(pk=other_invitation.pk).update(
+                state=Invitation.State.CANCELLED
+            )
+
+    # Fill the kept record's gaps (the address moves only once the other lets it go).
+    fills = {
+        f: getattr(other, f) for f in FILL_FIELDS if not getattr(keep, f) and getattr(other, f)
+    }
+    if "email" in fills:
+        Person.objects.filter(pk=other.pk).update(email="")
+    via = ContactChange.Via.MERGE
+    for name, value in fills.items():
+        record_change(person=keep, field=name, old=getattr(keep, name), new=value, via=via, by=by)
+        setattr(keep, name, value)
+    keep.save()
+    record_change(person=keep, field="merged record", old=person_label(other), new="", via=via,
+                  by=by)  # fmt: skip
+
+    # Links sent to the other record die with it rather than open the kept one.
+    AccessToken.objects.filter(person=other, used_at__isnull=True).update(used_at=timezone.now())
+    # Everything else that points at the other record follows it to the kept one.
+    try:
+        with transaction.atomic():
+            for relation in Person._meta.related_objects:
+                if not relation.one_to_many:
+                    continue
+                model = relation.related_model
+                model._default_manager.filter(**{relation.field.name: other}).update(
+                    **{relation.field.name: keep}
+                )
+            InvitationRequest.objects.filter(person=other).update(person=keep)
+    except IntegrityError:
+        raise ValidationError(
+            _("The two records are both linked to the same thing elsewhere in the portal "
+              "(e.g. the same training session); resolve that first.")
+        ) from None  # fmt: skip
+
+    # Other open pairs with the removed record now concern the kept one.
+    label_other = person_label(other)
+    for pair in DuplicateCandidate.objects.filter(
+        Q(person_a=other) | Q(person_b=other), status=DuplicateCandidate.Status.OPEN
+    ).exclude(pk=candidate.pk):
+        third = pair.person_b_id if pair.person_a_id == other.pk else pair.person_a_id
+        low, high = sorted((keep.pk, third))
+        clash = DuplicateCandidate.objects.filter(person_a_id=low, person_b_id=high).exists()
+        if third == keep.pk or clash:
+            pair.delete()
+            continue
+        pair.person_a_id, pair.person_b_id = low, high
+        pair.save(update_fields=["person_a", "person_b"])
+
+    candidate.status = DuplicateCandidate.Status.MERGED
+    candidate.decided_by = by
+    candidate.decided_at = timezone.now()
+    if keep.pk == candidate.person_a_id:
+        candidate.label_b = label_other
+    else:
+        candidate.label_a = label_other
+    candidate.save()
+    try:
+        with transaction.atomic():
+            other.delete()
+    except ProtectedError:
+        raise ValidationError(
+            _("The other record is still used elsewhere in the portal and cannot be removed.")
+        ) from None
+    return keep

@@ -1,0 +1,274 @@
+"""Members: joining from an invitation, the profile, and consent."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from allauth.account.models import EmailAddress
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from norec_portal.models import Role, User
+from partnerships.models import Person
+
+from .. import tokens
+from ..consent import wording
+from ..models import (
+    AccessToken,
+    ConsentKind,
+    ConsentRecord,
+    ContactChange,
+    ExpertiseTag,
+    Invitation,
+    Language,
+    Member,
+)
+from .common import record_change
+from .contact import ContactDetails, apply_contact
+
+MAX_EXPERTISE_TAGS = 12
+LINKEDIN_URL = re.compile(r"^https://([a-z]{2,3}\.)?linkedin\.com/", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Consents:
+    directory: bool
+    newsletter: bool
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What a member offers the network (contact details are in ``contact.ContactDetails``)."""
+
+    languages: tuple[Language, ...] = ()
+    expertise: str = ""
+    linkedin_url: str = ""
+    available_as_lecturer: bool = False
+    available_as_interpreter: bool = False
+    available_as_resource_person: bool = False
+
+
+# --- Consent ---------------------------------------------------------------------------
+
+
+def record_consents(
+    *, member: Member, consents: Consents, via: str, by: User | None, always: bool = False
+) -> list[ConsentRecord]:
+    """Store the answers on the member and in the trail, with time and wording version.
+
+    Only changed answers are recorded unless ``always`` (joining records both answers).
+    """
+    now = timezone.now()
+    records: list[ConsentRecord] = []
+    for kind, granted in ((ConsentKind.DIRECTORY, consents.directory),
+                          (ConsentKind.NEWSLETTER, consents.newsletter)):  # fmt: skip
+        current = getattr(member, f"{kind}_consent")
+        if not always and current == granted and getattr(member, f"{kind}_consent_at"):
+            continue
+        text = wording(kind)
+        setattr(member, f"{kind}_consent", granted)
+        setattr(member, f"{kind}_consent_at", now)
+        setattr(member, f"{kind}_consent_version", text.version)
+        records.append(
+            ConsentRecord(
+                member=member,
+                kind=kind,
+                granted=granted,
+                wording_version=text.version,
+                wording=f"{text.label}\n{text.text}",
+                via=via,
+                recorded_at=now,
+                recorded_by=by,
+            )  # fmt: skip
+        )
+    if records:
+        member.save()
+        ConsentRecord.objects.bulk_create(records)
+    return records
+
+
+@transaction.atomic
+def change_consents(*, member: Member, consents: Consents, by: User | None) -> list[ConsentRecord]:
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    via = ConsentRecord.Via.STAFF if by is not None and by.is_staff else ConsentRecord.Via.PROFILE
+    return record_consents(member=member, consents=consents, via=via, by=by)
+
+
+# --- Profile ---------------------------------------------------------------------------
+
+
+def parse_expertise(text: str) -> list[str]:
+    """Comma- or semicolon-separated tags, trimmed, lower case, without repeats."""
+    tags: list[str] = []
+    for part in re.split(r"[,;\n]", text or ""):
+        tag = " ".join(part.split()).lower()
+        if not tag:
+            continue
+        if len(tag) > 50:
+            raise ValidationError(
+                _("“%(tag)s” is too long for a field of expertise (50 characters at most).")
+                % {"tag": tag[:60]}
+            )
+        if tag not in tags:
+            tags.append(tag)
+    if len(tags) > MAX_EXPERTISE_TAGS:
+        raise ValidationError(
+            _("Name at most %(n)d fields of expertise.") % {"n": MAX_EXPERTISE_TAGS}
+        )
+    return tags
+
+
+def check_linkedin_url(url: str) -> str:
+    url = (url or "").strip()
+    if url and not LINKEDIN_URL.match(url):
+        raise ValidationError(
+            _("Give the address of a LinkedIn profile, starting with https://www.linkedin.com/")
+        )
+    return url
+
+
+def _set_expertise(member: Member, names: Iterable[str]) -> None:
+    names = list(names)
+    existing = {t.name: t for t in ExpertiseTag.objects.filter(name__in=names)}
+    missing = [ExpertiseTag(name=n) for n in names if n not in existing]
+    if missing:
+        ExpertiseTag.objects.bulk_create(missing, ignore_conflicts=True)
+        existing = {t.name: t for t in ExpertiseTag.objects.filter(name__in=names)}
+    member.expertise.set([existing[n] for n in names])
+
+
+def _apply_profile(member: Member, profile: Profile, *, via: str, by: User | None) -> None:
+    errors: dict[str, Any] = {}
+    try:
+        tags = parse_expertise(profile.expertise)
+    except ValidationError as exc:
+        errors["expertise"] = exc.messages
+    try:
+        linkedin = check_linkedin_url(profile.linkedin_url)
+    except ValidationError as exc:
+        errors["linkedin_url"] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+    record_change(person=member.person, field="linkedin_url", old=member.linkedin_url,
+                  new=linkedin, via=via, by=by)  # fmt: skip
+    member.linkedin_url = linkedin
+    member.available_as_lecturer = profile.available_as_lecturer
+    member.available_as_interpreter = profile.available_as_interpreter
+    member.available_as_resource_person = profile.available_as_resource_person
+    member.save()
+    member.languages.set(profile.languages)
+    _set_expertise(member, tags)
+
+
+@transaction.atomic
+def update_profile(*, member: Member, profile: Profile, by: User | None) -> Member:
+    """A member (or staff) edits the profile; contact changes go to the history."""
+    member = Member.objects.select_for_update().select_related("person").get(pk=member.pk)
+    via = ContactChange.Via.STAFF if by is not None and by.is_staff else ContactChange.Via.MEMBER
+    _apply_profile(member, profile, via=via, by=by)
+    return member
+
+
+@transaction.atomic
+def start_membership(
+    *, user: User, details: ContactDetails, profile: Profile, consents: Consents
+) -> Member:
+    """Give an alumnus login that has no profile yet its person record and profile.
+
+    The person is the one already linked to the login, else the record holding the
+    login's verified address, else a new one.
+    """
+    if user.role != Role.ALUMNUS:
+        raise ValidationError(_("Only alumni accounts have a member profile."))
+    person = Person.objects.select_for_update().filter(user=user).first()
+    if (
+        person is None
+        and EmailAddress.objects.filter(user=user, email__iexact=user.email, verified=True).exists()
+    ):
+        person = (
+            Person.objects.select_for_update()
+            .filter(email__iexact=user.email, user__isnull=True)
+            .first()
+        )
+    if person is None:
+        taken = Person.objects.filter(email__iexact=user.email).exists()
+        person = Person(email="" if taken else user.email)
+    if person.pk and Member.objects.filter(person=person).exists():
+        raise ValidationError(_("This account already has a member profile."))
+    person.first_name = person.first_name or details.first_name.strip()[:100]
+    person.last_name = person.last_name or details.last_name.strip()[:100]
+    person.user = user
+    person.save()
+    member = Member.objects.create(person=person)
+    member.person = person
+    apply_contact(person, details, via=ContactChange.Via.JOIN, by=user, member=member)
+    _apply_profile(member, profile, via=ContactChange.Via.JOIN, by=user)
+    record_consents(member=member, consents=consents, via=ConsentRecord.Via.JOIN, by=user,
+                    always=True)  # fmt: skip
+    return member
+
+
+# --- Joining ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class JoinResult:
+    user: User
+    member: Member
+    email_change_requested: bool
+
+
+@transaction.atomic
+def join_network(*, raw_token: str, details: ContactDetails, password: str,
+                 consents: Consents) -> JoinResult:  # fmt: skip
+    """Accept an invitation: the login, the member profile and the consents, at once.
+
+    The invited address is taken as verified (the link reached it). Another address in
+    ``details`` is only used once confirmed: the account starts with the invited one and a
+    confirmation link goes to the new one.
+    """
+    token = tokens.consume_token(raw_token, purpose=AccessToken.Purpose.INVITATION)
+    invitation = Invitation.objects.select_for_update().get(pk=token.invitation_id)
+    person = Person.objects.select_for_update().get(pk=invitation.person_id)
+    invited = invitation.email
+    if Member.objects.filter(person=person).exists() or person.user_id:
+        raise ValidationError(
+            _("You already have an account. Log in with %(email)s, or reset your password.")
+            % {"email": invited}
+        )
+    exists = _("An account with %(email)s already exists. Log in, or reset your password.") % {
+        "email": invited
+    }
+    if User.objects.filter(email__iexact=invited).exists():
+        raise ValidationError(exists)
+    now = timezone.now()
+    full_name = f"{' '.join(details.first_name.split())} {' '.join(details.last_name.split())}"
+    user = User(email=invited, full_name=full_name.strip()[:200], role=Role.ALUMNUS)
+    user.set_password(password)
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:
+        raise ValidationError(exists) from None
+    EmailAddress.objects.create(user=user, email=invited, verified=True, primary=True)
+
+    via = ContactChange.Via.JOIN
+    record_change(person=person, field="email", old=person.email, new=invited, via=via, by=user)
+    person.email = invited
+    person.user = user
+    person.save()
+    member = Member.objects.create(person=person, joined_at=now)
+    member.person = person
+    change_requested = apply_contact(person, details, via=via, by=user, member=member)
+    record_consents(member=member, consents=consents, via=ConsentRecord.Via.JOIN, by=user,
+                    always=True)  # fmt: skip
+    invitation.state = Invitation.State.ACCEPTED
+    invitation.accepted_at = now
+    invitation.save(update_fields=["state", "accepted_at"])
+    tokens.revoke_tokens(person=person, purpose=AccessToken.Purpose.INVITATION)
+    return JoinResult(user=user, member=member, email_change_requested=change_requested)

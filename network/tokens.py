@@ -1,0 +1,152 @@
+"""Links sent by email that open one thing, for one person, once, for a while.
+
+A token is 32 random bytes; the database keeps only its SHA-256, so a leaked database
+holds no working link. Checking a token (``peek_token``) never uses it: a page may be
+shown any number of times, and only the POST that acts calls ``consume_token`` inside the
+transaction of the change, with the row locked.
+
+The view layer keeps the token in the session after the first GET and redirects to a URL
+without it (:func:`remember_token` / :func:`remembered_token`), so the token does not stay
+in the address bar, the history or a Referer header.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from partnerships.models import Person
+
+from .models import AccessToken, Invitation
+
+Purpose = AccessToken.Purpose
+
+SESSION_KEY = "network:token:{purpose}"
+
+
+class InvalidToken(ValidationError):
+    """The link is unknown, for another purpose, expired or already used.
+
+    One message for every case: the page must not tell a guesser which one it was.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(
+            _("This link is not valid any more. It may have expired or been used already."),
+            code="invalid_token",
+        )
+
+
+def hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+def issue_token(
+    *,
+    purpose: str,
+    person: Person,
+    email: str,
+    expires_at: datetime,
+    invitation: Invitation | None = None,
+) -> tuple[str, AccessToken]:
+    """Create a token; return the raw value (for the link; never stored) and the row."""
+    raw = secrets.token_urlsafe(32)
+    token = AccessToken.objects.create(
+        purpose=purpose,
+        token_hash=hash_token(raw),
+        person=person,
+        email=email,
+        invitation=invitation,
+        expires_at=expires_at,
+    )
+    return raw, token
+
+
+def build_token(
+    *,
+    purpose: str,
+    person_id: int,
+    email: str,
+    expires_at: datetime,
+    invitation_id: int | None = None,
+) -> tuple[str, AccessToken]:
+    """An unsaved token row and its raw value, for ``bulk_create`` in batch releases."""
+    raw = secrets.token_urlsafe(32)
+    row = AccessToken(
+        purpose=purpose,
+        token_hash=hash_token(raw),
+        person_id=person_id,
+        email=email,
+        invitation_id=invitation_id,
+        expires_at=expires_at,
+    )
+    return raw, row
+
+
+def _lookup(raw: str | None, purpose: str, *, lock: bool) -> AccessToken:
+    if not raw or len(raw) > 100:
+        raise InvalidToken
+    tokens = AccessToken.objects.select_related("person", "invitation")
+    if lock:
+        tokens = tokens.select_for_update(of=("self",))
+    token = tokens.filter(token_hash=hash_token(raw), purpose=purpose).first()
+    if token is None or token.used_at is not None or token.expires_at <= timezone.now():
+        raise InvalidToken
+    if purpose == Purpose.INVITATION:
+        invitation = token.invitation
+        # Bound to the address it was sent to: a corrected address gets a new link.
+        if invitation is None or not invitation.is_open or invitation.email != token.email:
+            raise InvalidToken
+    elif purpose == Purpose.CONTACT_UPDATE and token.person.email != token.email:
+        # The address changed since the link was sent: the old address opens nothing.
+        raise InvalidToken
+    return token
+
+
+def peek_token(raw: str | None, *, purpose: str) -> AccessToken:
+    """The valid token for ``raw`` and ``purpose``; raises :class:`InvalidToken`."""
+    return _lookup(raw, purpose, lock=False)
+
+
+def consume_token(raw: str | None, *, purpose: str) -> AccessToken:
+    """Lock, check and mark the token used, in the caller's transaction.
+
+    A second request with the same token waits for the lock and then finds it used.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("consume_token must run inside the transaction of the change.")
+    token = _lookup(raw, purpose, lock=True)
+    now = timezone.now()
+    AccessToken.objects.filter(pk=token.pk).update(used_at=now)
+    token.used_at = now
+    return token
+
+
+def revoke_tokens(*, person: Person, purpose: str, invitation: Invitation | None = None) -> int:
+    """Make every unused link of this kind for the person (or invitation) stop working."""
+    tokens = AccessToken.objects.filter(person=person, purpose=purpose, used_at__isnull=True)
+    if invitation is not None:
+        tokens = tokens.filter(invitation=invitation)
+    return tokens.update(used_at=timezone.now())
+
+
+# --- Keeping the token out of the URL --------------------------------------------------
+
+
+def remember_token(request: HttpRequest, *, purpose: str, raw: str) -> None:
+    request.session[SESSION_KEY.format(purpose=purpose)] = raw
+
+
+def remembered_token(request: HttpRequest, *, purpose: str) -> str | None:
+    return request.session.get(SESSION_KEY.format(purpose=purpose))
+
+
+def forget_token(request: HttpRequest, *, purpose: str) -> None:
+    request.session.pop(SESSION_KEY.format(purpose=purpose), None)
