@@ -6,7 +6,10 @@ from __future__ import annotations
 from django.contrib import admin
 
 from .models import (
+    RSVP,
     AccessToken,
+    Activity,
+    BadAddress,
     ConsentRecord,
     ContactChange,
     DuplicateCandidate,
@@ -18,6 +21,7 @@ from .models import (
     InvitationWave,
     Language,
     Member,
+    Newsletter,
 )
 
 
@@ -64,6 +68,10 @@ class MemberAdmin(ReadOnlyAdmin):
     search_fields = ["person__first_name", "person__last_name", "person__email", "organisation"]
     list_select_related = ["person"]
     inlines = [ConsentRecordInline]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # A member's consent ledger is append-only; erasure anonymises instead.
+        return False
 
 
 @admin.register(InvitationWave)
@@ -128,3 +136,36 @@ class HistoricalRecordAdmin(admin.ModelAdmin):
 class DuplicateCandidateAdmin(ReadOnlyAdmin):
     list_display = ["label_a", "label_b", "score", "status", "created_at"]
     list_filter = ["status"]
+
+
+# --- The programme: composed and sent on the staff pages, which run the services -----------
+
+
+@admin.register(Newsletter)
+class NewsletterAdmin(ReadOnlyAdmin):
+    list_display = ["subject", "kind", "status", "audience", "scheduled_for", "started_at"]
+    list_filter = ["status", "kind", "audience"]
+    search_fields = ["subject"]
+    exclude = ["body_html"]
+
+
+@admin.register(Activity)
+class ActivityAdmin(ReadOnlyAdmin):
+    list_display = ["title", "kind", "starts_at", "time_zone", "capacity", "status"]
+    list_filter = ["status", "kind"]
+    search_fields = ["title", "place"]
+    exclude = ["description_html"]
+
+
+@admin.register(RSVP)
+class RSVPAdmin(ReadOnlyAdmin):
+    list_display = ["activity", "member", "state", "updated_at", "reminded_at"]
+    list_filter = ["state"]
+    list_select_related = ["activity", "member__person"]
+
+
+@admin.register(BadAddress)
+class BadAddressAdmin(ReadOnlyAdmin):
+    list_display = ["email", "source", "failures", "last_failed_at", "cleared_at"]
+    list_filter = ["source"]
+    search_fields = ["email"]

@@ -3,6 +3,7 @@ turn the request into clean values (and say clearly what is wrong with them)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
@@ -16,8 +17,10 @@ from norec_portal.models import User
 from partnerships.models import Person
 
 from .consent import wording
-from .models import ConsentKind, ExpertiseTag, InvitationWave, Language, Member
+from .models import Activity, Audience, ConsentKind, ExpertiseTag, InvitationWave, Language, Member
+from .services.activities import ActivityData, time_zones
 from .services.members import MAX_EXPERTISE_TAGS, Consents, Profile
+from .services.newsletters import Draft
 
 
 def country_choices(blank: str | None = "—") -> list[tuple[str, str]]:
@@ -328,3 +331,133 @@ class DirectoryFilterForm(forms.Form):
     )
     availability = forms.ChoiceField(label=_("Available as"), required=False,
                                      choices=AVAILABILITY_CHOICES)  # fmt: skip
+
+
+# --- Newsletters and activities ------------------------------------------------------------
+
+
+class NewsletterForm(forms.Form):
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    body = forms.CharField(
+        label=_("Text"),
+        max_length=50_000,
+        widget=forms.Textarea(attrs={"rows": 18}),
+        help_text=_(
+            "Markdown: **bold**, *italic*, [a link](https://…), lines starting with “- ” "
+            "for a list, “## ” for a heading. Each member's copy starts with “Dear <first "
+            "name>,” and ends with the unsubscribe links."
+        ),
+    )
+    audience = forms.ChoiceField(
+        label=_("Who receives it"), choices=Audience.choices, widget=forms.RadioSelect
+    )
+    countries = forms.MultipleChoiceField(
+        label=_("Countries"),
+        required=False,
+        choices=lambda: country_choices(blank=None),
+        help_text=_("Only for “Members in some countries”. Hold Ctrl (or ⌘) to choose several."),
+    )
+
+    def draft(self) -> Draft:
+        data = self.cleaned_data
+        return Draft(
+            subject=data["subject"],
+            body=data["body"],
+            audience=data["audience"],
+            countries=tuple(data["countries"]),
+        )
+
+
+class ScheduleForm(forms.Form):
+    scheduled_for = forms.DateTimeField(
+        label=_("Send at"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("In Norway's time zone."),
+    )
+
+
+class WallClockField(forms.DateTimeField):
+    """A date and time as typed, without a zone: the activity's zone is another field."""
+
+    widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S")
+
+    def to_python(self, value: Any) -> dt.datetime | None:
+        if value in self.empty_values:
+            return None
+        if isinstance(value, dt.datetime):
+            return value.replace(tzinfo=None)
+        text = str(value).strip()
+        for fmt in self.FORMATS:
+            try:
+                return dt.datetime.strptime(text, fmt)  # noqa: DTZ007 - zone given apart
+            except ValueError:
+                continue
+        raise ValidationError(self.error_messages["invalid"], code="invalid")
+
+    def prepare_value(self, value: Any) -> Any:
+        return value
+
+
+class ActivityForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Activity.Kind.choices)
+    starts = WallClockField(label=_("Starts"))
+    ends = WallClockField(label=_("Ends"))
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"),
+        choices=lambda: [(z, z.replace("_", " ")) for z in time_zones()],
+        initial="Europe/Oslo",
+        help_text=_("Of the place; for an online activity, of the organisers."),
+    )
+    place = forms.CharField(
+        label=_("Place"),
+        required=False,
+        max_length=300,
+        help_text=_("Venue and city, for a physical meeting."),
+    )
+    country = forms.ChoiceField(label=_("Country"), required=False, choices=country_choices)
+    online_url = forms.URLField(
+        label=_("Online link"),
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        help_text=_("For digital meetings, webinars and e-learning."),
+    )
+    capacity = forms.IntegerField(
+        label=_("Seats"),
+        required=False,
+        min_value=1,
+        max_value=100_000,
+        help_text=_("Leave empty for no limit; when the seats are taken, members join a waitlist."),
+    )
+    description = forms.CharField(
+        label=_("Description"),
+        required=False,
+        max_length=20_000,
+        widget=forms.Textarea(attrs={"rows": 10}),
+        help_text=_("Markdown, as in the newsletter."),
+    )
+
+    def activity_data(self) -> ActivityData:
+        data = self.cleaned_data
+        return ActivityData(
+            title=data["title"],
+            kind=data["kind"],
+            starts=data["starts"],
+            ends=data["ends"],
+            time_zone=data["time_zone"],
+            description=data["description"],
+            place=data["place"],
+            country=data["country"],
+            online_url=data["online_url"],
+            capacity=data["capacity"],
+        )
+
+
+class NewsletterPreferencesForm(forms.Form):
+    newsletter = forms.BooleanField(
+        label=wording(ConsentKind.NEWSLETTER).label,
+        help_text=wording(ConsentKind.NEWSLETTER).text,
+        required=False,
+    )

@@ -100,12 +100,16 @@ def read_table(file: IO[bytes], filename: str) -> spreadsheets.Table:
     )
 
 
+# Control characters (a NUL byte cannot even be stored by PostgreSQL) become spaces.
+_CONTROL_CHARACTERS = re.compile("[\x00-\x1f\x7f]")
+
+
 def _cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    return _CONTROL_CHARACTERS.sub(" ", str(value)).strip()
 
 
 def map_columns(header: list[str]) -> dict[str, list[int]]:

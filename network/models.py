@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from norec_portal.models import OutboxEmail
+from norec_portal.models import AppendOnlyModel, OutboxEmail
 from partnerships.models import Participant, Person
 
 # --- Profile vocabulary ----------------------------------------------------------------
@@ -162,13 +162,18 @@ class Member(models.Model):
         )
 
 
-class ConsentRecord(models.Model):
-    """One answer to one consent question: the audit trail behind ``Member.*_consent``."""
+class ConsentRecord(AppendOnlyModel):
+    """One answer to one consent question: the audit trail behind ``Member.*_consent``.
+
+    Append-only: a change of mind is a new row; rows are never changed or deleted (the
+    ORM refuses, and on PostgreSQL a trigger does too — migration ``consent_append_only``).
+    """
 
     class Via(models.TextChoices):
         JOIN = "join", _("Joining")
         PROFILE = "profile", _("Profile page")
         UNSUBSCRIBE = "unsubscribe", _("Unsubscribe link")
+        PREFERENCES = "preferences", _("Email preferences link")
         STAFF = "staff", _("Norec staff")
 
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="consents")
@@ -611,3 +616,29 @@ def open_duplicate_exists() -> Exists:
             Q(person_a=OuterRef("pk")) | Q(person_b=OuterRef("pk"))
         )
     )
+
+
+# --- The programme: newsletters, activities, unreachable addresses ----------------------
+# Defined in ``programme.py`` (this module would grow too long) and imported here, so they
+# belong to the app like the models above.
+
+from .programme import (  # noqa: E402
+    NEWSLETTER_TRANSITIONS,
+    RSVP,
+    Activity,
+    Audience,
+    BadAddress,
+    Newsletter,
+    NewsletterDelivery,
+    NewsletterStatus,
+    in_zone,
+)
+
+__all__ = [
+    "NEWSLETTER_TRANSITIONS", "RSVP", "AccessToken", "Activity", "Audience", "BadAddress",
+    "ConsentKind", "ConsentRecord", "ContactChange", "DuplicateCandidate", "ExpertiseTag",
+    "HistoricalImport", "HistoricalRecord", "Invitation", "InvitationQuerySet",
+    "InvitationRequest", "InvitationWave", "Language", "Member", "MemberQuerySet",
+    "Newsletter", "NewsletterDelivery", "NewsletterStatus", "WAVE_TRANSITIONS", "in_zone",
+    "open_duplicate_exists",
+]  # fmt: skip

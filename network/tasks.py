@@ -6,7 +6,7 @@ import datetime as dt
 
 from celery import shared_task
 
-from .services import contact, waves
+from .services import activities, contact, dashboard, newsletters, waves
 
 
 @shared_task(acks_late=True, ignore_result=True)
@@ -28,3 +28,41 @@ def follow_up_invitations() -> dict[str, int]:
 @shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
 def send_update_link(email: str) -> bool:
     return contact.send_update_link(email=email)
+
+
+# --- Newsletters and activities ----------------------------------------------------------
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def send_newsletter_chunk(newsletter_id: int, chunk: int) -> dict[str, object]:
+    """Queue chunk ``chunk`` of a sending; asks for the next one itself.
+
+    A repeated, late or parallel task does nothing: the service runs a chunk only under
+    the newsletter's row lock, while it is SENDING and at exactly this chunk.
+    """
+    result = newsletters.send_chunk(newsletter_id=newsletter_id, chunk=chunk)
+    return {
+        "ran": result.ran,
+        "queued": result.queued,
+        "finished": result.finished,
+        "paused": result.paused,
+    }
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def run_due_newsletters() -> dict[str, int]:
+    """Beat: scheduled newsletters whose time has come, and sendings whose task was lost."""
+    return newsletters.run_due_newsletters()
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def send_activity_reminders() -> int:
+    """Beat: the reminder to members with a seat, the day before an activity."""
+    return activities.send_activity_reminders()
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def check_monthly_cadence() -> int:
+    """Beat, on the 20th: warn staff when the coming month lacks a newsletter or an
+    activity."""
+    return dashboard.check_monthly_cadence()

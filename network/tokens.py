@@ -16,6 +16,7 @@ import hashlib
 import secrets
 from datetime import datetime
 
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
@@ -150,3 +151,27 @@ def remembered_token(request: HttpRequest, *, purpose: str) -> str | None:
 
 def forget_token(request: HttpRequest, *, purpose: str) -> None:
     request.session.pop(SESSION_KEY.format(purpose=purpose), None)
+
+
+# --- Unsubscribe links -----------------------------------------------------------------
+# Every newsletter carries one (RFC 8058). They must work without login, for years, any
+# number of times, and a mail client may POST to them unattended: so they are signed
+# values (no database row per email), not single-use tokens. They only ever switch the
+# newsletter of one member on or off.
+
+UNSUBSCRIBE_SALT = "network.unsubscribe"
+
+
+def unsubscribe_token(member_id: int) -> str:
+    return signing.Signer(salt=UNSUBSCRIBE_SALT).sign(str(member_id))
+
+
+def member_id_from_unsubscribe_token(raw: str | None) -> int | None:
+    """The member id the token was made for, or None if it is not one of ours."""
+    if not raw or len(raw) > 200:
+        return None
+    try:
+        value = signing.Signer(salt=UNSUBSCRIBE_SALT).unsign(raw)
+    except signing.BadSignature:
+        return None
+    return int(value) if value.isdigit() else None

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import member, public, queues, staff
+from .views import activities, dashboard, member, newsletters, public, queues, staff
 
 app_name = "network"
 
@@ -12,6 +12,16 @@ urlpatterns = [
     path("network/me/contact/", member.contact_details, name="member_contact"),
     path("network/me/choices/", member.consent_edit, name="consent_edit"),
     path("network/directory/", member.member_directory, name="member_directory"),
+    path("network/activities/", activities.member_activities, name="activities"),
+    path("network/activities/<int:pk>/", activities.member_activity, name="activity"),
+    path("network/activities/<int:pk>/rsvp/", activities.member_rsvp, name="activity_rsvp"),
+    path(
+        "network/activities/<int:pk>/calendar.ics",
+        activities.member_activity_ics,
+        name="activity_ics",
+    ),
+    path("network/newsletters/", newsletters.newsletter_archive, name="newsletter_archive"),
+    path("network/newsletters/<int:pk>/", newsletters.newsletter_read, name="newsletter_read"),
     # Links from emails and public forms
     path("network/join/", public.join, name="join"),
     path("network/join/<str:token>/", public.join_link, name="join_link"),
@@ -30,8 +40,88 @@ urlpatterns = [
         public.request_invitation_sent,
         name="request_invitation_sent",
     ),  # fmt: skip
+    path("network/unsubscribe/<str:token>/", newsletters.unsubscribe, name="unsubscribe"),
+    path(
+        "network/email-preferences/<str:token>/",
+        newsletters.newsletter_preferences,
+        name="newsletter_preferences",
+    ),
     # Norec staff
-    path("staff/network/", staff.dashboard, name="staff_dashboard"),
+    path("staff/network/", dashboard.dashboard, name="staff_dashboard"),
+    path("staff/network/data-quality/", dashboard.data_quality, name="staff_data_quality"),
+    path(
+        "staff/network/data-quality/<int:pk>/clear/",
+        dashboard.bad_address_clear,
+        name="staff_bad_address_clear",
+    ),
+    path("staff/network/newsletters/", newsletters.newsletter_list, name="staff_newsletters"),
+    path(
+        "staff/network/newsletters/new/",
+        newsletters.newsletter_create,
+        name="staff_newsletter_create",
+    ),
+    path(
+        "staff/network/newsletters/<int:pk>/",
+        newsletters.newsletter_detail,
+        name="staff_newsletter",
+    ),
+    path(
+        "staff/network/newsletters/<int:pk>/edit/",
+        newsletters.newsletter_edit,
+        name="staff_newsletter_edit",
+    ),
+    path(
+        "staff/network/newsletters/<int:pk>/preview/",
+        newsletters.newsletter_preview,
+        name="staff_newsletter_preview",
+    ),
+    path(
+        "staff/network/newsletters/<int:pk>/progress/",
+        newsletters.newsletter_progress,
+        name="staff_newsletter_progress",
+    ),
+    path(
+        "staff/network/newsletters/<int:pk>/test/",
+        newsletters.newsletter_test,
+        name="staff_newsletter_test",
+    ),
+    path(
+        "staff/network/newsletters/<int:pk>/schedule/",
+        newsletters.newsletter_schedule,
+        name="staff_newsletter_schedule",
+    ),
+    path(
+        "staff/network/newsletters/<int:pk>/<slug:action>/",
+        newsletters.newsletter_action,
+        name="staff_newsletter_action",
+    ),
+    path("staff/network/activities/", activities.activity_list, name="staff_activities"),
+    path(
+        "staff/network/activities/new/",
+        activities.activity_create,
+        name="staff_activity_create",
+    ),
+    path("staff/network/activities/<int:pk>/", activities.activity_detail, name="staff_activity"),
+    path(
+        "staff/network/activities/<int:pk>/edit/",
+        activities.activity_edit,
+        name="staff_activity_edit",
+    ),
+    path(
+        "staff/network/activities/<int:pk>/cancel/",
+        activities.activity_cancel,
+        name="staff_activity_cancel",
+    ),
+    path(
+        "staff/network/activities/<int:pk>/announce/",
+        activities.activity_announce,
+        name="staff_activity_announce",
+    ),
+    path(
+        "staff/network/activities/<int:pk>/calendar.ics",
+        activities.staff_activity_ics,
+        name="staff_activity_ics",
+    ),
     path("staff/network/waves/", staff.wave_list, name="staff_waves"),
     path("staff/network/waves/new/", staff.wave_create, name="staff_wave_create"),
     path("staff/network/waves/<int:pk>/", staff.wave_detail, name="staff_wave"),

@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from . import outbox
-from .models import OutboxEmail, User
+from .models import AuditEntry, OutboxEmail, User
 
 
 @admin.register(User)
@@ -57,3 +57,25 @@ class OutboxEmailAdmin(admin.ModelAdmin):
     def retry_now(self, request: HttpRequest, queryset: QuerySet[OutboxEmail]) -> None:
         count = outbox.retry_emails(list(queryset.values_list("pk", flat=True)))
         messages.success(request, _("%(count)d email(s) queued again.") % {"count": count})
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """The audit log, read-only: entries are appended by the services and never change."""
+
+    list_display = ["at", "actor", "action", "object_type", "object_id", "summary"]
+    list_filter = ["action", "object_type"]
+    list_select_related = ["actor", "object_type"]
+    search_fields = ["actor__email"]
+    date_hierarchy = "at"
+    list_per_page = 50
+    readonly_fields = [f.name for f in AuditEntry._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: AuditEntry | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: AuditEntry | None = None) -> bool:
+        return False

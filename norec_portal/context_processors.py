@@ -18,6 +18,7 @@ NAVIGATION: dict[str, list[tuple[Any, str]]] = {
         (_("Participants"), "partnerships:staff_participants"),
         (_("Trainings"), "trainings:staff_year"),
         (_("Network"), "network:staff_dashboard"),
+        (_("Audit log"), "audit_log"),
         (_("Admin"), "admin:index"),
     ],
     Role.COORDINATOR: [

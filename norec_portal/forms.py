@@ -1,11 +1,48 @@
 from __future__ import annotations
 
-from django import forms
+from typing import Any
 
-from .models import User
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import AuditEntry, User
 
 
 class AccountSettingsForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["full_name", "language"]
+
+
+class AuditFilterForm(forms.Form):
+    """Filters of the staff audit log page (every field optional)."""
+
+    action = forms.ChoiceField(required=False)
+    object_type = forms.ChoiceField(required=False)
+    object_id = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+    actor = forms.CharField(required=False, max_length=254)
+    since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        fields = self.fields
+        fields["action"].label = _("Action")
+        fields["action"].choices = [("", _("All actions")), *AuditEntry.Action.choices]
+        fields["object_type"].label = _("Record type")
+        fields["object_type"].choices = [("", _("All records")), *audited_types()]
+        fields["object_id"].label = _("Record number")
+        fields["actor"].label = _("By (email)")
+        fields["since"].label = _("From")
+        fields["until"].label = _("Until")
+
+
+def audited_types() -> list[tuple[str, str]]:
+    """The record types of the project's apps, as ``app_label.model`` choices."""
+    from django.contrib.contenttypes.models import ContentType
+
+    types = ContentType.objects.filter(app_label__in=PROJECT_APPS).order_by("app_label", "model")
+    return [(f"{t.app_label}.{t.model}", f"{t.app_label} · {t.name}") for t in types]
+
+
+PROJECT_APPS = ("norec_portal", "partnerships", "trainings", "network")

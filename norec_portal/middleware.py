@@ -2,9 +2,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from .access import staff_has_mfa
@@ -37,4 +39,25 @@ class StaffMFARequiredMiddleware:
                 _("Norec staff must set up an authenticator app before using the portal."),
             )
             return redirect("mfa_activate_totp")
+        return self.get_response(request)
+
+
+class UserLanguageMiddleware:
+    """A logged-in person reads the portal in the language of their profile.
+
+    Placed after ``LocaleMiddleware`` (which chose from the language cookie, then the
+    browser's Accept-Language) and ``AuthenticationMiddleware``: when the user has set
+    ``User.language``, that choice wins; otherwise LocaleMiddleware's stands.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.languages = {code for code, _name in settings.LANGUAGES}
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        language = user.language if user is not None and user.is_authenticated else ""
+        if language in self.languages:
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
         return self.get_response(request)

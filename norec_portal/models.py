@@ -164,3 +164,91 @@ class OutboxEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} → {self.to_email} ({self.get_state_display()})"
+
+
+# --- Append-only records -----------------------------------------------------------------
+
+
+class AppendOnlyError(RuntimeError):
+    """A ledger row may be added, never changed or removed."""
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    """Refuses bulk changes: ``update()`` and ``delete()`` raise :class:`AppendOnlyError`.
+
+    Deleting the login a row points at still works: Django's collector sets such foreign
+    keys to NULL through the model's plain base manager, and the database guard (a
+    trigger on PostgreSQL) allows exactly that one change.
+    """
+
+    def update(self, **kwargs: Any) -> int:
+        raise AppendOnlyError(f"{self.model._meta.label} rows are never changed.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError(f"{self.model._meta.label} rows are never deleted.")
+
+
+class AppendOnlyModel(models.Model):
+    """A row is written once: ``save()`` on an existing row and ``delete()`` raise."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError(f"{self._meta.label} rows are never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError(f"{self._meta.label} rows are never deleted.")
+
+
+# --- Audit log ---------------------------------------------------------------------------
+
+
+class AuditEntry(AppendOnlyModel):
+    """Who changed what, when: one row per change to a person, an enrolment, an
+    invitation wave or a newsletter (and each export or erasure of personal data).
+
+    It names the object by type and id and lists the *names* of the changed fields,
+    never their values: the log itself holds no personal data, so it can be kept when
+    a person is anonymised.
+    """
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("Created")
+        UPDATE = "update", _("Changed")
+        STATUS = "status", _("Status changed")
+        MERGE = "merge", _("Merged")
+        ACCESS = "access", _("Login granted")
+        EXPORT = "export", _("Personal data exported")
+        ANONYMISE = "anonymise", _("Anonymised")
+
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("by"),
+    )  # fmt: skip
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    object_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("object type"),
+    )  # fmt: skip
+    object_id = models.PositiveBigIntegerField(_("object id"))
+    changed_fields = models.JSONField(_("changed fields"), default=list, blank=True)
+    summary = models.CharField(_("summary"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+        ordering = ["-at", "-pk"]
+        indexes = [
+            models.Index(fields=["object_type", "object_id", "-at"], name="audit_object_idx"),
+            models.Index(fields=["actor", "-at"], name="audit_actor_idx"),
+            models.Index(fields=["-at"], name="audit_at_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.object_type_id}#{self.object_id}"

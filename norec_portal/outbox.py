@@ -28,7 +28,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -94,11 +94,15 @@ def queue_email(
         headers=headers or {}, from_email=from_email,
     )  # fmt: skip
     row = _new_row(spec)
-    with transaction.atomic():
-        existing = OutboxEmail.objects.filter(idempotency_key=key).first()
-        if existing is not None:
-            return existing
-        row.save()
+    existing = OutboxEmail.objects.filter(idempotency_key=key).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            row.save()
+    except IntegrityError:
+        # Another transaction queued the same key a moment ago: that row is the message.
+        return OutboxEmail.objects.get(idempotency_key=key)
     request_delivery([row.pk])
     return row
 
@@ -167,7 +171,11 @@ def claim_emails(
         )
     # Only rows carrying our token are ours, even if two workers raced on a database
     # without row locks (SQLite).
-    return list(OutboxEmail.objects.filter(pk__in=pks, state=State.SENDING, claim_token=token))
+    return list(
+        OutboxEmail.objects.filter(pk__in=pks, state=State.SENDING, claim_token=token).order_by(
+            "pk"
+        )
+    )
 
 
 def _build_message(row: OutboxEmail, connection: Any) -> EmailMultiAlternatives:
@@ -191,7 +199,8 @@ def classify_error(exc: BaseException) -> tuple[bool, bool]:
     """
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         codes = [code for code, _msg in exc.recipients.values()]
-        return (bool(codes) and min(codes) >= 500, False)
+        # smtplib closes the connection itself on a 421: the next message needs a new one.
+        return (bool(codes) and min(codes) >= 500, 421 in codes)
     if isinstance(exc, smtplib.SMTPServerDisconnected):
         return (False, True)
     if isinstance(exc, smtplib.SMTPResponseException):

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONCE
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -38,6 +39,8 @@ if not _secret_key:
         raise environ.ImproperlyConfigured("SECRET_KEY (or SECRET_KEY_FILE) must be set.")
     _secret_key = "development-only-key-not-for-production-use-8c1f0a7d2b9e4c6f"  # noqa: S105
 SECRET_KEY = _secret_key
+# Old keys still accepted for signatures while a new SECRET_KEY rolls out (docs/OPERATIONS.md).
+SECRET_KEY_FALLBACKS = [key for key in (secret("SECRET_KEY_FALLBACKS") or "").split(",") if key]
 
 ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS", default=[] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"]
@@ -73,6 +76,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The profile's language, when set, over the cookie and the browser's.
+    "norec_portal.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -159,6 +164,25 @@ CELERY_BEAT_SCHEDULE = {
         "task": "network.tasks.follow_up_invitations",
         "schedule": timedelta(seconds=env.int("NETWORK_FOLLOW_UP_SECONDS", default=1800)),
     },
+    # Scheduled newsletters whose time has come, and sendings whose chunk task was lost.
+    "network-newsletters-due": {
+        "task": "network.tasks.run_due_newsletters",
+        "schedule": timedelta(seconds=env.int("NEWSLETTER_DUE_SECONDS", default=60)),
+    },
+    "network-activity-reminders": {
+        "task": "network.tasks.send_activity_reminders",
+        "schedule": timedelta(seconds=env.int("NETWORK_ACTIVITY_REMINDER_SECONDS", default=900)),
+    },
+    # The coming month needs a newsletter and an activity: staff hear on the 20th if not.
+    "network-monthly-cadence": {
+        "task": "network.tasks.check_monthly_cadence",
+        "schedule": crontab(day_of_month=20, hour=8, minute=0),
+    },
+    # Retention (docs/SECURITY.md): inactive people anonymised, expired links purged.
+    "privacy-retention": {
+        "task": "norec_portal.tasks.apply_retention",
+        "schedule": crontab(hour=2, minute=43),
+    },
     "training-reminders": {
         "task": "trainings.tasks.send_training_reminders",
         "schedule": crontab(hour=6, minute=5),
@@ -190,6 +214,31 @@ TRAINING_2_WINDOW_DAYS = tuple(env.list("TRAINING_2_WINDOW_DAYS", cast=int, defa
 TRAINING_SIGNUP_CALL_DAYS = env.int("TRAINING_SIGNUP_CALL_DAYS", default=91)
 TRAINING_REMINDER_DAYS = env.int("TRAINING_REMINDER_DAYS", default=14)
 TRAINING_NOREC_EMAIL = env.str("TRAINING_NOREC_EMAIL", default="training@norec.no")
+
+# --- Norec Network ------------------------------------------------------------------------
+
+# A newsletter goes to the outbox NEWSLETTER_CHUNK_SIZE members every NEWSLETTER_CHUNK_SECONDS;
+# it pauses itself when more than NEWSLETTER_PAUSE_FAILURE_RATE of its finished messages
+# failed (once at least NEWSLETTER_PAUSE_MIN_FINISHED have finished).
+NEWSLETTER_CHUNK_SIZE = env.int("NEWSLETTER_CHUNK_SIZE", default=200)
+NEWSLETTER_CHUNK_SECONDS = env.float("NEWSLETTER_CHUNK_SECONDS", default=10.0)
+NEWSLETTER_PAUSE_FAILURE_RATE = env.float("NEWSLETTER_PAUSE_FAILURE_RATE", default=0.2)
+NEWSLETTER_PAUSE_MIN_FINISHED = env.int("NEWSLETTER_PAUSE_MIN_FINISHED", default=50)
+NETWORK_ACTIVITY_REMINDER_HOURS = env.int("NETWORK_ACTIVITY_REMINDER_HOURS", default=24)
+
+# --- Personal data (norec_portal.privacy; the policy is in docs/SECURITY.md) ---------------
+
+# People with no activity for this many years, who are neither members nor active contacts,
+# are anonymised by the nightly retention job (at most PRIVACY_RETENTION_BATCH a night).
+PRIVACY_INACTIVE_YEARS = env.int("PRIVACY_INACTIVE_YEARS", default=6)
+PRIVACY_RETENTION_BATCH = env.int("PRIVACY_RETENTION_BATCH", default=500)
+# Days after which used or expired email links are deleted, the rows of uploaded
+# spreadsheets emptied, decided invitation requests deleted and rendered document
+# batches deleted.
+PRIVACY_TOKEN_DAYS = env.int("PRIVACY_TOKEN_DAYS", default=30)
+PRIVACY_IMPORT_ROWS_DAYS = env.int("PRIVACY_IMPORT_ROWS_DAYS", default=90)
+PRIVACY_REQUEST_DAYS = env.int("PRIVACY_REQUEST_DAYS", default=365)
+PRIVACY_DOCUMENT_DAYS = env.int("PRIVACY_DOCUMENT_DAYS", default=30)
 
 # --- Accounts (django-allauth) -----------------------------------------------------------
 
@@ -293,7 +342,8 @@ if PRODUCTION:
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
-        "script-src": ["'self'", "'nonce'"],
+        # NONCE becomes 'nonce-<random>' on each response whose page used request.csp_nonce.
+        "script-src": ["'self'", NONCE],
         "style-src": ["'self'"],
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],

@@ -22,3 +22,11 @@ def sweep_outbox() -> dict[str, int]:
 @shared_task(acks_late=True, ignore_result=True)
 def redact_sent_emails() -> int:
     return outbox.redact_sent_emails()
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def apply_retention() -> dict[str, int]:
+    """The nightly retention job (docs/SECURITY.md, “Retention”); idempotent."""
+    from . import privacy
+
+    return privacy.apply_retention()

@@ -11,6 +11,7 @@ admin.site.site_title = "Norec Portal"
 urlpatterns = [
     path("", views.home, name="home"),
     path("staff/", views.staff_dashboard, name="staff_dashboard"),
+    path("staff/audit/", views.audit_log, name="audit_log"),
     path("account/", views.account_settings, name="account_settings"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

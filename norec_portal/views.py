@@ -2,19 +2,21 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from .access import staff_required
 from .context_processors import start_page
-from .forms import AccountSettingsForm
-from .models import OutboxEmail, Role
+from .forms import AccountSettingsForm, AuditFilterForm
+from .models import AuditEntry, OutboxEmail, Role
 
 
 @login_required
@@ -35,6 +37,48 @@ def staff_dashboard(request: HttpRequest) -> HttpResponse:
         for state, label in OutboxEmail.State.choices
     ]
     return render(request, "norec_portal/staff_dashboard.html", {"outbox": outbox})
+
+
+AUDIT_PAGE_SIZE = 25
+
+
+@staff_required
+@require_GET
+def audit_log(request: HttpRequest) -> HttpResponse:
+    """Who changed what on people, enrolments, waves and newsletters (names of fields,
+    never values), newest first, with filters."""
+    form = AuditFilterForm(request.GET or None)
+    entries = AuditEntry.objects.select_related("actor", "object_type").order_by("-at", "-pk")
+    data = form.cleaned_data if form.is_valid() else {}
+    if data.get("action"):
+        entries = entries.filter(action=data["action"])
+    if data.get("object_type"):
+        app_label, _dot, model = data["object_type"].partition(".")
+        entries = entries.filter(object_type__app_label=app_label, object_type__model=model)
+    if data.get("object_id"):
+        entries = entries.filter(object_id=data["object_id"])
+    if data.get("actor"):
+        entries = entries.filter(actor__email__icontains=data["actor"].strip())
+    if data.get("since"):
+        entries = entries.filter(at__date__gte=data["since"])
+    if data.get("until"):
+        entries = entries.filter(at__date__lte=data["until"])
+    page = Paginator(entries, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    rows = [(entry, _admin_url(entry)) for entry in page.object_list]
+    return render(request, "norec_portal/audit_log.html", {
+        "form": form, "page_obj": page, "rows": rows, "query_string": query.urlencode(),
+    })  # fmt: skip
+
+
+def _admin_url(entry: AuditEntry) -> str:
+    """The admin page of the record, when the admin has one."""
+    ct = entry.object_type
+    try:
+        return reverse(f"admin:{ct.app_label}_{ct.model}_change", args=[entry.object_id])
+    except NoReverseMatch:
+        return ""
 
 
 @login_required

@@ -3,3 +3,8 @@ from django.apps import AppConfig
 
 class PartnershipsConfig(AppConfig):
     name = "partnerships"
+
+    def ready(self) -> None:
+        from . import privacy
+
+        privacy.register()

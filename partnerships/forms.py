@@ -198,3 +198,14 @@ class ParticipantForm(forms.Form):
 
     def person_data(self) -> dict[str, Any]:
         return {key: self.cleaned_data.get(key) for key in self.PERSON_FIELDS}
+
+
+class AnonymiseForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_(
+            "I understand: the name, addresses, phone, date of birth and login are erased "
+            "for good; exchanges and enrolments stay, without them."
+        ),
+        required=True,
+    )
+    next = forms.CharField(required=False, widget=forms.HiddenInput, max_length=500)

@@ -19,6 +19,13 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from norec_portal.audit import (
+    Action,
+    changed_fields,
+    record_audit,
+    record_audit_many,
+    snapshot,
+)
 from norec_portal.models import User
 
 from .models import (
@@ -175,7 +182,9 @@ def find_duplicate_people(
     }  # fmt: skip
     if not emails and not names:
         return [None] * len(candidates)
-    match = Q(email_key__in=emails) | Q(
+    # ``email <> ''`` changes nothing in the result (no key is empty) but lets PostgreSQL
+    # use the partial index person_email_unique_ci instead of scanning every person.
+    match = (Q(email_key__in=emails) & ~Q(email="")) | Q(
         last_key__in={last for _first, last, _dob in names},
         date_of_birth__in={dob for _first, _last, dob in names},
     )
@@ -228,6 +237,11 @@ def duplicate_message(person: Person, *, email: str) -> str:
     return _("%(name)s with the same date of birth is already registered.") % {
         "name": person.full_name
     }
+
+
+# The fields of a Participant an ExchangePlan sets (named in the audit log).
+PLAN_FIELDS = ("partnership", "host_organisation", "exchange_start", "exchange_end",
+               "elearning_completed_on")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -344,7 +358,7 @@ def register_participant(
     try:
         with transaction.atomic():
             person = Person.objects.create(**person_data)
-            return Participant.objects.create(
+            participant = Participant.objects.create(
                 person=person,
                 partnership=plan.partnership,
                 sending_organisation=sending,
@@ -359,6 +373,8 @@ def register_participant(
         raise ValidationError(
             {"email": _("Someone with this email was registered a moment ago.")}
         ) from exc
+    record_audit_many(by=by, action=Action.CREATE, objs=[person, participant])
+    return participant
 
 
 @transaction.atomic
@@ -386,6 +402,7 @@ def update_participant(
         )
     _raise_field_errors(errors)
     person = participant.person
+    before = snapshot(person, person_data), snapshot(participant, PLAN_FIELDS)
     for key, value in person_data.items():
         setattr(person, key, value)
     person.save()
@@ -395,6 +412,9 @@ def update_participant(
     participant.exchange_end = plan.exchange_end
     participant.elearning_completed_on = plan.elearning_completed_on
     participant.save()
+    for obj, old in zip((person, participant), before, strict=True):
+        if changes := changed_fields(old, snapshot(obj, old)):
+            record_audit(by=by, action=Action.UPDATE, obj=obj, changes=changes)
     return participant
 
 
@@ -435,6 +455,7 @@ def grant_portal_access(*, contact: ContactPerson, by: User | None) -> User:
     if person.user_id != user.pk:
         person.user = user
         person.save(update_fields=["user"])
+    record_audit(by=by, action=Action.ACCESS, obj=person, changes=["user"])
     EmailAddress.objects.update_or_create(
         user=user, email=user.email, defaults={"verified": True, "primary": True}
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import coordinator, imports, staff
+from .views import coordinator, imports, privacy, staff
 
 app_name = "partnerships"
 
@@ -22,6 +22,13 @@ urlpatterns = [
         name="staff_contact_access",
     ),
     path("staff/participants/", staff.participant_list, name="staff_participants"),
+    # One person's personal data (partnerships/views/privacy.py)
+    path("staff/people/<int:pk>/export/", privacy.person_export, name="staff_person_export"),
+    path(
+        "staff/people/<int:pk>/anonymise/",
+        privacy.person_anonymise,
+        name="staff_person_anonymise",
+    ),
     # Partner coordinators
     path("portal/", coordinator.dashboard, name="coordinator_dashboard"),
     path("portal/participants/", coordinator.participant_list, name="coordinator_participants"),

@@ -1,15 +1,18 @@
 """A real SMTP server on 127.0.0.1 for tests and benchmarks (aiosmtpd).
 
 It records every accepted message as ``(recipient, Message-ID)`` and can be told to
-answer some recipients with an error, a given number of times or always.
+answer some recipients with an error, a given number of times or always, or by a rule
+(e.g. :class:`HashedFaults`: a fixed share of recipients greylisted or refused).
 """
 
 from __future__ import annotations
 
+import hashlib
 import socket
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email import message_from_bytes
 
@@ -29,12 +32,17 @@ class RecordingHandler:
     scripted: dict[str, list[str]] = field(default_factory=dict)
     # recipient -> reply given every time.
     always: dict[str, str] = field(default_factory=dict)
+    # (recipient, times asked before) -> a refusal, or None to accept; after the above.
+    rule: Callable[[str, int], str | None] | None = None
     received: list[tuple[str, str]] = field(default_factory=list)
     refusals: list[tuple[str, str]] = field(default_factory=list)
+    asked: Counter[str] = field(default_factory=Counter)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         with self.lock:
+            asked_before = self.asked[address]
+            self.asked[address] += 1
             if address in self.always:
                 reply = self.always[address]
                 self.refusals.append((address, reply))
@@ -42,6 +50,10 @@ class RecordingHandler:
             queue = self.scripted.get(address)
             if queue:
                 reply = queue.pop(0)
+                self.refusals.append((address, reply))
+                return reply
+            reply = self.rule(address, asked_before) if self.rule else None
+            if reply:
                 self.refusals.append((address, reply))
                 return reply
         envelope.rcpt_tos.append(address)
@@ -59,6 +71,43 @@ class RecordingHandler:
     def counts(self) -> Counter[str]:
         with self.lock:
             return Counter(rcpt for rcpt, _mid in self.received)
+
+
+@dataclass(frozen=True)
+class HashedFaults:
+    """Refuse a fixed share of recipients, picked by a hash of the address (repeatable).
+
+    ``permanent`` of them are always answered 550; ``transient`` of them are greylisted:
+    answered 421 or 451 on their first one or two tries, then accepted.
+    """
+
+    transient: float = 0.05
+    permanent: float = 0.01
+
+    @staticmethod
+    def _hash(address: str) -> int:
+        return int(hashlib.sha256(address.encode()).hexdigest()[:12], 16)
+
+    def _bucket(self, address: str) -> float:
+        return (self._hash(address) % 1_000_000) / 1_000_000
+
+    def is_permanent(self, address: str) -> bool:
+        return self._bucket(address) < self.permanent
+
+    def is_transient(self, address: str) -> bool:
+        return self.permanent <= self._bucket(address) < self.permanent + self.transient
+
+    def transient_tries(self, address: str) -> int:
+        return 1 + (self._hash(address) >> 20) % 2 if self.is_transient(address) else 0
+
+    def __call__(self, address: str, asked_before: int) -> str | None:
+        if self.is_permanent(address):
+            return "550 5.1.1 No such mailbox here"
+        if asked_before < self.transient_tries(address):
+            if self._hash(address) % 2:
+                return "421 4.7.0 Too busy, closing the channel; try again later"
+            return "451 4.7.1 Greylisted, try again later"
+        return None
 
 
 class SMTPServer:

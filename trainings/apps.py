@@ -12,3 +12,7 @@ class TrainingsConfig(AppConfig):
         from .readiness import training_status
 
         readiness.register(training_status)
+
+        from . import privacy
+
+        privacy.register()

@@ -10,6 +10,7 @@ from django.core.validators import validate_email
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from norec_portal.audit import Action, record_audit
 from norec_portal.models import User
 from partnerships.models import Person
 
@@ -47,6 +48,7 @@ def record_change(
     old_s, new_s = display(old), display(new)
     if old_s == new_s:
         return None
+    record_audit(by=by, action=Action.UPDATE, obj=person, changes=[field], summary=f"via {via}")
     return ContactChange.objects.create(
         person=person, field=field, old_value=old_s, new_value=new_s, via=via, changed_by=by
     )

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from norec_portal.audit import Action, record_audit
 from norec_portal.models import User
 from partnerships.models import Person
 
@@ -318,6 +319,7 @@ def merge_duplicate(*, candidate: DuplicateCandidate, keep: Person, by: User) ->
         pair.person_a_id, pair.person_b_id = low, high
         pair.save(update_fields=["person_a", "person_b"])
 
+    record_audit(by=by, action=Action.MERGE, obj=keep, summary=f"record #{other.pk} merged in")
     candidate.status = DuplicateCandidate.Status.MERGED
     candidate.decided_by = by
     candidate.decided_at = timezone.now()

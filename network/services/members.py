@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from norec_portal.audit import Action, changed_fields, record_audit, snapshot
 from norec_portal.models import Role, User
 from partnerships.models import Person
 
@@ -89,6 +90,8 @@ def record_consents(
     if records:
         member.save()
         ConsentRecord.objects.bulk_create(records)
+        record_audit(by=by, action=Action.UPDATE, obj=member, summary=f"consent via {via}",
+                     changes=[f"{r.kind}_consent" for r in records])  # fmt: skip
     return records
 
 
@@ -97,6 +100,20 @@ def change_consents(*, member: Member, consents: Consents, by: User | None) -> l
     member = Member.objects.select_for_update().get(pk=member.pk)
     via = ConsentRecord.Via.STAFF if by is not None and by.is_staff else ConsentRecord.Via.PROFILE
     return record_consents(member=member, consents=consents, via=via, by=by)
+
+
+@transaction.atomic
+def set_newsletter_consent(
+    *, member: Member, granted: bool, via: str, by: User | None = None
+) -> bool:
+    """Switch the newsletter on or off (the unsubscribe link, the preferences page).
+
+    Safe to repeat: the same answer again changes and records nothing. Returns whether
+    the answer changed.
+    """
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    consents = Consents(directory=member.directory_consent, newsletter=granted)
+    return bool(record_consents(member=member, consents=consents, via=via, by=by))
 
 
 # --- Profile ---------------------------------------------------------------------------
@@ -170,8 +187,18 @@ def update_profile(*, member: Member, profile: Profile, by: User | None) -> Memb
     """A member (or staff) edits the profile; contact changes go to the history."""
     member = Member.objects.select_for_update().select_related("person").get(pk=member.pk)
     via = ContactChange.Via.STAFF if by is not None and by.is_staff else ContactChange.Via.MEMBER
+    before = _profile_snapshot(member)
     _apply_profile(member, profile, via=via, by=by)
+    if changes := changed_fields(before, _profile_snapshot(member)):
+        record_audit(by=by, action=Action.UPDATE, obj=member, changes=changes)
     return member
+
+
+def _profile_snapshot(member: Member) -> dict[str, Any]:
+    return {**snapshot(member, ("linkedin_url", "available_as_lecturer",
+                                "available_as_interpreter", "available_as_resource_person")),
+            "languages": set(member.languages.values_list("pk", flat=True)),
+            "expertise": set(member.expertise.values_list("pk", flat=True))}  # fmt: skip
 
 
 @transaction.atomic
@@ -206,6 +233,7 @@ def start_membership(
     person.save()
     member = Member.objects.create(person=person)
     member.person = person
+    record_audit(by=user, action=Action.CREATE, obj=member)
     apply_contact(person, details, via=ContactChange.Via.JOIN, by=user, member=member)
     _apply_profile(member, profile, via=ContactChange.Via.JOIN, by=user)
     record_consents(member=member, consents=consents, via=ConsentRecord.Via.JOIN, by=user,
@@ -264,6 +292,7 @@ def join_network(*, raw_token: str, details: ContactDetails, password: str,
     person.save()
     member = Member.objects.create(person=person, joined_at=now)
     member.person = person
+    record_audit(by=user, action=Action.CREATE, obj=member, summary="joined by invitation")
     change_requested = apply_contact(person, details, via=via, by=user, member=member)
     record_consents(member=member, consents=consents, via=ConsentRecord.Via.JOIN, by=user,
                     always=True)  # fmt: skip

@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_countries.fields import Country
 
+from norec_portal.audit import Action, record_audit
 from norec_portal.emails import make_email_spec
 from norec_portal.models import OutboxEmail, User
 from norec_portal.outbox import queue_emails
@@ -43,6 +44,7 @@ from ..models import (
     Member,
     open_duplicate_exists,
 )
+from .bounces import sync_delivery_failures
 from .common import absolute_url, clean_email, email_taken, record_change
 
 State = Invitation.State
@@ -207,6 +209,7 @@ def create_wave(
     )
     if not people:
         raise ValidationError(_("Nobody in these countries can be invited now."))
+    record_audit(by=by, action=Action.CREATE, obj=wave, summary=f"{len(people)} people")
     # ignore_conflicts: someone invited by another wave a moment ago stays with that wave.
     Invitation.objects.bulk_create(
         [Invitation(person_id=pk, wave=wave, email=email) for pk, email in people],
@@ -228,6 +231,7 @@ def change_wave_status(*, wave: InvitationWave, to_status: str, by: User | None)
     wave.status = to_status
     wave.status_changed_at = timezone.now()
     wave.save(update_fields=["status", "status_changed_at"])
+    record_audit(by=by, action=Action.STATUS, obj=wave, changes=["status"], summary=to_status)
     if to_status == WaveStatus.CANCELLED:
         wave.invitations.filter(state=State.QUEUED).update(state=State.CANCELLED)
     return wave
@@ -355,13 +359,9 @@ def release_invitation_batches(*, today: dt.date | None = None) -> dict[int, int
 
 
 def sync_invitation_outcomes(*, wave: InvitationWave | None = None) -> int:
-    """An invitation whose last email ended FAILED in the outbox has bounced."""
-    bounced = Invitation.objects.filter(
-        state=State.SENT, last_email__state=OutboxEmail.State.FAILED
-    )
-    if wave is not None:
-        bounced = bounced.filter(wave=wave)
-    return bounced.update(state=State.BOUNCED, bounced_at=timezone.now())
+    """An invitation whose last email ended FAILED in the outbox has bounced (and its
+    address is marked bad, with every other failed address: see ``bounces``)."""
+    return sync_delivery_failures(wave=wave).invitations_bounced
 
 
 def expire_invitations(*, now: dt.datetime | None = None) -> int:
@@ -464,6 +464,8 @@ def resend_invitation(
                        template="network_invitation")  # fmt: skip
     invitation.last_email_id = outbox_ids.get(invitation.pk)
     invitation.save()
+    record_audit(by=by, action=Action.STATUS, obj=invitation, summary="sent again",
+                 changes=["email", "state", "sent_at", "expires_at"])  # fmt: skip
     return invitation
 
 
@@ -495,6 +497,7 @@ def invite_person(*, person: Person, email: str, by: User | None, via: str) -> I
     outbox_ids = _send([invitation], key_suffix="", template="network_invitation")
     invitation.last_email_id = outbox_ids.get(invitation.pk)
     invitation.save(update_fields=["last_email"])
+    record_audit(by=by, action=Action.CREATE, obj=invitation, summary=f"via {via}")
     return invitation
 
 

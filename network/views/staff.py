@@ -1,10 +1,11 @@
-"""Staff pages of the network: overview, invitation waves, invitations, people, directory."""
+"""Staff pages of the network: invitation waves, invitations, people, directory (the overview
+is in ``dashboard``)."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -18,9 +19,7 @@ from .. import directory
 from ..forms import DirectoryFilterForm, ResendForm, WaveForm, country_choices
 from ..models import (
     DuplicateCandidate,
-    HistoricalImport,
     Invitation,
-    InvitationRequest,
     InvitationWave,
     Member,
 )
@@ -28,54 +27,6 @@ from ..services import waves
 from .common import add_service_errors, paginate
 
 State = Invitation.State
-
-
-@staff_required
-@require_GET
-def dashboard(request: HttpRequest) -> HttpResponse:
-    today = timezone.localdate()
-    members = Member.objects.aggregate(
-        total=Count("pk"),
-        newsletter=Count("pk", filter=Q(newsletter_consent=True)),
-        directory=Count("pk", filter=Q(directory_consent=True)),
-        resource=Count("pk", filter=Q(available_as_lecturer=True)
-                       | Q(available_as_interpreter=True)
-                       | Q(available_as_resource_person=True)),
-    )  # fmt: skip
-    open_waves = list(
-        waves.annotate_wave_counts(
-            InvitationWave.objects.filter(
-                status__in=[InvitationWave.Status.ACTIVE, InvitationWave.Status.PAUSED]
-            )
-        ).order_by("starts_on", "pk")[:10]
-    )
-    funnel_rows = (
-        Invitation.objects.live()
-        .values("person__country", "state")
-        .annotate(n=Count("pk"))
-        .order_by("person__country")
-    )
-    names = dict(country_choices(blank=None))
-    funnel: dict[str, dict[str, object]] = {}
-    for row in funnel_rows:
-        code = row["person__country"] or ""
-        line = funnel.setdefault(code, {"country": names.get(code, _("Unknown")), "total": 0})
-        line[row["state"]] = row["n"]
-        line["total"] = int(line["total"]) + row["n"]
-    queues = {
-        "requests": InvitationRequest.objects.filter(
-            status=InvitationRequest.Status.PENDING
-        ).count(),
-        "duplicates": DuplicateCandidate.objects.filter(
-            status=DuplicateCandidate.Status.OPEN
-        ).count(),
-        "imports": HistoricalImport.objects.filter(status=HistoricalImport.Status.PREVIEW).count(),
-    }
-    return render(request, "network/staff/dashboard.html", {
-        "members": members, "open_waves": open_waves, "today": today,
-        "funnel": sorted(funnel.values(), key=lambda line: str(line["country"])),
-        "states": State.choices, "queues": queues,
-    })  # fmt: skip
 
 
 # --- Waves -----------------------------------------------------------------------------

@@ -165,6 +165,34 @@ def test_permanent_error_fails_without_retry(flaky):
     assert connection.sent == ["person1@example.org"]
 
 
+def test_421_closes_the_connection_without_blaming_the_next_message(flaky):
+    queue(2)
+    refused = {"person0@example.org": (421, b"closing")}
+    connection = flaky({"person0@example.org": [smtplib.SMTPRecipientsRefused(refused)]})
+    report = outbox.deliver_emails()
+    assert (report.sent, report.retrying) == (1, 1)
+    assert connection.opened == 2  # reconnected for person1
+    assert OutboxEmail.objects.get(to_email="person1@example.org").attempts == 1
+
+
+def test_queueing_a_key_that_appears_meanwhile_returns_that_row(monkeypatch):
+    first = outbox.queue_email(key="race", to="a@example.org", subject="S", text="x")
+    # Simulate the race: the existence check misses the row another transaction just wrote.
+    real_filter = OutboxEmail.objects.filter
+    calls = {"n": 0}
+
+    def blind_filter(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            return real_filter(pk__in=[])
+        return real_filter(*args, **kwargs)
+
+    monkeypatch.setattr(OutboxEmail.objects, "filter", blind_filter)
+    again = outbox.queue_email(key="race", to="a@example.org", subject="S", text="x")
+    assert again.pk == first.pk
+    assert OutboxEmail.objects.count() == 1
+
+
 def test_broken_connection_is_reopened_for_the_rest_of_the_batch(flaky):
     queue(3)
     connection = flaky({"person1@example.org": [smtplib.SMTPServerDisconnected("gone")]})

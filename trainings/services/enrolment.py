@@ -12,10 +12,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from norec_portal.audit import Action, record_audit
 from norec_portal.models import User
 from partnerships.models import (
     ContactPerson,
@@ -340,6 +342,8 @@ def enrol(
         raise ValidationError(
             _("%(name)s was enrolled a moment ago.") % {"name": person.full_name}
         ) from exc
+    record_audit(by=by, action=Action.CREATE, obj=enrolment, summary=state,
+                 changes=["session", "person", "state"])  # fmt: skip
     if state == EnrolmentState.CONFIRMED:
         notifications.notify_confirmed(enrolment)
     else:
@@ -363,12 +367,17 @@ def enrol_many(
         raise ValidationError(_("Give at least one email address."))
     if len(lines) > MAX_IMPORT_LINES:
         raise ValidationError(_("At most %(max)s lines at a time.") % {"max": MAX_IMPORT_LINES})
-    people = {p.email: p for p in Person.objects.filter(email__in=[email for _n, email in lines])}
+    valid = {email for _n, email in lines if _is_email(email)}
+    people = {p.email: p for p in Person.objects.filter(email__in=valid)}
     problems: list[str] = []
     enrolments: list[Enrolment] = []
     seen: set[str] = set()
     for number, email in lines:
         context = {"line": number, "email": email}
+        if email not in valid:
+            context["email"] = email.replace("\x00", "")[:100]
+            problems.append(_("Line %(line)s: “%(email)s” is not an email address.") % context)
+            continue
         if email in seen:
             problems.append(_("Line %(line)s: %(email)s appears twice.") % context)
             continue
@@ -389,6 +398,17 @@ def enrol_many(
     if problems:
         raise ValidationError(problems)
     return enrolments
+
+
+def _is_email(value: str) -> bool:
+    # A NUL byte cannot even be sent to PostgreSQL in a query.
+    if "\x00" in value:
+        return False
+    try:
+        validate_email(value)
+    except ValidationError:
+        return False
+    return True
 
 
 def _transition_error(enrolment: Enrolment, target: str) -> ValidationError:
@@ -427,8 +447,14 @@ def confirm_enrolment(*, enrolment: Enrolment, by: User | None) -> Enrolment:
     enrolment.requested_state = EnrolmentState.CONFIRMED
     enrolment.confirmed_at = timezone.now()
     enrolment.save(update_fields=["state", "requested_state", "confirmed_at"])
+    record_audit(by=by, action=Action.STATUS, obj=enrolment, summary=enrolment.state,
+                 changes=["state", "requested_state", "confirmed_at"])  # fmt: skip
     notifications.notify_confirmed(enrolment)
     return enrolment
+
+
+# What a cancellation changes (named in the audit log).
+CANCEL_FIELDS = ("state", "cancelled_at", "cancelled_by", "cancellation_reason")
 
 
 @transaction.atomic
@@ -448,6 +474,8 @@ def cancel_enrolment(*, enrolment: Enrolment, by: User | None, reason: str = "")
     enrolment.cancelled_by = by
     enrolment.cancellation_reason = reason.strip()[:500]
     enrolment.save(update_fields=["state", "cancelled_at", "cancelled_by", "cancellation_reason"])
+    record_audit(by=by, action=Action.STATUS, obj=enrolment, summary=enrolment.state,
+                 changes=CANCEL_FIELDS)  # fmt: skip
     notifications.notify_cancelled(enrolment)
     if held_seat:
         _fill_free_seats(session)
@@ -467,6 +495,9 @@ def _promote(enrolment: Enrolment) -> None:
     enrolment.state = state
     enrolment.confirmed_at = timezone.now() if state == EnrolmentState.CONFIRMED else None
     enrolment.save(update_fields=["session", "state", "confirmed_at"])
+    # Promoted from the waitlist by the freed seat, not by whoever freed it.
+    record_audit(by=None, action=Action.STATUS, obj=enrolment, summary=state,
+                 changes=["state", "confirmed_at"])  # fmt: skip
     notifications.notify_promoted(enrolment)
 
 
@@ -503,4 +534,6 @@ def mark_attendance(
     enrolment.state = target
     enrolment.attendance_marked_at = timezone.now()
     enrolment.save(update_fields=["state", "attendance_marked_at"])
+    record_audit(by=by, action=Action.STATUS, obj=enrolment, summary=target,
+                 changes=["state", "attendance_marked_at"])  # fmt: skip
     return enrolment

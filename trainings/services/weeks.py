@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from norec_portal.audit import Action, record_audit_many
 from norec_portal.models import User
 from partnerships.models import Partnership, Phase
 
@@ -292,6 +293,13 @@ def cancel_training_week(*, week: TrainingWeek, by: User | None, reason: str) ->
         cancelled_at=now,
         cancelled_by=by,
         cancellation_reason=week.cancellation_reason,
+    )
+    record_audit_many(
+        by=by,
+        action=Action.STATUS,
+        objs=enrolments,
+        summary="cancelled",
+        changes=("state", "cancelled_at", "cancelled_by", "cancellation_reason"),
     )
     return notifications.notify_week_cancelled(week, enrolments)
 

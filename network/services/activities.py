@@ -1,0 +1,389 @@
+"""Activities of the network and members' RSVPs.
+
+Locking: every function that changes who holds a seat locks the activity row first
+(``_lock``), one activity per transaction, so two members can never both take the last
+seat; the seat count is read under that lock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import zoneinfo
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from icalendar import Calendar, Event
+
+from norec_portal.emails import send_templated_email
+from norec_portal.models import User
+
+from ..models import RSVP, Activity, Member, Newsletter, in_zone
+from ..rendering import render_markdown
+from . import newsletters
+from .common import absolute_url
+
+Kind = Activity.Kind
+RSVPState = RSVP.State
+PRODID = "-//Norec//Norec Network activities//EN"
+
+
+@functools.cache
+def time_zones() -> list[str]:
+    return sorted(z for z in zoneinfo.available_timezones() if "/" in z and "Etc" not in z)
+
+
+# --- Staff: the activity itself ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ActivityData:
+    """An activity as staff enter it: wall-clock times in the activity's own zone."""
+
+    title: str
+    kind: str
+    starts: dt.datetime  # naive, local to ``time_zone``
+    ends: dt.datetime  # naive, local to ``time_zone``
+    time_zone: str
+    description: str = ""
+    place: str = ""
+    country: str = ""
+    online_url: str = ""
+    capacity: int | None = None
+
+
+def _check(data: ActivityData) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if not " ".join(data.title.split()):
+        errors["title"] = _("Give the activity a title.")
+    if data.kind not in Kind.values:
+        errors["kind"] = _("Choose what kind of activity it is.")
+    if data.time_zone not in time_zones():
+        errors["time_zone"] = _("Choose a time zone from the list.")
+    if data.ends <= data.starts:
+        errors["ends"] = _("The end must come after the start.")
+    if data.kind == Kind.PHYSICAL and not data.place.strip():
+        errors["place"] = _("Say where the meeting takes place.")
+    if data.kind in Activity.ONLINE_KINDS and not data.online_url.strip():
+        errors["online_url"] = _("Give the link members use to take part online.")
+    if data.capacity is not None and data.capacity < 1:
+        errors["capacity"] = _("Give at least one seat, or leave it empty for no limit.")
+    return errors
+
+
+def _aware(value: dt.datetime, zone_name: str) -> dt.datetime:
+    return value.replace(tzinfo=zoneinfo.ZoneInfo(zone_name))
+
+
+def _apply(activity: Activity, data: ActivityData) -> None:
+    errors = _check(data)
+    if errors:
+        raise ValidationError(errors)
+    activity.title = " ".join(data.title.split())[:200]
+    activity.kind = data.kind
+    activity.description = data.description
+    activity.description_html = render_markdown(data.description)
+    activity.time_zone = data.time_zone
+    activity.starts_at = _aware(data.starts, data.time_zone)
+    activity.ends_at = _aware(data.ends, data.time_zone)
+    activity.place = " ".join(data.place.split())[:300]
+    activity.country = data.country or ""
+    activity.online_url = data.online_url.strip()
+    activity.capacity = data.capacity
+
+
+def data_of(activity: Activity) -> ActivityData:
+    """The activity as the form shows it (times in its own zone, without the zone)."""
+    return ActivityData(
+        title=activity.title,
+        kind=activity.kind,
+        description=activity.description,
+        starts=activity.starts_at.astimezone(activity.zone).replace(tzinfo=None),
+        ends=activity.ends_at.astimezone(activity.zone).replace(tzinfo=None),
+        time_zone=activity.time_zone,
+        place=activity.place,
+        country=activity.country.code or "",
+        online_url=activity.online_url,
+        capacity=activity.capacity,
+    )
+
+
+@transaction.atomic
+def create_activity(*, data: ActivityData, by: User | None) -> Activity:
+    activity = Activity(created_by=by)
+    _apply(activity, data)
+    activity.save()
+    return activity
+
+
+def _lock(activity: Activity) -> Activity:
+    return Activity.objects.select_for_update().get(pk=activity.pk)
+
+
+def _going(activity: Activity) -> int:
+    return activity.rsvps.filter(state=RSVPState.GOING).count()
+
+
+@transaction.atomic
+def update_activity(*, activity: Activity, data: ActivityData, by: User | None) -> Activity:
+    """Change an activity; more seats move people up from the waitlist."""
+    activity = _lock(activity)
+    if activity.is_cancelled:
+        raise ValidationError(_("A cancelled activity cannot be changed."))
+    going = _going(activity)
+    if data.capacity is not None and data.capacity < going:
+        raise ValidationError(
+            {
+                "capacity": _("%(n)d members already have a seat: give at least %(n)d seats.")
+                % {"n": going}
+            }
+        )
+    _apply(activity, data)
+    activity.save()
+    _promote_waitlisted(activity)
+    return activity
+
+
+@transaction.atomic
+def cancel_activity(*, activity: Activity, by: User | None) -> Activity:
+    """Cancel for everybody; those with a seat or on the waitlist are told."""
+    activity = _lock(activity)
+    if activity.is_cancelled:
+        raise ValidationError(_("This activity is cancelled already."))
+    activity.status = Activity.Status.CANCELLED
+    activity.cancelled_at = timezone.now()
+    activity.save(update_fields=["status", "cancelled_at", "updated_at"])
+    told = activity.rsvps.filter(state__in=[RSVPState.GOING, RSVPState.WAITLISTED])
+    for rsvp in told.select_related("member__person"):
+        _notify(
+            rsvp,
+            "network_activity_cancelled",
+            key=f"activity:{activity.pk}:cancelled:member:{rsvp.member_id}",
+        )
+    return activity
+
+
+@transaction.atomic
+def announce_activity(*, activity: Activity, by: User | None) -> Newsletter:
+    """A draft announcement of the activity; staff choose its audience and send it like a
+    newsletter."""
+    if activity.is_cancelled or activity.has_started():
+        raise ValidationError(_("Only an activity that is still to come can be announced."))
+    start = in_zone(activity.starts_at, activity.zone)
+    when = _("%(date)s, %(time)s (%(zone)s)") % {
+        "date": formats.date_format(start, "l j F Y"),
+        "time": formats.time_format(start, "H:i"),
+        "zone": activity.time_zone,
+    }
+    where = activity.place or activity.get_kind_display()
+    lines = [
+        f"**{activity.get_kind_display()}** — {when}",
+        "",
+        _("Where: %(place)s") % {"place": where},
+        "",
+        activity.description,
+        "",
+        _("[Read more and sign up on the portal](%(url)s)")
+        % {"url": absolute_url("network:activity", activity.pk)},
+    ]
+    draft = newsletters.Draft(subject=activity.title, body="\n".join(lines).strip())
+    return newsletters.create_newsletter(draft=draft, by=by, activity=activity)
+
+
+# --- Members: RSVPs ----------------------------------------------------------------------
+
+
+def _check_open(activity: Activity) -> None:
+    if activity.is_cancelled:
+        raise ValidationError(_("This activity has been cancelled."))
+    if activity.has_started():
+        raise ValidationError(_("This activity has begun; answers are closed."))
+
+
+@transaction.atomic
+def rsvp(*, activity: Activity, member: Member) -> RSVP:
+    """Take a seat, or a place on the waitlist when all are taken. Asking again changes
+    nothing."""
+    activity = _lock(activity)
+    _check_open(activity)
+    now = timezone.now()
+    answer = RSVP.objects.select_for_update().filter(activity=activity, member=member).first()
+    if answer is not None and answer.state != RSVPState.CANCELLED:
+        return answer
+    full = activity.capacity is not None and _going(activity) >= activity.capacity
+    state = RSVPState.WAITLISTED if full else RSVPState.GOING
+    if answer is None:
+        answer = RSVP(activity=activity, member=member, created_at=now, version=0)
+    answer.state = state
+    answer.version += 1
+    answer.updated_at = now
+    answer.waitlisted_at = now if full else None
+    answer.save()
+    answer.activity = activity
+    answer.member = member
+    template = "network_activity_waitlisted" if full else "network_activity_confirmed"
+    _notify(answer, template, key=f"activity:{activity.pk}:rsvp:{answer.pk}:v{answer.version}")
+    return answer
+
+
+@transaction.atomic
+def cancel_rsvp(*, activity: Activity, member: Member) -> RSVP | None:
+    """Give the seat (or waitlist place) back; the first on the waitlist moves up."""
+    activity = _lock(activity)
+    answer = RSVP.objects.select_for_update().filter(activity=activity, member=member).first()
+    if answer is None or answer.state == RSVPState.CANCELLED:
+        return answer
+    if activity.has_started():
+        raise ValidationError(_("This activity has begun; answers are closed."))
+    answer.state = RSVPState.CANCELLED
+    answer.version += 1
+    answer.updated_at = timezone.now()
+    answer.waitlisted_at = None
+    answer.save()
+    if not activity.is_cancelled:
+        _promote_waitlisted(activity)
+    return answer
+
+
+def _promote_waitlisted(activity: Activity) -> list[RSVP]:
+    """Fill free seats from the waitlist, first come first served (activity locked)."""
+    waitlist = activity.rsvps.filter(state=RSVPState.WAITLISTED).order_by("waitlisted_at", "pk")
+    if activity.capacity is not None:
+        free = activity.capacity - _going(activity)
+        if free <= 0:
+            return []
+        waitlist = waitlist[:free]
+    promoted = list(waitlist.select_related("member__person"))
+    now = timezone.now()
+    for answer in promoted:
+        answer.state = RSVPState.GOING
+        answer.version += 1
+        answer.updated_at = now
+        answer.waitlisted_at = None
+        answer.save()
+        answer.activity = activity
+        _notify(
+            answer,
+            "network_activity_promoted",
+            key=f"activity:{activity.pk}:rsvp:{answer.pk}:v{answer.version}",
+        )
+    return promoted
+
+
+# --- Emails --------------------------------------------------------------------------------
+
+
+def _context(activity: Activity, person: Any) -> dict[str, Any]:
+    return {
+        "activity": activity,
+        "person": person,
+        "first_name": person.first_name,
+        "starts": in_zone(activity.starts_at, activity.zone),
+        "ends": in_zone(activity.ends_at, activity.zone),
+        "url": absolute_url("network:activity", activity.pk),
+        "ics_url": absolute_url("network:activity_ics", activity.pk),
+    }
+
+
+def _notify(answer: RSVP, template: str, *, key: str) -> bool:
+    person = answer.member.person
+    if not person.email:
+        return False
+    send_templated_email(
+        key=key,
+        to=person.email,
+        name=template,
+        context=_context(answer.activity, person),
+        language=person.preferred_language or None,
+    )
+    return True
+
+
+def reminder_hours() -> int:
+    return int(getattr(settings, "NETWORK_ACTIVITY_REMINDER_HOURS", 24))
+
+
+@transaction.atomic
+def send_activity_reminders(*, now: dt.datetime | None = None, limit: int = 1000) -> int:
+    """Beat: one reminder to each member with a seat, the day before the activity."""
+    now = now or timezone.now()
+    due = list(
+        RSVP.objects.filter(
+            state=RSVPState.GOING,
+            reminded_at__isnull=True,
+            activity__status=Activity.Status.PLANNED,
+            activity__starts_at__gt=now,
+            activity__starts_at__lte=now + timedelta(hours=reminder_hours()),
+        )
+        .select_for_update(skip_locked=True, of=("self",))
+        .select_related("activity", "member__person")
+        .order_by("pk")[:limit]
+    )
+    for answer in due:
+        _notify(
+            answer,
+            "network_activity_reminder",
+            key=f"activity:{answer.activity_id}:reminder:member:{answer.member_id}",
+        )
+    RSVP.objects.filter(pk__in=[a.pk for a in due]).update(reminded_at=now)
+    return len(due)
+
+
+# --- Reading ---------------------------------------------------------------------------------
+
+
+def with_seats(activities: QuerySet[Activity]) -> QuerySet[Activity]:
+    return activities.annotate(
+        n_going=Count("rsvps", filter=Q(rsvps__state=RSVPState.GOING)),
+        n_waitlisted=Count("rsvps", filter=Q(rsvps__state=RSVPState.WAITLISTED)),
+    ).annotate(n_free=F("capacity") - F("n_going"))
+
+
+def for_member(member: Member) -> QuerySet[Activity]:
+    """Planned activities with the seat counts and this member's own answer (no one
+    else's)."""
+    own = RSVP.objects.filter(activity=OuterRef("pk"), member=member).values("state")[:1]
+    return with_seats(Activity.objects.filter(status=Activity.Status.PLANNED)).annotate(
+        my_state=Subquery(own)
+    )
+
+
+def seats_left(activity: Any) -> int | None:
+    """Free seats of an activity annotated by :func:`with_seats` (None: no limit)."""
+    if activity.capacity is None:
+        return None
+    return max(activity.capacity - activity.n_going, 0)
+
+
+# --- Calendar --------------------------------------------------------------------------------
+
+
+def ics_for(activity: Activity) -> bytes:
+    """The activity as an iCalendar file, its times in its own zone."""
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    event = Event()
+    event.add("uid", f"network-activity-{activity.pk}@{settings.OUTBOX_MESSAGE_ID_DOMAIN}")
+    event.add("dtstamp", timezone.now())
+    event.add("dtstart", activity.starts_at.astimezone(activity.zone))
+    event.add("dtend", activity.ends_at.astimezone(activity.zone))
+    event.add("summary", activity.title)
+    event.add("description", activity.description)
+    location = activity.place or activity.online_url
+    if location:
+        event.add("location", location)
+    url = activity.online_url or absolute_url("network:activity", activity.pk)
+    event.add("url", url)
+    event.add("status", "CANCELLED" if activity.is_cancelled else "CONFIRMED")
+    calendar.add_component(event)
+    calendar.add_missing_timezones()
+    return calendar.to_ical()

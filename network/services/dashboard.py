@@ -1,0 +1,238 @@
+"""The numbers of the network dashboard, and the monthly-cadence check.
+
+The goal of the programme is at least one newsletter and one activity every month. A
+newsletter counts for the month it went (or is scheduled to go) out, an activity for the
+month it starts; cancelled ones do not count. Months follow the portal's time zone.
+
+Each function runs one query, whatever the number of members, invitations or months.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models.functions import Coalesce
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django_countries import countries as all_countries
+
+from norec_portal.emails import send_templated_email
+from norec_portal.models import Role, User
+
+from ..models import Activity, Invitation, Member, Newsletter
+from .bounces import active_bad_addresses
+from .common import absolute_url
+
+InvitationState = Invitation.State
+GOAL_PER_MONTH = 1
+
+
+def add_months(month: dt.date, n: int) -> dt.date:
+    index = month.year * 12 + month.month - 1 + n
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def month_of(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def months(first: dt.date, count: int) -> list[dt.date]:
+    return [add_months(month_of(first), i) for i in range(count)]
+
+
+def _start(month: dt.date) -> dt.datetime:
+    """Midnight at the start of ``month`` in the portal's zone, as an aware datetime."""
+    return dt.datetime(month.year, month.month, 1, tzinfo=timezone.get_current_timezone())
+
+
+def _range(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    return _start(month), _start(add_months(month, 1))
+
+
+def month_label(month: dt.date) -> str:
+    return formats.date_format(month, "M Y")
+
+
+# --- Monthly cadence -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MonthPlan:
+    month: dt.date
+    newsletters: int
+    activities: int
+
+    @property
+    def label(self) -> str:
+        return month_label(self.month)
+
+    @property
+    def long_label(self) -> str:
+        return formats.date_format(self.month, "F Y")
+
+    @property
+    def missing(self) -> list[str]:
+        gaps = []
+        if self.newsletters < GOAL_PER_MONTH:
+            gaps.append(_("newsletter"))
+        if self.activities < GOAL_PER_MONTH:
+            gaps.append(_("activity"))
+        return gaps
+
+    @property
+    def flagged(self) -> bool:
+        return bool(self.missing)
+
+
+def monthly_plan(month_list: list[dt.date]) -> list[MonthPlan]:
+    """Newsletters and activities per month (two queries for any number of months)."""
+    newsletter_counts = (
+        Newsletter.objects.filter(kind=Newsletter.Kind.NEWSLETTER)
+        .exclude(status=Newsletter.Status.CANCELLED)
+        .annotate(month_at=Coalesce("started_at", "scheduled_for"))
+        .aggregate(
+            **{
+                f"m{i}": Count("pk", filter=Q(month_at__gte=start, month_at__lt=end))
+                for i, (start, end) in enumerate(map(_range, month_list))
+            }
+        )
+        if month_list
+        else {}
+    )
+    activity_counts = (
+        Activity.objects.filter(status=Activity.Status.PLANNED).aggregate(
+            **{
+                f"m{i}": Count("pk", filter=Q(starts_at__gte=start, starts_at__lt=end))
+                for i, (start, end) in enumerate(map(_range, month_list))
+            }
+        )
+        if month_list
+        else {}
+    )
+    return [
+        MonthPlan(month, newsletter_counts[f"m{i}"], activity_counts[f"m{i}"])
+        for i, month in enumerate(month_list)
+    ]
+
+
+def check_monthly_cadence(*, today: dt.date | None = None) -> int:
+    """Beat, on the 20th: tell staff if the coming month has no newsletter or no activity
+    planned yet. Returns the number of emails queued (once per month and person)."""
+    today = today or timezone.localdate()
+    coming = add_months(month_of(today), 1)
+    plan = monthly_plan([coming])[0]
+    if not plan.flagged:
+        return 0
+    staff = User.objects.filter(is_active=True).filter(Q(role=Role.STAFF) | Q(is_superuser=True))
+    sent = 0
+    for user in staff.order_by("pk"):
+        send_templated_email(
+            key=f"network:cadence:{coming:%Y-%m}:user:{user.pk}",
+            to=user.email,
+            name="network_cadence",
+            context={
+                "user": user,
+                "plan": plan,
+                "month": plan.long_label,
+                "dashboard_url": absolute_url("network:staff_dashboard"),
+                "newsletter_url": absolute_url("network:staff_newsletter_create"),
+                "activity_url": absolute_url("network:staff_activity_create"),
+            },
+            language=user.language or None,
+        )
+        sent += 1
+    return sent
+
+
+# --- Members and invitations -----------------------------------------------------------------
+
+
+def members_over_time(month_list: list[dt.date]) -> list[tuple[dt.date, int]]:
+    """Members at the end of each month (who had joined by then)."""
+    if not month_list:
+        return []
+    counts = Member.objects.aggregate(
+        **{
+            f"m{i}": Count("pk", filter=Q(joined_at__lt=_start(add_months(month, 1))))
+            for i, month in enumerate(month_list)
+        }
+    )
+    return [(month, counts[f"m{i}"]) for i, month in enumerate(month_list)]
+
+
+@dataclass(frozen=True)
+class FunnelRow:
+    code: str
+    country: str
+    invited: int
+    sent: int
+    bounced: int
+    joined: int
+
+    @property
+    def join_percent(self) -> int:
+        return round(100 * self.joined / self.sent) if self.sent else 0
+
+
+SENT_STATES = [
+    InvitationState.SENT,
+    InvitationState.ACCEPTED,
+    InvitationState.BOUNCED,
+    InvitationState.EXPIRED,
+]
+
+
+def invitation_funnel() -> list[FunnelRow]:
+    """Per country of residence: invited (queued or sent), sent, bounced, joined."""
+    rows = (
+        Invitation.objects.live()
+        .values("person__country")
+        .annotate(
+            invited=Count("pk"),
+            sent=Count("pk", filter=Q(state__in=SENT_STATES)),
+            bounced=Count("pk", filter=Q(state=InvitationState.BOUNCED)),
+            joined=Count("pk", filter=Q(state=InvitationState.ACCEPTED)),
+        )
+        .order_by("person__country")
+    )
+    names = dict(all_countries)
+    funnel = [
+        FunnelRow(
+            code=row["person__country"] or "",
+            country=str(names.get(row["person__country"], _("Unknown"))),
+            invited=row["invited"],
+            sent=row["sent"],
+            bounced=row["bounced"],
+            joined=row["joined"],
+        )
+        for row in rows
+    ]
+    return sorted(funnel, key=lambda r: r.country)
+
+
+@dataclass(frozen=True)
+class ContactQuality:
+    members: int
+    bounced: int
+    missing: int
+
+    @property
+    def reachable(self) -> int:
+        return self.members - self.bounced - self.missing
+
+    @property
+    def problem_percent(self) -> int:
+        return round(100 * (self.bounced + self.missing) / self.members) if self.members else 0
+
+
+def contact_quality() -> ContactQuality:
+    """Members whose address bounced, and members with no address at all."""
+    bad = Exists(active_bad_addresses().filter(email=OuterRef("person__email")))
+    counts = Member.objects.aggregate(
+        members=Count("pk"),
+        missing=Count("pk", filter=Q(person__email="")),
+        bounced=Count("pk", filter=Q(bad) & ~Q(person__email="")),
+    )
+    return ContactQuality(**counts)

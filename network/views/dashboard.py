@@ -1,0 +1,221 @@
+"""The network dashboard for staff (members, invitations, the monthly programme, contact
+data quality, with server-drawn charts and their tables) and the data-quality list."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from norec_portal.access import staff_required
+
+from .. import charts
+from ..models import (
+    BadAddress,
+    DuplicateCandidate,
+    HistoricalImport,
+    InvitationRequest,
+    InvitationWave,
+    Member,
+)
+from ..services import bounces, waves
+from ..services import dashboard as stats
+from .common import paginate
+
+HISTORY_MONTHS = 12
+PLAN_MONTHS_BACK = 6
+PLAN_MONTHS_AHEAD = 5
+
+
+def _member_counts() -> dict[str, int]:
+    return Member.objects.aggregate(
+        total=Count("pk"),
+        newsletter=Count("pk", filter=Q(newsletter_consent=True)),
+        directory=Count("pk", filter=Q(directory_consent=True)),
+        resource=Count(
+            "pk",
+            filter=Q(available_as_lecturer=True)
+            | Q(available_as_interpreter=True)
+            | Q(available_as_resource_person=True),
+        ),
+    )
+
+
+def _queues() -> dict[str, int]:
+    return {
+        "requests": InvitationRequest.objects.filter(
+            status=InvitationRequest.Status.PENDING
+        ).count(),
+        "duplicates": DuplicateCandidate.objects.filter(
+            status=DuplicateCandidate.Status.OPEN
+        ).count(),
+        "imports": HistoricalImport.objects.filter(status=HistoricalImport.Status.PREVIEW).count(),
+    }
+
+
+def _members_chart(history: list[tuple[object, int]]) -> object:
+    labels = [stats.month_label(month) for month, _n in history]
+    return charts.line_chart(
+        chart_id="chart-members",
+        title=_("Members over time"),
+        description=_("Number of members at the end of each of the last %(n)d months.")
+        % {"n": len(history)},
+        categories=labels,
+        series=charts.Series(_("Members"), [n for _m, n in history], charts.NAVY),
+    )
+
+
+def _funnel_chart(funnel: list[stats.FunnelRow]) -> object:
+    return charts.bar_chart(
+        chart_id="chart-funnel",
+        title=_("Invitations by country"),
+        description=_(
+            "For each country: people invited, invitations sent, bounced, and people who joined."
+        ),
+        categories=[row.country for row in funnel],
+        series=[
+            charts.Series(_("Invited"), [r.invited for r in funnel], charts.GREY),
+            charts.Series(_("Sent"), [r.sent for r in funnel], charts.BLUE),
+            charts.Series(_("Bounced"), [r.bounced for r in funnel], charts.RED),
+            charts.Series(_("Joined"), [r.joined for r in funnel], charts.GREEN),
+        ],
+    )
+
+
+def _plan_chart(plan: list[stats.MonthPlan]) -> object:
+    return charts.column_chart(
+        chart_id="chart-programme",
+        title=_("Newsletters and activities per month"),
+        description=_(
+            "The goal is at least one of each every month; months marked ⚠ miss one or both."
+        ),
+        categories=[p.label for p in plan],
+        series=[
+            charts.Series(_("Newsletters"), [p.newsletters for p in plan], charts.NAVY),
+            charts.Series(_("Activities"), [p.activities for p in plan], charts.ACCENT),
+        ],
+        goal=stats.GOAL_PER_MONTH,
+        goal_label=_("Goal"),
+        flagged=[p.flagged for p in plan],
+    )
+
+
+def _quality_chart(quality: stats.ContactQuality) -> object:
+    return charts.bar_chart(
+        chart_id="chart-quality",
+        title=_("Contact data of members"),
+        description=_(
+            "Members we can email, members whose address bounced, and members with no address."
+        ),
+        categories=[_("Reachable"), _("Bounced email"), _("No email")],
+        series=[
+            charts.Series(
+                _("Members"), [quality.reachable, quality.bounced, quality.missing], charts.NAVY
+            )
+        ],
+    )
+
+
+@staff_required
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    this_month = stats.month_of(today)
+    history = stats.members_over_time(
+        stats.months(stats.add_months(this_month, -(HISTORY_MONTHS - 1)), HISTORY_MONTHS)
+    )
+    plan = stats.monthly_plan(
+        stats.months(
+            stats.add_months(this_month, -PLAN_MONTHS_BACK),
+            PLAN_MONTHS_BACK + 1 + PLAN_MONTHS_AHEAD,
+        )
+    )
+    funnel = stats.invitation_funnel()
+    quality = stats.contact_quality()
+    open_waves = list(
+        waves.annotate_wave_counts(
+            InvitationWave.objects.filter(
+                status__in=[InvitationWave.Status.ACTIVE, InvitationWave.Status.PAUSED]
+            )
+        ).order_by("starts_on", "pk")[:10]
+    )
+    # The current month and the next: what staff can still act on.
+    gaps = [p for p in plan if p.month >= this_month][:2]
+    return render(
+        request,
+        "network/staff/dashboard.html",
+        {
+            "today": today,
+            "members": _member_counts(),
+            "queues": _queues(),
+            "open_waves": open_waves,
+            "history": history,
+            "plan": plan,
+            "funnel": funnel,
+            "quality": quality,
+            "gaps": [p for p in gaps if p.flagged],
+            "members_chart": _members_chart(history),
+            "funnel_chart": _funnel_chart(funnel),
+            "plan_chart": _plan_chart(plan),
+            "quality_chart": _quality_chart(quality),
+        },
+    )
+
+
+# --- Contact-data quality ------------------------------------------------------------------
+
+PROBLEMS = {
+    "bounced": gettext_lazy("Address bounced"),
+    "missing": gettext_lazy("No address"),
+}
+
+
+@staff_required
+@require_GET
+def data_quality(request: HttpRequest) -> HttpResponse:
+    """Members we cannot email, so staff can ask them (by phone, through their old
+    organisation…) for new details."""
+    bad = bounces.active_bad_addresses().filter(email=OuterRef("person__email"))
+    members = Member.objects.select_related("person").annotate(
+        bad_id=Subquery(bad.values("pk")[:1]),
+        bad_reason=Subquery(bad.values("reason")[:1]),
+        bad_at=Subquery(bad.values("last_failed_at")[:1]),
+    )
+    problem = request.GET.get("problem", "")
+    bounced = Q(bad_id__isnull=False) & ~Q(person__email="")
+    missing = Q(person__email="")
+    if problem == "bounced":
+        members = members.filter(bounced)
+    elif problem == "missing":
+        members = members.filter(missing)
+    else:
+        problem = ""
+        members = members.filter(bounced | missing)
+    page, query = paginate(
+        request, members.order_by("person__last_name", "person__first_name", "pk")
+    )
+    return render(
+        request,
+        "network/staff/data_quality.html",
+        {
+            "page_obj": page,
+            "query_string": query,
+            "problem": problem,
+            "problems": [("", _("Both")), *PROBLEMS.items()],
+            "quality": stats.contact_quality(),
+        },
+    )
+
+
+@staff_required
+@require_POST
+def bad_address_clear(request: HttpRequest, pk: int) -> HttpResponse:
+    bad = get_object_or_404(BadAddress, pk=pk)
+    bounces.clear_bad_address(bad=bad, by=request.user)
+    messages.success(request, _("%(email)s will receive mail again.") % {"email": bad.email})
+    return redirect("network:staff_data_quality")

@@ -1,0 +1,110 @@
+"""What the trainings app holds about people, for export, erasure and retention
+(registered with :mod:`norec_portal.privacy` in ``TrainingsConfig.ready``).
+
+Enrolments stay when a person is anonymised: they are the attendance statistics. Only
+the free-text cancellation reason, which may name circumstances, is emptied.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from norec_portal import privacy
+from norec_portal.privacy import Section, Subject, named_as, section
+
+from .models import (
+    ACTIVE_STATES,
+    DocumentBatch,
+    Enrolment,
+    SeminarInvitation,
+    TrainingSession,
+    TrainingWeek,
+)
+
+
+def document_days() -> int:
+    return int(getattr(settings, "PRIVACY_DOCUMENT_DAYS", 30))
+
+
+def _enrolments(subject: Subject) -> QuerySet[Enrolment]:
+    return Enrolment.objects.filter(person=subject.person).select_related(
+        "organisation", "session__week__venue", "session__venue"
+    )
+
+
+def _export(subject: Subject) -> Iterable[Section | None]:
+    if subject.person is not None:
+        yield section(
+            _("Training enrolments"), Enrolment, _enrolments(subject).order_by("pk"),
+            ["session", "kind", "state", "organisation", "created_at", "confirmed_at",
+             "attendance_marked_at", "cancelled_at", "cancellation_reason"],
+        )  # fmt: skip
+    user = subject.user
+    yield named_as(user, Enrolment, "nominated_by", "cancelled_by")
+    yield named_as(user, TrainingWeek, "created_by")
+    yield named_as(user, TrainingSession, "facilitators")
+    yield named_as(user, SeminarInvitation, "invited_by")
+    yield named_as(user, DocumentBatch, "requested_by")
+
+
+def _anonymise(subject: Subject, by: Any) -> Iterable[str]:
+    if subject.person is None:
+        return []
+    count = _enrolments(subject).exclude(cancellation_reason="").update(cancellation_reason="")
+    return [f"{count} cancellation reasons emptied"] if count else []
+
+
+def _blockers(subject: Subject) -> Iterable[str]:
+    if subject.person is None:
+        return []
+    upcoming = (
+        _enrolments(subject)
+        .filter(state__in=ACTIVE_STATES, session__last_day__gte=timezone.localdate())
+        .first()
+    )
+    if upcoming is None:
+        return []
+    return [
+        _("%(name)s is enrolled in %(session)s (%(date)s); cancel that enrolment first.")
+        % {
+            "name": subject.person.full_name,
+            "session": upcoming.session.name,
+            "date": date_format(upcoming.session.first_day, "j F Y"),
+        }  # fmt: skip
+    ]
+
+
+def _people_to_keep(cutoff: dt.datetime) -> Iterable[QuerySet]:
+    yield Enrolment.objects.filter(
+        Q(session__last_day__gte=cutoff.date()) | Q(created_at__gte=cutoff)
+    ).values("person_id")
+
+
+def _retention(now: dt.datetime) -> dict[str, int]:
+    # Rendered certificates (names inside) can be rendered again from the enrolments.
+    cutoff = now - dt.timedelta(days=document_days())
+    deleted, _by_model = DocumentBatch.objects.filter(created_at__lt=cutoff).delete()
+    return {"document_batches_deleted": deleted}
+
+
+def register() -> None:
+    privacy.register(
+        privacy.Source(
+            app="trainings",
+            covers=(Enrolment, TrainingWeek, TrainingSession, SeminarInvitation, DocumentBatch),
+            export=_export,
+            anonymise=_anonymise,
+            people_to_keep=_people_to_keep,
+            retention=_retention,
+            blockers=_blockers,
+            order=20,
+        )
+    )
