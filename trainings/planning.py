@@ -221,9 +221,13 @@ def _needing(kind: str, start: dt.date, end: dt.date) -> list[Participant]:
         # Every participant of the year is loaded (the suggestions fill seats in order):
         # only the fields the forecast and its page use, which halves the cost per row.
         .only(
-            "exchange_start", "exchange_end", "status", "person__first_name",
-            "person__last_name", "sending_organisation__name",
-        )  # fmt: skip
+            "exchange_start",
+            "exchange_end",
+            "status",
+            "person__first_name",
+            "person__last_name",
+            "sending_organisation__name",
+        )
         .order_by(anchor, "pk")
     )
 
