@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from allauth.account.models import EmailAddress
 from django.utils import timezone
 
 from norec_portal.models import Role, User
 from partnerships.models import Participant, Person
 
-from .models import DuplicateCandidate, InvitationRequest, InvitationWave, Language, Member
-from .services import members, waves
+from .models import (
+    Activity,
+    DuplicateCandidate,
+    InvitationRequest,
+    InvitationWave,
+    Language,
+    Member,
+    Newsletter,
+)
+from .services import activities, members, newsletters, waves
 from .services.contact import ContactDetails
 from .services.duplicates import REASON_SIMILAR, propose_pairs
 
@@ -105,4 +115,42 @@ def build() -> list[tuple[str, str]]:
                   "exchange_year": 2007,
                   "message": "I moved and use a new address; I was in Bergen in 2007."},
     )  # fmt: skip
+    _programme(User.objects.filter(email="staff@norec.demo").first())
     return [("Network member (alumna)", MEMBER_EMAIL)]
+
+
+def _programme(staff: User | None) -> None:
+    """This month's newsletter (sent) and two coming activities, so the dashboard and the
+    members' pages have something to show."""
+    today = timezone.localdate()
+    first_next = (today.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+    plans = [
+        activities.ActivityData(
+            title="Webinar: bringing the exchange home", kind=Activity.Kind.WEBINAR,
+            starts=dt.datetime.combine(first_next + dt.timedelta(days=9), dt.time(14)),
+            ends=dt.datetime.combine(first_next + dt.timedelta(days=9), dt.time(15, 30)),
+            time_zone="Africa/Nairobi", online_url="https://meet.example.org/norec-network",
+            description="Former participants share how they used their exchange at work.",
+        ),
+        activities.ActivityData(
+            title="Network meeting in Nairobi", kind=Activity.Kind.PHYSICAL,
+            starts=dt.datetime.combine(first_next + dt.timedelta(days=40), dt.time(10)),
+            ends=dt.datetime.combine(first_next + dt.timedelta(days=40), dt.time(16)),
+            time_zone="Africa/Nairobi", place="Nairobi, Kenya", country="KE", capacity=30,
+            description="A day of workshops on mentoring, with lunch.",
+        ),
+    ]  # fmt: skip
+    for plan in plans:
+        if not Activity.objects.filter(title=plan.title).exists():
+            activities.create_activity(data=plan, by=staff)
+    subject = f"Norec Network news, {today:%B %Y}"
+    if not Newsletter.objects.filter(subject=subject).exists():
+        letter = newsletters.create_newsletter(
+            draft=newsletters.Draft(
+                subject=subject,
+                body="## Welcome to new members\n\nThis month **40 former participants** "
+                "joined. Next month: a webinar on bringing the exchange home.",
+            ),
+            by=staff,
+        )
+        newsletters.start_sending(newsletter=letter, by=staff)
