@@ -9,5 +9,6 @@ COPY norec_portal/__init__.py norec_portal/
 RUN pip install --no-cache-dir -e .
 COPY . .
 RUN DJANGO_ENV=development python manage.py collectstatic --no-input
+RUN DJANGO_ENV=development python manage.py compile_translations
 EXPOSE 8000
 CMD ["gunicorn", "norec_portal.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3"]

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install lint format migrate worker beat serve clean
+.PHONY: demo test install lint format migrate worker beat serve clean bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required"'
@@ -13,7 +13,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
+## Compiles the translation catalogues (locale/*/LC_MESSAGES/django.po) on every run: the
+## .mo files are not committed, and polib needs no GNU gettext.
 install: $(STAMP)
+	$(BIN)/python manage.py compile_translations
 
 ## Set up, load demo data and serve on http://127.0.0.1:8000 (SQLite, eager tasks, console email).
 demo: install
@@ -46,6 +49,13 @@ worker: install
 
 beat: install
 	$(BIN)/celery -A norec_portal beat --loglevel INFO
+
+## Benchmarks on PostgreSQL + Redis (bench/README.md): recreates the bench database, writes
+## bench/RESULTS.md. DATABASE_URL / REDIS_URL from the environment, else these defaults.
+bench: install
+	DATABASE_URL="$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/norec_bench}" \
+	REDIS_URL="$${REDIS_URL:-redis://127.0.0.1:6379/15}" \
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles

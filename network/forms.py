@@ -10,6 +10,7 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -104,8 +105,10 @@ class ProfileForm(forms.Form):
     )  # fmt: skip
     expertise = forms.CharField(
         label=_("Fields of expertise"), required=False, max_length=600,
-        help_text=_("Separate them with commas, e.g. public health, water management "
-                    "(at most %(n)d).") % {"n": MAX_EXPERTISE_TAGS},
+        # Formatted when shown, in the reader's language (not once, at import).
+        help_text=lazy(lambda: _("Separate them with commas, e.g. public health, water "
+                                 "management (at most %(n)d).") % {"n": MAX_EXPERTISE_TAGS},
+                       str)(),
     )  # fmt: skip
     linkedin_url = forms.URLField(
         label=_("LinkedIn profile"), required=False, max_length=300, assume_scheme="https",

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -10,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.views import i18n
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -95,6 +97,17 @@ def account_settings(request: HttpRequest) -> HttpResponse:
             response.set_cookie("django_language", user.language, samesite="Lax")
         return response
     return render(request, "norec_portal/account_settings.html", {"form": form})
+
+
+def set_language(request: HttpRequest) -> HttpResponse:
+    """The footer's language switcher: Django's cookie, and the profile when logged in."""
+    response = i18n.set_language(request)
+    language = request.POST.get("language", "") if request.method == "POST" else ""
+    user = request.user
+    if user.is_authenticated and language in dict(settings.LANGUAGES) and user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
+    return response
 
 
 @never_cache

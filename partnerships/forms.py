@@ -31,6 +31,11 @@ def _blank(label: Any) -> list[tuple[str, Any]]:
     return [("", label)]
 
 
+def _nationality_choices() -> list[tuple[str, Any]]:
+    # Read on each use, so the names are in the reader's language and sorted in it.
+    return _blank("—") + list(countries)
+
+
 class PartnershipFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     country = forms.ChoiceField(label=_("Country"), choices=COUNTRY_CHOICES, required=False)
@@ -138,7 +143,7 @@ class ParticipantForm(forms.Form):
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
     nationality = forms.ChoiceField(
-        label=_("Nationality"), choices=_blank("—") + list(countries), required=False
+        label=_("Nationality"), choices=_nationality_choices, required=False
     )
     gender = forms.ChoiceField(
         label=_("Gender"), choices=_blank("—") + list(Person.Gender.choices), required=False

@@ -450,8 +450,9 @@ def grant_portal_access(*, contact: ContactPerson, by: User | None) -> User:
         )
     if user is None:
         user = User.objects.create_user(
-            person.email, None, full_name=person.full_name, role=Role.COORDINATOR
-        )
+            person.email, None, full_name=person.full_name, role=Role.COORDINATOR,
+            language=person.preferred_language,
+        )  # fmt: skip
     if person.user_id != user.pk:
         person.user = user
         person.save(update_fields=["user"])

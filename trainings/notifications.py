@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from django.conf import settings
 from django.urls import reverse
 
 from norec_portal.emails import send_templated_email
@@ -121,6 +122,8 @@ def notify_cancelled(enrolment: Enrolment) -> None:
         to=conf.get("TRAINING_NOREC_EMAIL"),
         name="training_cancelled",
         context={**context, "audience": "norec"},
+        # Norec's copy in the portal's language, not in that of whoever cancelled.
+        language=settings.LANGUAGE_CODE,
     )
     for contact in coordinators_of([enrolment.organisation_id]).get(enrolment.organisation_id, []):
         send_templated_email(

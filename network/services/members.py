@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from norec_portal.audit import Action, changed_fields, record_audit, snapshot
@@ -276,7 +277,11 @@ def join_network(*, raw_token: str, details: ContactDetails, password: str,
         raise ValidationError(exists)
     now = timezone.now()
     full_name = f"{' '.join(details.first_name.split())} {' '.join(details.last_name.split())}"
-    user = User(email=invited, full_name=full_name.strip()[:200], role=Role.ALUMNUS)
+    # Until they choose otherwise, a new member reads and gets mail in the language they
+    # joined in.
+    language = person.preferred_language or translation.get_language() or ""
+    user = User(email=invited, full_name=full_name.strip()[:200], role=Role.ALUMNUS,
+                language=language if language in dict(settings.LANGUAGES) else "")  # fmt: skip
     user.set_password(password)
     try:
         with transaction.atomic():
@@ -289,6 +294,7 @@ def join_network(*, raw_token: str, details: ContactDetails, password: str,
     record_change(person=person, field="email", old=person.email, new=invited, via=via, by=user)
     person.email = invited
     person.user = user
+    person.preferred_language = user.language
     person.save()
     member = Member.objects.create(person=person, joined_at=now)
     member.person = person

@@ -169,5 +169,7 @@ def reject_request(*, request: InvitationRequest, reason: str, by: User) -> Invi
         to=request.email,
         name="network_request_rejected",
         context={"invitation_request": request},
+        # The request holds no language; a matched record may.
+        language=(request.person.preferred_language or None) if request.person_id else None,
     )
     return request

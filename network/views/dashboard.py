@@ -4,7 +4,7 @@ data quality, with server-drawn charts and their tables) and the data-quality li
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Q, Subquery, Value
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -47,15 +47,18 @@ def _member_counts() -> dict[str, int]:
 
 
 def _queues() -> dict[str, int]:
-    return {
-        "requests": InvitationRequest.objects.filter(
-            status=InvitationRequest.Status.PENDING
-        ).count(),
-        "duplicates": DuplicateCandidate.objects.filter(
-            status=DuplicateCandidate.Status.OPEN
-        ).count(),
-        "imports": HistoricalImport.objects.filter(status=HistoricalImport.Status.PREVIEW).count(),
-    }
+    # The three counts in one query (UNION ALL): the page keeps within 12 queries.
+    waiting = [
+        ("requests", InvitationRequest.objects.filter(status=InvitationRequest.Status.PENDING)),
+        ("duplicates", DuplicateCandidate.objects.filter(status=DuplicateCandidate.Status.OPEN)),
+        ("imports", HistoricalImport.objects.filter(status=HistoricalImport.Status.PREVIEW)),
+    ]
+    first, *others = [
+        rows.order_by().values(queue=Value(name)).annotate(n=Count("pk")) for name, rows in waiting
+    ]
+    counts = dict.fromkeys((name for name, _rows in waiting), 0)
+    counts.update({row["queue"]: row["n"] for row in first.union(*others, all=True)})
+    return counts
 
 
 def _members_chart(history: list[tuple[object, int]]) -> object:

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from norec_portal.audit import Action, record_audit_many
 from norec_portal.models import User
@@ -384,11 +385,14 @@ def invite_partnerships(
     late = [p.name for p in partnerships if p.phase != Phase.FEASIBILITY]
     if late:
         raise ValidationError(
-            _(
+            ngettext(
                 "The introductory seminar is for partnerships in the feasibility phase; "
-                "%(names)s %(verb)s past it."
+                "%(names)s is past it.",
+                "The introductory seminar is for partnerships in the feasibility phase; "
+                "%(names)s are past it.",
+                len(late),
             )
-            % {"names": ", ".join(late), "verb": _("is") if len(late) == 1 else _("are")}
+            % {"names": ", ".join(late)}
         )
     already = set(session.invitations.values_list("partnership_id", flat=True))
     created = 0

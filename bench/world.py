@@ -1,0 +1,312 @@
+"""The people the benchmarks act as, and their logged-in sessions.
+
+* ``staff``: a Norec staff login with a TOTP authenticator (staff pages require one).
+* ``coordinator``: the coordinator of the organisation with the most current
+  participants that can still register some (the heaviest coordinator pages).
+* ``member``: an alumnus with a member profile shown in the directory.
+* ``contact_link``: a visitor who opened a contact-details link (the token is kept in
+  the session, as ``network.tokens.remember_token`` does).
+
+A load generator cannot answer a TOTP prompt, so sessions are written straight into the
+session store with the keys ``django.contrib.auth.login`` writes; the pages then see a
+logged-in user exactly as after a real login.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass, field
+from importlib import import_module
+from typing import Any
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from norec_portal.models import Role, User
+from partnerships.models import ContactPerson, Participant, PartnershipMember, Person
+from partnerships.services import REGISTRATION_PHASES
+
+STAFF_EMAIL = "bench.staff@norec.bench"
+MEMBER_EMAIL = "bench.member@norec.bench"
+COORDINATOR_EMAIL = "bench.coordinator.{}@norec.bench"
+BACKEND = "django.contrib.auth.backends.ModelBackend"
+# Share of the alumni with an address who are network members, when the scale data set
+# has no members of its own (see ``top_up_members``).
+MEMBER_SHARE = 0.25
+
+
+@dataclass
+class World:
+    staff: User
+    coordinator: User | None = None
+    organisation_id: int | None = None
+    member: User | None = None
+    contact_token: str | None = None
+    # persona → why it could not be prepared (its pages are then "not available").
+    problems: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    def user(self, persona: str) -> User | None:
+        return {"staff": self.staff, "coordinator": self.coordinator,
+                "member": self.member}.get(persona)  # fmt: skip
+
+
+def network_installed() -> bool:
+    return apps.is_installed("network") and _has_model("network", "Member")
+
+
+def _has_model(app_label: str, model: str) -> bool:
+    try:
+        apps.get_model(app_label, model)
+    except LookupError:
+        return False
+    return True
+
+
+# --- Personas -----------------------------------------------------------------------------
+
+
+def make_staff() -> User:
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    user, _created = User.objects.get_or_create(
+        email=STAFF_EMAIL, defaults={"full_name": "Bench Staff", "role": Role.STAFF}
+    )
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        TOTP.activate(user, generate_totp_secret())
+    return user
+
+
+def busiest_organisation_id() -> int | None:
+    """The active organisation with the most current participants that has an active
+    coordinator and a partnership open for registration."""
+    open_members = set(
+        PartnershipMember.objects.filter(partnership__phase__in=REGISTRATION_PHASES).values_list(
+            "organisation_id", flat=True
+        )
+    )
+    with_coordinator = set(
+        ContactPerson.objects.filter(
+            role=ContactPerson.Role.COORDINATOR, active=True, organisation__active=True
+        ).values_list("organisation_id", flat=True)
+    )
+    ranked = (
+        Participant.objects.current()
+        .filter(sending_organisation__isnull=False)
+        .values("sending_organisation")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "sending_organisation")
+    )
+    for row in ranked:
+        pk = row["sending_organisation"]
+        if pk in open_members and pk in with_coordinator:
+            return pk
+    return None
+
+
+def make_coordinator(organisation_id: int) -> User:
+    contact = (
+        ContactPerson.objects.select_related("person__user")
+        .filter(organisation_id=organisation_id, role=ContactPerson.Role.COORDINATOR, active=True)
+        .order_by("pk")
+        .first()
+    )
+    person = contact.person
+    if person.user is not None and person.user.role == Role.COORDINATOR:
+        return person.user
+    user = User.objects.filter(email=COORDINATOR_EMAIL.format(organisation_id)).first()
+    if user is None:
+        user = User.objects.create_user(
+            COORDINATOR_EMAIL.format(organisation_id), None,
+            full_name=person.full_name, role=Role.COORDINATOR,
+        )  # fmt: skip
+    person.user = user
+    person.save(update_fields=["user"])
+    return user
+
+
+def make_member() -> User:
+    """An alumnus who joined the network and is shown in the directory (the directory is
+    open only to members who are in it themselves)."""
+    from network.models import Language, Member
+    from network.services import members
+    from network.services.contact import ContactDetails
+
+    user, _created = User.objects.get_or_create(
+        email=MEMBER_EMAIL, defaults={"full_name": "Bench Member", "role": Role.ALUMNUS}
+    )
+    if Member.objects.filter(person__user=user).exists():
+        return user
+    with transaction.atomic():
+        members.start_membership(
+            user=user,
+            details=ContactDetails(first_name="Bench", last_name="Member", country="KE",
+                                   organisation="Kisumu County", position="Officer"),
+            profile=members.Profile(languages=tuple(Language.objects.all()[:2]),
+                                    expertise="public health", available_as_lecturer=True),
+            consents=members.Consents(directory=True, newsletter=True),
+        )  # fmt: skip
+    return user
+
+
+def make_contact_token() -> str:
+    """A contact-details link for a former participant with an address."""
+    from network import tokens
+    from network.models import AccessToken
+
+    person = (
+        Person.objects.filter(participations__partnership__isnull=True, user__isnull=True)
+        .exclude(email="")
+        .order_by("pk")
+        .first()
+    )
+    if person is None:
+        raise LookupError("no former participant with an email address")
+    raw, _token = tokens.issue_token(
+        purpose=AccessToken.Purpose.CONTACT_UPDATE, person=person, email=person.email,
+        expires_at=timezone.now() + dt.timedelta(days=30),
+    )  # fmt: skip
+    return raw
+
+
+def top_up_members(*, seed: int = 1963) -> int:
+    """Make members of a share of the alumni when the scale data set has none.
+
+    The scale data set of the network app may not create members (yet); without them the
+    directory and the network dashboard would be measured empty. Each new member gets an
+    alumnus login (no usable password), a profile, some languages and expertise, and the
+    directory/newsletter answers stored with time and wording version. Returns how many
+    members were created (0 when the data set already has enough).
+    """
+    from network.consent import wording
+    from network.models import ConsentKind, ExpertiseTag, Language, Member
+
+    rng = random.Random(f"{seed}:bench-members")  # noqa: S311 - test data
+    alumni = list(
+        Person.objects.filter(participations__partnership__isnull=True, user__isnull=True)
+        .exclude(email="")
+        .distinct()
+        .order_by("pk")
+    )
+    wanted = round(len(alumni) * MEMBER_SHARE)
+    missing = wanted - Member.objects.count()
+    if missing <= 0:
+        return 0
+    chosen = rng.sample(alumni, min(missing, len(alumni)))
+    now = timezone.now()
+    directory_version = wording(ConsentKind.DIRECTORY).version
+    newsletter_version = wording(ConsentKind.NEWSLETTER).version
+    unusable = make_password(None)
+    with transaction.atomic():
+        users = User.objects.bulk_create(
+            [
+                User(
+                    email=p.email.lower(),
+                    full_name=p.full_name,
+                    role=Role.ALUMNUS,
+                    password=unusable,
+                )
+                for p in chosen
+            ],  # fmt: skip
+            batch_size=1000,
+        )
+        for person, user in zip(chosen, users, strict=True):
+            person.user = user
+        Person.objects.bulk_update(chosen, ["user"], batch_size=1000)
+        new_members = []
+        for person in chosen:
+            directory, newsletter = rng.random() < 0.6, rng.random() < 0.85
+            new_members.append(Member(
+                person=person, organisation=f"{person.last_name} & Partners", position="Adviser",
+                available_as_lecturer=rng.random() < 0.2,
+                available_as_interpreter=rng.random() < 0.1,
+                available_as_resource_person=rng.random() < 0.3,
+                directory_consent=directory,
+                directory_consent_at=now if directory else None,
+                directory_consent_version=directory_version if directory else "",
+                newsletter_consent=newsletter,
+                newsletter_consent_at=now if newsletter else None,
+                newsletter_consent_version=newsletter_version if newsletter else "",
+                joined_at=now - dt.timedelta(days=rng.randint(0, 900)),
+            ))  # fmt: skip
+        new_members = Member.objects.bulk_create(new_members, batch_size=1000)
+        languages = list(Language.objects.all())
+        tags = [ExpertiseTag.objects.get_or_create(name=name)[0] for name in (
+            "public health", "agriculture", "education", "journalism", "renewable energy",
+            "finance", "water and sanitation", "law")]  # fmt: skip
+        language_links, tag_links = [], []
+        for member in new_members:
+            for language in rng.sample(languages, min(len(languages), rng.randint(1, 3))):
+                language_links.append(
+                    Member.languages.through(member_id=member.pk, language_id=language.pk)
+                )
+            for tag in rng.sample(tags, rng.randint(0, 2)):
+                tag_links.append(
+                    Member.expertise.through(member_id=member.pk, expertisetag_id=tag.pk)
+                )
+        Member.languages.through.objects.bulk_create(language_links, batch_size=2000)
+        Member.expertise.through.objects.bulk_create(tag_links, batch_size=2000)
+    return len(new_members)
+
+
+def prepare_world() -> World:
+    """Every persona the page benchmarks need, on the data now in the database."""
+    world = World(staff=make_staff())
+    world.organisation_id = busiest_organisation_id()
+    if world.organisation_id is None:
+        world.problems["coordinator"] = "no organisation with a coordinator and participants"
+    else:
+        world.coordinator = make_coordinator(world.organisation_id)
+    if not network_installed():
+        world.problems["member"] = world.problems["contact_link"] = "the network app is missing"
+        return world
+    try:
+        created = top_up_members()
+        if created:
+            world.notes.append(
+                f"The scale data set holds no network members: the bench made {created:,} of "
+                f"the alumni with an address members ({MEMBER_SHARE:.0%}), with logins, "
+                "languages, expertise and consents."
+            )
+        world.member = make_member()
+    except Exception as exc:  # reported as "not available", with the reason
+        world.problems["member"] = f"{type(exc).__name__}: {exc}"
+    try:
+        world.contact_token = make_contact_token()
+    except Exception as exc:
+        world.problems["contact_link"] = f"{type(exc).__name__}: {exc}"
+    return world
+
+
+# --- Sessions -----------------------------------------------------------------------------
+
+
+def _session_store() -> Any:
+    return import_module(settings.SESSION_ENGINE).SessionStore
+
+
+def make_session(world: World, persona: str) -> str:
+    """A new session key in which ``persona`` is logged in (or holds its link)."""
+    store = _session_store()()
+    user = world.user(persona)
+    if user is not None:
+        store[SESSION_KEY] = str(user.pk)
+        store[BACKEND_SESSION_KEY] = BACKEND
+        store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    elif persona == "contact_link" and world.contact_token:
+        from network import tokens
+        from network.models import AccessToken
+
+        key = tokens.SESSION_KEY.format(purpose=AccessToken.Purpose.CONTACT_UPDATE)
+        store[key] = world.contact_token
+    else:
+        raise LookupError(f"no persona {persona!r}: {world.problems.get(persona, '?')}")
+    store.create()
+    return store.session_key

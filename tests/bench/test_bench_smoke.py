@@ -1,0 +1,152 @@
+"""The benchmark harness imports, and its parts work on small data (no timings asserted)."""
+
+from __future__ import annotations
+
+import importlib
+import smtplib
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from bench import common, loadgen, mail, pages
+from bench.common import seed
+from bench.world import make_session, prepare_world
+from norec_portal.models import OutboxEmail
+
+MODULES = ["bench.common", "bench.documents", "bench.enrolment", "bench.imports",
+           "bench.loadgen", "bench.mail", "bench.pages", "bench.run", "bench.settings",
+           "bench.smtp_sink", "bench.urls", "bench.world"]  # fmt: skip
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_harness_modules_import(name):
+    assert importlib.import_module(name).__doc__
+
+
+def test_run_refuses_unknown_areas():
+    from bench import run
+
+    assert run.parse(["mail", "pages"]).areas == ["pages", "mail"]
+    assert run.parse([]).areas == list(run.AREAS)
+    with pytest.raises(SystemExit):
+        run.parse(["everything"])
+
+
+def test_a_section_is_rewritten_without_touching_the_others(tmp_path):
+    results = tmp_path / "RESULTS.md"
+    common.write_section("pages", "## Pages\n\nfirst", results)
+    text = results.read_text()
+    for key in common.SECTIONS:
+        assert f"<!-- bench:{key} -->" in text and f"<!-- /bench:{key} -->" in text
+    # Another script's section (bench/faults.py) and a hand-written note stay as they are.
+    results.write_text(text + "\nA note by hand.\n\n<!-- bench:faults -->\nfaults\n"
+                       "<!-- /bench:faults -->\n")  # fmt: skip
+    common.write_section("pages", "## Pages\n\nsecond", results)
+    text = results.read_text()
+    assert "second" in text and "first" not in text
+    assert "A note by hand." in text and "<!-- bench:faults -->\nfaults\n" in text
+    assert text.count("<!-- bench:pages -->") == 1
+
+
+def test_percentiles_are_nearest_rank():
+    values = [float(n) for n in range(1, 101)]
+    assert common.percentile(values, 50) == 50
+    assert common.percentile(values, 95) == 95
+    assert common.percentile(values, 99) == 99
+    assert common.percentile([], 95) == 0
+
+
+class _Answer(BaseHTTPRequestHandler):
+    def do_GET(self):  # noqa: N802 - the http.server hook
+        status = 200 if self.headers.get("Cookie") == "sessionid=good" else 403
+        body = b"hello"
+        self.send_response(status)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_load_generator_counts_answers_and_errors():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Answer)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        port = server.server_address[1]
+        good = loadgen.run_load(host="127.0.0.1", port=port, path="/", clients=2, seconds=0.3,
+                                warmup=0.05, cookies=["sessionid=good"])  # fmt: skip
+        bad = loadgen.run_load(host="127.0.0.1", port=port, path="/", clients=1, seconds=0.2,
+                               warmup=0, cookies=["sessionid=bad"])  # fmt: skip
+    finally:
+        server.shutdown()
+    assert good.latencies and good.errors == 0 and good.throughput > 0
+    assert bad.errors == bad.requests > 0 and bad.first_error == "HTTP 403"
+
+
+def test_the_pages_report_judges_latency_and_throughput_at_eight_clients():
+    def result(clients, latencies, seconds=1.0, errors=0):
+        load = loadgen.LoadResult(clients=clients, seconds=seconds, latencies=latencies)
+        load.errors, load.first_error = errors, "HTTP 500" if errors else ""
+        return load
+
+    fast, slow = pages.PAGES[0], pages.PAGES[1]
+    loads = [
+        pages.PageLoad(pages.TRIVIAL, {8: result(8, [0.01] * 100), 32: result(32, [0.04] * 100)}),
+        pages.PageLoad(fast, {8: result(8, [0.05] * 40), 32: result(32, [0.2] * 30)}),
+        pages.PageLoad(slow, {8: result(8, [0.3] * 10), 32: result(32, [0.9] * 9, errors=2)}),
+        pages.PageLoad(pages.PAGES[2], {}, reason="URL name `x` does not resolve"),
+    ]
+    info = {"workers": "3", "seconds": "1", "load_before": "0", "load_after": "0"}
+    report = pages.pages_report(loads, info, (8, 32))
+    assert f"{slow.label} at 8 clients: p95 > 150 ms, throughput < 25% of trivial" in report
+    assert f"{slow.label} at 32 clients: 2 errors (HTTP 500)" in report
+    assert f"{fast.label} at" not in report.split("Missed:")[1]
+    assert "not available: URL name `x` does not resolve" in report
+
+
+@pytest.mark.django_db
+def test_query_counts_run_at_small_scale():
+    seed(0.02, seed=11)
+    world = prepare_world()
+    counts = pages.count_page_queries(world)
+    assert {c.page.key for c in counts} == {p.key for p in pages.PAGES}
+    measured = [c for c in counts if c.queries is not None]
+    assert len(measured) >= 4
+    assert all(c.status == 200 and c.queries > 0 for c in measured)
+    report = pages.queries_report(counts, counts, "twice the same")
+    assert all(p.label in report for p in pages.PAGES)
+
+
+@pytest.mark.django_db
+def test_sessions_log_the_personas_in(client):
+    seed(0.02, seed=12)
+    world = prepare_world()
+    client.cookies["sessionid"] = make_session(world, "staff")
+    assert client.get(pages.PAGES[0].path()).status_code == 200
+    client.cookies["sessionid"] = make_session(world, "coordinator")
+    assert client.get("/portal/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_newsletter_is_queued_once_per_recipient():
+    seed(0.02, seed=13)
+    campaign = mail.queue_newsletter(300)
+    rows = OutboxEmail.objects.filter(idempotency_key__startswith=campaign.key_prefix)
+    assert len(campaign.recipients) == len(set(campaign.recipients)) == rows.count() == 300
+    assert sorted(rows.values_list("to_email", flat=True)) == sorted(campaign.recipients)
+    generated = [r for r in campaign.recipients if r.endswith("@newsletter.bench.example")]
+    assert 0 < len(generated) < 300  # the scale set's alumni first, then generated readers
+
+
+def test_the_smtp_sink_logs_every_message(tmp_path):
+    with mail.SMTPSink(tmp_path, "sink") as sink, smtplib.SMTP("127.0.0.1", sink.port) as smtp:
+        for n in range(3):
+            smtp.sendmail("a@example.org", [f"r{n}@example.org"],
+                          f"Message-ID: <{n}@x>\r\nSubject: s\r\n\r\nbody".encode())  # fmt: skip
+    received = sink.received()
+    assert sorted(r for r, _mid, _at in received) == ["r0@example.org", "r1@example.org",
+                                                       "r2@example.org"]  # fmt: skip
+    assert {mid for _r, mid, _at in received} == {"<0@x>", "<1@x>", "<2@x>"}

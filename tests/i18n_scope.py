@@ -1,0 +1,89 @@
+"""Which source files hold the text partner coordinators, participants and alumni read.
+
+Every catalogue entry with at least one source reference in scope must be translated into
+every language of ``settings.LANGUAGES`` (``tests/test_i18n.py``). Staff-only pages may stay
+in English: their entries are left empty and fall back to the English text.
+
+A reference is in scope when its path starts with one of ``SCOPE_PREFIXES`` and with none
+of ``STAFF_PREFIXES`` (paths relative to the project root, as ``makemessages`` writes them).
+"""
+
+from __future__ import annotations
+
+SCOPE_PREFIXES: tuple[str, ...] = (
+    # The layout, shared partials, error pages, login and account settings.
+    "templates/base.html",
+    "templates/403.html",
+    "templates/404.html",
+    "templates/500.html",
+    "templates/partials/",
+    "templates/account/",
+    "templates/allauth/",
+    "templates/norec_portal/account_settings.html",
+    "norec_portal/context_processors.py",
+    "norec_portal/forms.py",
+    "norec_portal/middleware.py",
+    "norec_portal/models.py",
+    "norec_portal/spreadsheets.py",
+    "norec_portal/views.py",
+    # Emails to coordinators, participants and alumni.
+    "templates/emails/",
+    # Documents a coordinator downloads for a participant.
+    "templates/documents/trainings_base.html",
+    "templates/documents/trainings_certificates.html",
+    "templates/documents/trainings_invitation_letter.html",
+    # Partnerships: the coordinator portal, the spreadsheet import and export.
+    "templates/partnerships/coordinator/",
+    "templates/partnerships/import_",
+    "templates/partnerships/_",
+    "partnerships/access.py",
+    "partnerships/exports.py",
+    "partnerships/forms.py",
+    "partnerships/imports.py",
+    "partnerships/models.py",
+    "partnerships/readiness.py",
+    "partnerships/services.py",
+    "partnerships/validators.py",
+    "partnerships/views/coordinator.py",
+    "partnerships/views/imports.py",
+    # Trainings: the coordinator pages and the rules whose messages they show.
+    "templates/trainings/coordinator_",
+    "templates/trainings/_coordinator_",
+    "templates/trainings/_schedule.html",
+    "templates/trainings/_session_counts.html",
+    "templates/trainings/_state_badge.html",
+    "trainings/documents.py",
+    "trainings/forms.py",
+    "trainings/models.py",
+    "trainings/readiness.py",
+    "trainings/services/",
+    "trainings/views/common.py",
+    "trainings/views/coordinator.py",
+    # Network: member and public pages, their forms, services and links.
+    "templates/network/",
+    "network/",
+)
+
+STAFF_PREFIXES: tuple[str, ...] = (
+    "templates/network/staff/",
+    "templates/emails/network_cadence_",
+    "network/admin.py",
+    "network/imports.py",
+    "network/privacy.py",
+    "network/services/dashboard.py",
+    "network/services/duplicates.py",
+    "network/views/dashboard.py",
+    "network/views/queues.py",
+    "network/views/staff.py",
+)
+
+
+def in_scope(path: str) -> bool:
+    """Whether text from ``path`` is read by coordinators, participants or alumni."""
+    path = path.removeprefix("./")
+    return path.startswith(SCOPE_PREFIXES) and not path.startswith(STAFF_PREFIXES)
+
+
+def entry_in_scope(occurrences: list[tuple[str, str]]) -> bool:
+    """Whether a catalogue entry (its ``#:`` references) is in scope."""
+    return any(in_scope(path) for path, _line in occurrences)
