@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from norec_portal.models import User
+from norec_portal.widgets import FastSelect, FastSelectMultiple
 from partnerships.models import Person
 
 from .consent import wording
@@ -77,7 +78,7 @@ class JoinForm(ConsentFieldsMixin):
     organisation = _text(_("Current organisation"), required=False, autocomplete="organization")
     position = _text(_("Position"), required=False, autocomplete="organization-title")
     country = forms.ChoiceField(label=_("Country where you live"), required=False,
-                                choices=country_choices)  # fmt: skip
+                                choices=country_choices, widget=FastSelect)  # fmt: skip
     field_order = ["first_name", "last_name", "email", "password1", "password2", "organisation",
                    "position", "country", "directory_consent", "newsletter_consent"]  # fmt: skip
 
@@ -152,7 +153,7 @@ class StartProfileForm(ConsentFieldsMixin, ProfileForm):
     organisation = _text(_("Current organisation"), required=False, autocomplete="organization")
     position = _text(_("Position"), required=False, autocomplete="organization-title")
     country = forms.ChoiceField(label=_("Country where you live"), required=False,
-                                choices=country_choices)  # fmt: skip
+                                choices=country_choices, widget=FastSelect)  # fmt: skip
     phone = forms.CharField(
         label=_("Phone"), required=False, max_length=30,
         help_text=_("With the country code, e.g. +254 712 345678."),
@@ -177,7 +178,7 @@ class ContactDetailsForm(forms.Form):
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )  # fmt: skip
     country = forms.ChoiceField(label=_("Country where you live"), required=False,
-                                choices=country_choices)  # fmt: skip
+                                choices=country_choices, widget=FastSelect)  # fmt: skip
     organisation = _text(_("Current organisation"), required=False, autocomplete="organization")
     position = _text(_("Position"), required=False, autocomplete="organization-title")
 
@@ -210,7 +211,9 @@ class InvitationRequestForm(forms.Form):
         label=_("Email"), max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email", "inputmode": "email"}),
     )  # fmt: skip
-    country = forms.ChoiceField(label=_("Your country"), required=False, choices=country_choices)
+    country = forms.ChoiceField(
+        label=_("Your country"), required=False, choices=country_choices, widget=FastSelect
+    )
     exchange_year = forms.IntegerField(
         label=_("Year of your exchange"), required=False, min_value=1963,
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
@@ -234,6 +237,7 @@ class WaveForm(forms.Form):
                            help_text=_("For example “East Africa, spring”."))  # fmt: skip
     countries = forms.MultipleChoiceField(
         label=_("Countries"), choices=lambda: country_choices(blank=None),
+        widget=FastSelectMultiple,
         help_text=_("Hold Ctrl (or ⌘) to choose several."),
     )  # fmt: skip
     daily_cap = forms.IntegerField(
@@ -322,7 +326,8 @@ class DirectoryFilterForm(forms.Form):
     q = forms.CharField(label=_("Name or organisation"), required=False, max_length=100,
                         widget=forms.TextInput(attrs={"type": "search"}))  # fmt: skip
     country = forms.ChoiceField(label=_("Country"), required=False,
-                                choices=lambda: country_choices(blank=_("All")))  # fmt: skip
+                                choices=lambda: country_choices(blank=_("All")),
+                                widget=FastSelect)  # fmt: skip
     expertise = forms.ModelChoiceField(
         label=_("Expertise"),
         required=False,
@@ -358,6 +363,7 @@ class NewsletterForm(forms.Form):
         label=_("Countries"),
         required=False,
         choices=lambda: country_choices(blank=None),
+        widget=FastSelectMultiple,
         help_text=_("Only for “Members in some countries”. Hold Ctrl (or ⌘) to choose several."),
     )
 
@@ -419,7 +425,9 @@ class ActivityForm(forms.Form):
         max_length=300,
         help_text=_("Venue and city, for a physical meeting."),
     )
-    country = forms.ChoiceField(label=_("Country"), required=False, choices=country_choices)
+    country = forms.ChoiceField(
+        label=_("Country"), required=False, choices=country_choices, widget=FastSelect
+    )
     online_url = forms.URLField(
         label=_("Online link"),
         required=False,

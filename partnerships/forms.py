@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from norec_portal.models import Role, User
+from norec_portal.widgets import FastSelect
 
 from .models import (
     Participant,
@@ -38,7 +39,9 @@ def _nationality_choices() -> list[tuple[str, Any]]:
 
 class PartnershipFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    country = forms.ChoiceField(label=_("Country"), choices=COUNTRY_CHOICES, required=False)
+    country = forms.ChoiceField(
+        label=_("Country"), choices=COUNTRY_CHOICES, required=False, widget=FastSelect
+    )
     phase = forms.ChoiceField(
         label=_("Phase"), choices=_blank(_("All phases")) + list(Phase.choices), required=False
     )
@@ -57,7 +60,9 @@ class PartnershipFilterForm(forms.Form):
 
 class OrganisationFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    country = forms.ChoiceField(label=_("Country"), choices=COUNTRY_CHOICES, required=False)
+    country = forms.ChoiceField(
+        label=_("Country"), choices=COUNTRY_CHOICES, required=False, widget=FastSelect
+    )
     kind = forms.ChoiceField(
         label=_("Type"),
         choices=_blank(_("All types")) + list(PartnerOrganisation.Kind.choices),
@@ -78,7 +83,9 @@ class ParticipantFilterForm(forms.Form):
         + list(Participant.Status.choices),
         required=False,
     )
-    country = forms.ChoiceField(label=_("Sending country"), choices=COUNTRY_CHOICES, required=False)
+    country = forms.ChoiceField(
+        label=_("Sending country"), choices=COUNTRY_CHOICES, required=False, widget=FastSelect
+    )
 
 
 class PhaseChangeForm(forms.Form):
@@ -143,7 +150,7 @@ class ParticipantForm(forms.Form):
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
     nationality = forms.ChoiceField(
-        label=_("Nationality"), choices=_nationality_choices, required=False
+        label=_("Nationality"), choices=_nationality_choices, required=False, widget=FastSelect
     )
     gender = forms.ChoiceField(
         label=_("Gender"), choices=_blank("—") + list(Person.Gender.choices), required=False

@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from django import forms
+from django.test.html import parse_html
+from django_countries import countries
+
+from norec_portal.widgets import FastSelect, FastSelectMultiple
+
+CHOICES = [("", "All"), ("Africa", [("KE", "Kenya"), ("UG", "Uganda")]), *list(countries)]
+
+
+def dom(html: object):
+    """The HTML as a tree: attribute order and whitespace between tags do not matter."""
+    return parse_html(str(html))
+
+
+class DjangoForm(forms.Form):
+    one = forms.ChoiceField(choices=CHOICES, required=True, help_text="Pick one")
+    many = forms.MultipleChoiceField(choices=CHOICES, required=False)
+
+
+class FastForm(forms.Form):
+    one = forms.ChoiceField(choices=CHOICES, required=True, help_text="Pick one", widget=FastSelect)
+    many = forms.MultipleChoiceField(choices=CHOICES, required=False, widget=FastSelectMultiple)
+
+
+def test_fast_selects_render_exactly_like_django():
+    for data in ({"one": "KE", "many": ["NO", "UG"]}, {"one": "", "many": []}, None):
+        slow, fast = DjangoForm(data), FastForm(data)
+        slow.is_valid()
+        fast.is_valid()
+        for name in ("one", "many"):
+            assert dom(fast[name]) == dom(slow[name])
+
+
+def test_fast_select_escapes_labels_and_values():
+    widget = FastSelect(choices=[('"><script>', "<b>bold</b>")])
+    html = str(widget.render("x", '"><script>'))
+    assert "<script>" not in html and "<b>" not in html
+    assert "&lt;b&gt;bold&lt;/b&gt;" in html and " selected" in html
