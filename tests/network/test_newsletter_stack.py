@@ -71,6 +71,10 @@ def queued(newsletter: Newsletter) -> int:
     return NewsletterDelivery.objects.filter(newsletter=newsletter).count()
 
 
+def status_of(newsletter: Newsletter) -> str:
+    return Newsletter.objects.values_list("status", flat=True).get(pk=newsletter.pk)
+
+
 def outbox_quiet() -> bool:
     return not OutboxEmail.objects.filter(state__in=OutboxEmail.DUE_STATES + ("sending",)).exists()
 
@@ -97,6 +101,8 @@ def test_2000_members_once_each_through_pause_and_resume(stack):
             newsletters.resume_sending(newsletter=newsletter, by=None)
             wait_for(lambda: handled(newsletter) >= MEMBERS, 180, "every member handled")
             wait_for(outbox_quiet, 60, "outbox empty")
+            # The sending is closed by one more chunk run, which finds nobody left.
+            wait_for(lambda: status_of(newsletter) == Newsletter.Status.SENT, 60, "sent")
         finally:
             worker.stop()
         counts = smtp.handler.counts()
