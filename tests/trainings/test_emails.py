@@ -69,8 +69,9 @@ def test_people_without_an_email_are_skipped(t1, partnership, staff):
 def test_emails_use_the_persons_language(t1, partnership, staff):
     person = f.participant_for(partnership=partnership, preferred_language="fr").person
     enrolment = services.enrol(session=t1, person=person, by=staff)
-    # No French catalogue yet: the message still renders (in English) under French.
-    assert mail(f"training-nominated:{enrolment.pk}").body_text
+    message = mail(f"training-nominated:{enrolment.pk}")
+    assert message.subject.startswith("Désigné(e) : ")
+    assert message.body_text
 
 
 # --- Two-week reminder (beat) -----------------------------------------------------------
