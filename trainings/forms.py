@@ -19,16 +19,6 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
 
-def apply_errors(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's ``ValidationError`` on the form: on the field it names when the
-    form has one, above the form otherwise."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
-
-
 class FacilitatorField(forms.ModelMultipleChoiceField):
     def __init__(self, **kwargs):
         kwargs.setdefault("required", False)

@@ -13,12 +13,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from norec_portal.access import alumnus_required, staff_required
+from norec_portal.forms import add_service_errors
 
 from ..access import get_member_for_user, member_for_user
 from ..forms import ActivityForm
 from ..models import RSVP, Activity
 from ..services import activities
-from .common import add_service_errors, paginate
+from .common import paginate
 
 RSVPState = RSVP.State
 

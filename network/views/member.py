@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from norec_portal.access import alumnus_required
+from norec_portal.forms import add_service_errors
 
 from .. import directory
 from ..access import can_browse_directory, get_member_for_user, member_for_user
@@ -23,7 +24,7 @@ from ..forms import (
 )
 from ..models import ContactChange
 from ..services import contact, members
-from .common import add_service_errors, paginate
+from .common import paginate
 
 
 @alumnus_required

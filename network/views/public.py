@@ -16,13 +16,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from norec_portal.forms import add_service_errors
+
 from .. import ratelimit, tasks, tokens
 from ..forms import ContactDetailsForm, EmailForm, InvitationRequestForm, JoinForm
 from ..models import AccessToken, Member
 from ..services import contact, members
 from ..services import requests as invitation_requests
 from ..services.requests import RequestData
-from .common import add_service_errors
 
 Purpose = AccessToken.Purpose
 ALLAUTH_BACKEND = "allauth.account.auth_backends.AuthenticationBackend"

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from norec_portal.access import staff_required
+from norec_portal.forms import add_service_errors
 from partnerships.models import Participant, Person
 
 from .. import directory
@@ -24,7 +25,7 @@ from ..models import (
     Member,
 )
 from ..services import waves
-from .common import add_service_errors, paginate
+from .common import paginate
 
 State = Invitation.State
 

@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from norec_portal.access import coordinator_required
+from norec_portal.forms import add_service_errors
+from norec_portal.pagination import paginate
 
 from .. import services
 from ..access import (
@@ -24,7 +26,6 @@ from ..forms import ParticipantForm
 from ..models import Participant, PartnerOrganisation, PartnershipMember
 from ..readiness import readiness
 from ..services import REGISTRATION_PHASES, ExchangePlan
-from .staff import paginate
 
 
 def _with_readiness(participants: list[Participant]) -> list[tuple[Participant, list]]:
@@ -105,14 +106,6 @@ def _plan(form: ParticipantForm) -> ExchangePlan:
     )
 
 
-def _add_errors(form: ParticipantForm, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
 @coordinator_required
 @require_http_methods(["GET", "POST"])
 def participant_create(request: HttpRequest) -> HttpResponse:
@@ -126,7 +119,7 @@ def participant_create(request: HttpRequest) -> HttpResponse:
                 by=request.user,
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -178,7 +171,7 @@ def participant_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user,
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The changes have been saved."))
             return redirect("partnerships:coordinator_participant", pk=participant.pk)

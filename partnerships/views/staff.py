@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from norec_portal.access import staff_required
+from norec_portal.pagination import paginate
 
 from .. import services
 from ..forms import (
@@ -31,15 +29,6 @@ from ..models import (
     PartnershipMember,
     Phase,
 )
-
-PAGE_SIZE = 25
-
-
-def paginate(request: HttpRequest, queryset: QuerySet, filters: dict | None = None) -> dict:
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = {k: v for k, v in (filters or {}).items() if v not in (None, "")}
-    query = {k: getattr(v, "pk", v) for k, v in query.items()}
-    return {"page_obj": page, "query_string": urlencode(query)}
 
 
 def _filters(form) -> dict:

@@ -3,28 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
-from urllib.parse import urlencode
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from ..models import Enrolment, EnrolmentState
-
-PAGE_SIZE = 25
-
-
-def paginate(
-    request: HttpRequest,
-    items: Any,
-    filters: dict | None = None,
-    *,
-    param: str = "page",
-) -> dict[str, Any]:
-    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get(param))
-    query = {k: v for k, v in (filters or {}).items() if v not in (None, "")}
-    return {"page_obj": page, "query_string": urlencode(query)}
 
 
 def pdf_response(data: bytes, filename: str) -> HttpResponse:

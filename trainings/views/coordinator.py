@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from norec_portal.access import coordinator_required
+from norec_portal.forms import add_service_errors
+from norec_portal.pagination import paginate
 from partnerships.access import coordinator_organisation
 from partnerships.models import Participant
 
@@ -24,7 +26,7 @@ from ..access import (
     get_person_for_coordinator,
     nominees_for_coordinator,
 )
-from ..forms import OptionalReasonForm, PersonChoiceForm, apply_errors
+from ..forms import OptionalReasonForm, PersonChoiceForm
 from ..models import (
     ACTIVE_STATES,
     WEEK_KINDS,
@@ -33,7 +35,7 @@ from ..models import (
     SessionKind,
     TrainingSession,
 )
-from .common import ics_response, paginate, pdf_response, waitlist_positions
+from .common import ics_response, pdf_response, waitlist_positions
 
 
 @coordinator_required
@@ -104,7 +106,7 @@ def nominate(request: HttpRequest, pk: int) -> HttpResponse:
                 session=session, person=person, by=request.user, organisation=organisation
             )
         except ValidationError as exc:
-            apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             if enrolment.state == EnrolmentState.WAITLISTED:
                 messages.warning(
@@ -150,7 +152,7 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
                 enrolment=enrolment, by=request.user, reason=form.cleaned_data["reason"]
             )
         except ValidationError as exc:
-            apply_errors(form, exc)
+            add_service_errors(form, exc)
             error = " ".join(exc.messages)
         else:
             enrolment = get_enrolment_for_coordinator(request.user, pk)

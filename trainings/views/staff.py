@@ -16,6 +16,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from norec_portal.access import staff_required
+from norec_portal.forms import add_service_errors
+from norec_portal.pagination import paginate
 
 from .. import calendar, documents, planning, services
 from ..forms import (
@@ -24,7 +26,6 @@ from ..forms import (
     SeminarForm,
     VenueForm,
     WeekForm,
-    apply_errors,
 )
 from ..models import (
     SessionDay,
@@ -34,7 +35,7 @@ from ..models import (
     Venue,
 )
 from ..schedule import local_days
-from .common import ics_response, paginate, pdf_response
+from .common import ics_response, pdf_response
 
 # --- Planning ---------------------------------------------------------------------------
 
@@ -93,7 +94,7 @@ def venue_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         try:
             saved = services.save_venue(venue=form.instance, by=request.user)
         except ValidationError as exc:
-            apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("%(venue)s has been saved.") % {"venue": saved.name})
             return redirect("trainings:staff_venues")
@@ -154,7 +155,7 @@ def week_create(request: HttpRequest) -> HttpResponse:
                 by=request.user,
             )
         except ValidationError as exc:
-            apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The training week has been created."))
             twin = (
@@ -234,7 +235,7 @@ def week_online(request: HttpRequest, pk: int) -> HttpResponse:
                 day_hours=form.cleaned_data["day_hours"],
             )
         except ValidationError as exc:
-            apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -271,7 +272,7 @@ def week_cancel(request: HttpRequest, pk: int) -> HttpResponse:
                 week=week, by=request.user, reason=form.cleaned_data["reason"]
             )
         except ValidationError as exc:
-            apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -342,7 +343,7 @@ def seminar_create(request: HttpRequest) -> HttpResponse:
                 by=request.user,
             )
         except ValidationError as exc:
-            apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The introductory seminar has been created."))
             return redirect("trainings:staff_session", pk=session.pk)

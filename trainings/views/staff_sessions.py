@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from norec_portal.access import staff_required
+from norec_portal.forms import add_service_errors
+from norec_portal.pagination import paginate
 from partnerships.models import Person
 
 from .. import calendar, documents, planning, services
@@ -24,7 +26,6 @@ from ..forms import (
     ParallelGroupForm,
     SessionForm,
     StaffEnrolForm,
-    apply_errors,
 )
 from ..models import (
     DocumentBatch,
@@ -34,7 +35,7 @@ from ..models import (
     TrainingSession,
 )
 from ..schedule import local_days
-from .common import ics_response, paginate, pdf_response, safe_next, waitlist_positions
+from .common import ics_response, pdf_response, safe_next, waitlist_positions
 
 # --- Sessions ---------------------------------------------------------------------------
 
@@ -126,7 +127,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 confirm=form.cleaned_data["confirm"],
             )  # fmt: skip
         except ValidationError as exc:
-            apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -151,7 +152,7 @@ def session_import(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user,
             )
         except ValidationError as exc:
-            apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -192,7 +193,7 @@ def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user,
             )
         except ValidationError as exc:
-            apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The session has been updated."))
             return redirect("trainings:staff_session", pk=session.pk)
@@ -219,7 +220,7 @@ def session_parallel(request: HttpRequest, pk: int) -> HttpResponse:
                 session=session, capacity=form.cleaned_data["capacity"], by=request.user
             )
         except ValidationError as exc:
-            apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -257,7 +258,7 @@ def session_invite(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user,
             )
         except ValidationError as exc:
-            apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -382,7 +383,7 @@ def enrolment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
                 enrolment=enrolment, by=request.user, reason=form.cleaned_data["reason"]
             )
         except ValidationError as exc:
-            apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request,
