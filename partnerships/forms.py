@@ -23,6 +23,7 @@ from .models import (
     Phase,
     Programme,
 )
+from .services import check_date_of_birth
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 COUNTRY_CHOICES = [("", _("All countries")), *list(countries)]
@@ -204,8 +205,9 @@ class ParticipantForm(forms.Form):
 
     def clean_date_of_birth(self) -> dt.date | None:
         value = self.cleaned_data.get("date_of_birth")
-        if value and not (dt.date(1900, 1, 1) < value < timezone.localdate()):
-            raise forms.ValidationError(_("Enter a date of birth in the past."))
+        problem = check_date_of_birth(value)
+        if problem:
+            raise forms.ValidationError(problem)
         return value
 
     def person_data(self) -> dict[str, Any]:

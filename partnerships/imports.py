@@ -56,6 +56,7 @@ from .models import (
 )
 from .services import (
     ExchangePlan,
+    check_date_of_birth,
     check_exchange,
     clean_person_data,
     duplicate_message,
@@ -491,9 +492,9 @@ def _check_dates(row: _Row, *, today: dt.date, epoch: dt.datetime | None) -> Non
                 _("“%(value)s” is not a date. Write it as YYYY-MM-DD, DD.MM.YYYY or DD/MM/YYYY.")
                 % {"value": _preview(value)},
             )
-    birth = row.dates["date_of_birth"]
-    if birth and birth >= today:
-        row.error("date_of_birth", _("The date of birth must be in the past."))
+    problem = check_date_of_birth(row.dates["date_of_birth"], today=today)
+    if problem:
+        row.error("date_of_birth", problem)
         row.dates["date_of_birth"] = None
     row.person["date_of_birth"] = row.dates["date_of_birth"]
     start = row.dates["exchange_start"]

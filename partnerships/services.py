@@ -301,9 +301,21 @@ PERSON_FIELDS = (
 )  # fmt: skip
 
 
+def check_date_of_birth(value: dt.date | None, *, today: dt.date | None = None) -> str | None:
+    """The problem with a date of birth, if any: it must lie between 1900 and today."""
+    today = today or timezone.localdate()
+    if value and not (dt.date(1900, 1, 1) < value < today):
+        return _("The date of birth must be in the past.")
+    return None
+
+
 def clean_person_data(data: dict[str, Any]) -> dict[str, Any]:
-    """Trim names and email, and write the phone in E.164 (raises on a bad number)."""
+    """Trim names and email, write the phone in E.164, check the date of birth (raises
+    ``ValidationError`` by field)."""
     cleaned = {key: data.get(key) for key in PERSON_FIELDS if key in data}
+    problem = check_date_of_birth(cleaned.get("date_of_birth"))
+    if problem:
+        raise ValidationError({"date_of_birth": problem})
     for key in ("first_name", "last_name", "email"):
         if key in cleaned:
             cleaned[key] = " ".join(str(cleaned[key] or "").split())
