@@ -12,8 +12,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 
+from norec_portal.countries import CountryChoices
 from norec_portal.models import User
 from norec_portal.widgets import FastSelect, FastSelectMultiple
 from partnerships.models import Person
@@ -23,11 +23,6 @@ from .models import Activity, Audience, ConsentKind, ExpertiseTag, InvitationWav
 from .services.activities import ActivityData, time_zones
 from .services.members import MAX_EXPERTISE_TAGS, Consents, Profile
 from .services.newsletters import Draft
-
-
-def country_choices(blank: str | None = "—") -> list[tuple[str, str]]:
-    choices = [(c.code, c.name) for c in countries]
-    return [("", blank), *choices] if blank is not None else choices
 
 
 def _text(
@@ -78,7 +73,7 @@ class JoinForm(ConsentFieldsMixin):
     organisation = _text(_("Current organisation"), required=False, autocomplete="organization")
     position = _text(_("Position"), required=False, autocomplete="organization-title")
     country = forms.ChoiceField(label=_("Country where you live"), required=False,
-                                choices=country_choices, widget=FastSelect)  # fmt: skip
+                                choices=CountryChoices(), widget=FastSelect)  # fmt: skip
     field_order = ["first_name", "last_name", "email", "password1", "password2", "organisation",
                    "position", "country", "directory_consent", "newsletter_consent"]  # fmt: skip
 
@@ -153,7 +148,7 @@ class StartProfileForm(ConsentFieldsMixin, ProfileForm):
     organisation = _text(_("Current organisation"), required=False, autocomplete="organization")
     position = _text(_("Position"), required=False, autocomplete="organization-title")
     country = forms.ChoiceField(label=_("Country where you live"), required=False,
-                                choices=country_choices, widget=FastSelect)  # fmt: skip
+                                choices=CountryChoices(), widget=FastSelect)  # fmt: skip
     phone = forms.CharField(
         label=_("Phone"), required=False, max_length=30,
         help_text=_("With the country code, e.g. +254 712 345678."),
@@ -178,7 +173,7 @@ class ContactDetailsForm(forms.Form):
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )  # fmt: skip
     country = forms.ChoiceField(label=_("Country where you live"), required=False,
-                                choices=country_choices, widget=FastSelect)  # fmt: skip
+                                choices=CountryChoices(), widget=FastSelect)  # fmt: skip
     organisation = _text(_("Current organisation"), required=False, autocomplete="organization")
     position = _text(_("Position"), required=False, autocomplete="organization-title")
 
@@ -212,7 +207,7 @@ class InvitationRequestForm(forms.Form):
         widget=forms.EmailInput(attrs={"autocomplete": "email", "inputmode": "email"}),
     )  # fmt: skip
     country = forms.ChoiceField(
-        label=_("Your country"), required=False, choices=country_choices, widget=FastSelect
+        label=_("Your country"), required=False, choices=CountryChoices(), widget=FastSelect
     )
     exchange_year = forms.IntegerField(
         label=_("Year of your exchange"), required=False, min_value=1963,
@@ -236,7 +231,7 @@ class WaveForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=150,
                            help_text=_("For example “East Africa, spring”."))  # fmt: skip
     countries = forms.MultipleChoiceField(
-        label=_("Countries"), choices=lambda: country_choices(blank=None),
+        label=_("Countries"), choices=CountryChoices(blank=None),
         widget=FastSelectMultiple,
         help_text=_("Hold Ctrl (or ⌘) to choose several."),
     )  # fmt: skip
@@ -326,7 +321,7 @@ class DirectoryFilterForm(forms.Form):
     q = forms.CharField(label=_("Name or organisation"), required=False, max_length=100,
                         widget=forms.TextInput(attrs={"type": "search"}))  # fmt: skip
     country = forms.ChoiceField(label=_("Country"), required=False,
-                                choices=lambda: country_choices(blank=_("All")),
+                                choices=CountryChoices(blank=_("All")),
                                 widget=FastSelect)  # fmt: skip
     expertise = forms.ModelChoiceField(
         label=_("Expertise"),
@@ -362,7 +357,7 @@ class NewsletterForm(forms.Form):
     countries = forms.MultipleChoiceField(
         label=_("Countries"),
         required=False,
-        choices=lambda: country_choices(blank=None),
+        choices=CountryChoices(blank=None),
         widget=FastSelectMultiple,
         help_text=_("Only for “Members in some countries”. Hold Ctrl (or ⌘) to choose several."),
     )
@@ -426,7 +421,7 @@ class ActivityForm(forms.Form):
         help_text=_("Venue and city, for a physical meeting."),
     )
     country = forms.ChoiceField(
-        label=_("Country"), required=False, choices=country_choices, widget=FastSelect
+        label=_("Country"), required=False, choices=CountryChoices(), widget=FastSelect
     )
     online_url = forms.URLField(
         label=_("Online link"),

@@ -9,8 +9,8 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 
+from norec_portal.countries import CountryChoices
 from norec_portal.models import Role, User
 from norec_portal.widgets import FastSelect
 
@@ -26,16 +26,11 @@ from .models import (
 from .services import check_date_of_birth
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-COUNTRY_CHOICES = [("", _("All countries")), *list(countries)]
+COUNTRY_CHOICES = CountryChoices(blank=_("All countries"))
 
 
 def _blank(label: Any) -> list[tuple[str, Any]]:
     return [("", label)]
-
-
-def _nationality_choices() -> list[tuple[str, Any]]:
-    # Read on each use, so the names are in the reader's language and sorted in it.
-    return _blank("—") + list(countries)
 
 
 class PartnershipFilterForm(forms.Form):
@@ -151,7 +146,7 @@ class ParticipantForm(forms.Form):
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
     nationality = forms.ChoiceField(
-        label=_("Nationality"), choices=_nationality_choices, required=False, widget=FastSelect
+        label=_("Nationality"), choices=CountryChoices(), required=False, widget=FastSelect
     )
     gender = forms.ChoiceField(
         label=_("Gender"), choices=_blank("—") + list(Person.Gender.choices), required=False

@@ -18,11 +18,12 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from norec_portal.access import alumnus_required, staff_required
+from norec_portal.countries import country_choices
 from norec_portal.forms import add_service_errors
 
 from .. import tokens
 from ..access import member_for_user
-from ..forms import NewsletterForm, NewsletterPreferencesForm, ScheduleForm, country_choices
+from ..forms import NewsletterForm, NewsletterPreferencesForm, ScheduleForm
 from ..models import ConsentRecord, Member, Newsletter
 from ..services import members, newsletters
 from .common import paginate

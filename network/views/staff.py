@@ -13,11 +13,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from norec_portal.access import staff_required
+from norec_portal.countries import country_choices
 from norec_portal.forms import add_service_errors
 from partnerships.models import Participant, Person
 
 from .. import directory
-from ..forms import DirectoryFilterForm, ResendForm, WaveForm, country_choices
+from ..forms import DirectoryFilterForm, ResendForm, WaveForm
 from ..models import (
     DuplicateCandidate,
     Invitation,

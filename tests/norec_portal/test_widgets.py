@@ -38,3 +38,13 @@ def test_fast_select_escapes_labels_and_values():
     html = str(widget.render("x", '"><script>'))
     assert "<script>" not in html and "<b>" not in html
     assert "&lt;b&gt;bold&lt;/b&gt;" in html and " selected" in html
+
+
+def test_fast_selects_select_like_django_with_repeated_values_and_odd_group_names():
+    choices = [(None, "None"), ('Group "1" & <2>', [("a", "A"), ("b", "B")]), ("a", "A again")]
+    for field in (forms.ChoiceField, forms.MultipleChoiceField):
+        fast_widget = FastSelectMultiple if field is forms.MultipleChoiceField else FastSelect
+        value = ["a"] if field is forms.MultipleChoiceField else "a"
+        slow = field(choices=choices).widget.render("x", value)
+        fast = field(choices=choices, widget=fast_widget).widget.render("x", value)
+        assert dom(fast) == dom(slow)
