@@ -25,7 +25,7 @@ from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
 
 from norec_portal.models import Role, User
@@ -35,10 +35,8 @@ from partnerships.services import REGISTRATION_PHASES
 STAFF_EMAIL = "bench.staff@norec.bench"
 MEMBER_EMAIL = "bench.member@norec.bench"
 COORDINATOR_EMAIL = "bench.coordinator.{}@norec.bench"
+GENERATED_DOMAIN = "@members.bench.example"
 BACKEND = "django.contrib.auth.backends.ModelBackend"
-# Share of the alumni with an address who are network members, when the scale data set
-# has no members of its own (see ``top_up_members``).
-MEMBER_SHARE = 0.25
 
 
 @dataclass
@@ -157,12 +155,15 @@ def make_member() -> User:
 
 
 def make_contact_token() -> str:
-    """A contact-details link for a former participant with an address."""
+    """A contact-details link for a former participant with an address (a member, as
+    every such alumnus is one in the scale network)."""
     from network import tokens
     from network.models import AccessToken
 
     person = (
-        Person.objects.filter(participations__partnership__isnull=True, user__isnull=True)
+        Person.objects.filter(
+            Exists(Participant.objects.filter(person=OuterRef("pk"), partnership__isnull=True))
+        )
         .exclude(email="")
         .order_by("pk")
         .first()
@@ -176,84 +177,104 @@ def make_contact_token() -> str:
     return raw
 
 
-def top_up_members(*, seed: int = 1963) -> int:
-    """Make members of a share of the alumni when the scale data set has none.
+def top_up_members(*, target: int | None = None, seed: int = 1963) -> int:
+    """Grow the network to ``target`` members (by default as many as there are alumni:
+    12,000 in the scale data set) when it has fewer.
 
-    The scale data set of the network app may not create members (yet); without them the
-    directory and the network dashboard would be measured empty. Each new member gets an
-    alumnus login (no usable password), a profile, some languages and expertise, and the
-    directory/newsletter answers stored with time and wording version. Returns how many
-    members were created (0 when the data set already has enough).
+    The scale data set of the partnerships and trainings apps creates alumni but no
+    network members. Every alumnus with an address becomes a member; if that is fewer
+    than ``target``, the rest are generated alumni (people without a participation
+    record, as after the historical import). Each new member gets an alumnus login (no
+    usable password), a profile, some languages and expertise, the newsletter (so that
+    the mail benchmark writes to every member) and, for 60 %, a place in the directory,
+    with time and wording version. Returns how many members were created.
     """
+    from network.models import Member
+
+    alumni = Person.objects.filter(
+        Exists(Participant.objects.filter(person=OuterRef("pk"), partnership__isnull=True))
+    )
+    if target is None:
+        target = alumni.count()
+    missing = target - Member.objects.count()
+    if missing <= 0:
+        return 0
+    rng = random.Random(f"{seed}:bench-members")  # noqa: S311 - test data
+    people = list(alumni.filter(user__isnull=True).exclude(email="").order_by("pk")[:missing])
+    with transaction.atomic():
+        people += _generated_alumni(missing - len(people), rng)
+        _make_members(people, rng)
+    return len(people)
+
+
+def _generated_alumni(count: int, rng: random.Random) -> list[Person]:
+    if count <= 0:
+        return []
+    first = ["Amina", "Tendai", "Sokha", "Lwazi", "Nimal", "Achieng", "Thabo", "Mai", "Kofi"]
+    last = ["Okello", "Dlamini", "Chanthavong", "Perera", "Mwangi", "Nguyen", "Banda", "Osei"]
+    countries = ["KE", "UG", "TZ", "ZA", "TH", "KH", "VN", "NP", "ET", "MW"]
+    first_number = Person.objects.filter(email__endswith=GENERATED_DOMAIN).count()
+    return Person.objects.bulk_create(
+        [
+            Person(
+                first_name=rng.choice(first),
+                last_name=rng.choice(last),
+                email=f"bench.alumnus.{n:05d}{GENERATED_DOMAIN}",
+                country=rng.choice(countries),
+            )
+            for n in range(first_number, first_number + count)
+        ],  # fmt: skip
+        batch_size=1000,
+    )
+
+
+def _make_members(people: list[Person], rng: random.Random) -> None:
     from network.consent import wording
     from network.models import ConsentKind, ExpertiseTag, Language, Member
 
-    rng = random.Random(f"{seed}:bench-members")  # noqa: S311 - test data
-    alumni = list(
-        Person.objects.filter(participations__partnership__isnull=True, user__isnull=True)
-        .exclude(email="")
-        .distinct()
-        .order_by("pk")
-    )
-    wanted = round(len(alumni) * MEMBER_SHARE)
-    missing = wanted - Member.objects.count()
-    if missing <= 0:
-        return 0
-    chosen = rng.sample(alumni, min(missing, len(alumni)))
     now = timezone.now()
     directory_version = wording(ConsentKind.DIRECTORY).version
     newsletter_version = wording(ConsentKind.NEWSLETTER).version
     unusable = make_password(None)
-    with transaction.atomic():
-        users = User.objects.bulk_create(
-            [
-                User(
-                    email=p.email.lower(),
-                    full_name=p.full_name,
-                    role=Role.ALUMNUS,
-                    password=unusable,
-                )
-                for p in chosen
-            ],  # fmt: skip
-            batch_size=1000,
-        )
-        for person, user in zip(chosen, users, strict=True):
-            person.user = user
-        Person.objects.bulk_update(chosen, ["user"], batch_size=1000)
-        new_members = []
-        for person in chosen:
-            directory, newsletter = rng.random() < 0.6, rng.random() < 0.85
-            new_members.append(Member(
-                person=person, organisation=f"{person.last_name} & Partners", position="Adviser",
-                available_as_lecturer=rng.random() < 0.2,
-                available_as_interpreter=rng.random() < 0.1,
-                available_as_resource_person=rng.random() < 0.3,
-                directory_consent=directory,
-                directory_consent_at=now if directory else None,
-                directory_consent_version=directory_version if directory else "",
-                newsletter_consent=newsletter,
-                newsletter_consent_at=now if newsletter else None,
-                newsletter_consent_version=newsletter_version if newsletter else "",
-                joined_at=now - dt.timedelta(days=rng.randint(0, 900)),
-            ))  # fmt: skip
-        new_members = Member.objects.bulk_create(new_members, batch_size=1000)
-        languages = list(Language.objects.all())
-        tags = [ExpertiseTag.objects.get_or_create(name=name)[0] for name in (
-            "public health", "agriculture", "education", "journalism", "renewable energy",
-            "finance", "water and sanitation", "law")]  # fmt: skip
-        language_links, tag_links = [], []
-        for member in new_members:
-            for language in rng.sample(languages, min(len(languages), rng.randint(1, 3))):
-                language_links.append(
-                    Member.languages.through(member_id=member.pk, language_id=language.pk)
-                )
-            for tag in rng.sample(tags, rng.randint(0, 2)):
-                tag_links.append(
-                    Member.expertise.through(member_id=member.pk, expertisetag_id=tag.pk)
-                )
-        Member.languages.through.objects.bulk_create(language_links, batch_size=2000)
-        Member.expertise.through.objects.bulk_create(tag_links, batch_size=2000)
-    return len(new_members)
+    users = User.objects.bulk_create(
+        [User(email=p.email.lower(), full_name=p.full_name, role=Role.ALUMNUS, password=unusable)
+         for p in people],
+        batch_size=1000,
+    )  # fmt: skip
+    for person, user in zip(people, users, strict=True):
+        person.user = user
+    Person.objects.bulk_update(people, ["user"], batch_size=1000)
+    new_members = []
+    for person in people:
+        directory = rng.random() < 0.6
+        new_members.append(Member(
+            person=person, organisation=f"{person.last_name} & Partners", position="Adviser",
+            available_as_lecturer=rng.random() < 0.2,
+            available_as_interpreter=rng.random() < 0.1,
+            available_as_resource_person=rng.random() < 0.3,
+            directory_consent=directory,
+            directory_consent_at=now if directory else None,
+            directory_consent_version=directory_version if directory else "",
+            newsletter_consent=True,
+            newsletter_consent_at=now,
+            newsletter_consent_version=newsletter_version,
+            joined_at=now - dt.timedelta(days=rng.randint(0, 900)),
+        ))  # fmt: skip
+    new_members = Member.objects.bulk_create(new_members, batch_size=1000)
+    languages = list(Language.objects.all())
+    tags = [ExpertiseTag.objects.get_or_create(name=name)[0] for name in (
+        "public health", "agriculture", "education", "journalism", "renewable energy",
+        "finance", "water and sanitation", "law")]  # fmt: skip
+    language_links, tag_links = [], []
+    for member in new_members:
+        for language in rng.sample(languages, min(len(languages), rng.randint(1, 3))):
+            language_links.append(
+                Member.languages.through(member_id=member.pk, language_id=language.pk)
+            )
+        for tag in rng.sample(tags, rng.randint(0, 2)):
+            tag_links.append(Member.expertise.through(member_id=member.pk, expertisetag_id=tag.pk))
+    Member.languages.through.objects.bulk_create(language_links, batch_size=2000)
+    Member.expertise.through.objects.bulk_create(tag_links, batch_size=2000)
 
 
 def prepare_world() -> World:
@@ -271,9 +292,9 @@ def prepare_world() -> World:
         created = top_up_members()
         if created:
             world.notes.append(
-                f"The scale data set holds no network members: the bench made {created:,} of "
-                f"the alumni with an address members ({MEMBER_SHARE:.0%}), with logins, "
-                "languages, expertise and consents."
+                f"The scale data set holds no network members: the bench made {created:,} "
+                "members (every alumnus with an address, then generated alumni), with "
+                "logins, languages, expertise, the newsletter and, for 60 %, the directory."
             )
         world.member = make_member()
     except Exception as exc:  # reported as "not available", with the reason

@@ -20,7 +20,8 @@ import logging
 import random
 import smtplib
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from email.utils import make_msgid
@@ -28,7 +29,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
+from django.db import connection as db_connection
 from django.db.models import F
 from django.utils import timezone
 
@@ -218,16 +220,50 @@ def backoff(attempts: int) -> timedelta:
     return min(delay, MAX_BACKOFF)
 
 
+# One statement per message sent, so written once rather than built by the ORM for every
+# message (0.75 → 0.14 ms of CPU a message; bench/RESULTS.md).
+# The table name is the model's own and every value a parameter.
+_MARK_SENT = (
+    f"UPDATE {OutboxEmail._meta.db_table} SET state = %s, sent_at = %s, "  # noqa: S608
+    "attempts = attempts + 1, lease_expires_at = NULL, last_error = '' "
+    "WHERE id = %s AND state <> %s"
+)
+
+
 def _mark_sent(row: OutboxEmail) -> None:
     # Unconditional on the lease: the message has left, so the row must never be sent
     # again even if its lease expired meanwhile.
-    OutboxEmail.objects.filter(pk=row.pk).exclude(state=State.SENT).update(
-        state=State.SENT,
-        sent_at=timezone.now(),
-        attempts=F("attempts") + 1,
-        lease_expires_at=None,
-        last_error="",
-    )
+    with db_connection.cursor() as cursor:
+        cursor.execute(_MARK_SENT, [State.SENT, timezone.now(), row.pk, State.SENT])
+
+
+@contextmanager
+def _asynchronous_commits() -> Iterator[None]:
+    """Commit the delivery's bookkeeping without waiting for the disk (PostgreSQL).
+
+    Each sent message is marked in its own commit, so that a worker killed mid-batch
+    resends at most the message in flight. Waiting for the disk flush of each of those
+    commits cost more than the SMTP exchange itself. With ``synchronous_commit`` off for
+    this session only, a commit is final for every other session at once and survives the
+    worker's death; only a crash of PostgreSQL itself (or of its machine) could lose the
+    last fraction of a second of marks, whose messages would then be sent again after their
+    lease: duplicates in that window, never a lost message. Queued messages are written by
+    other sessions with the default, durable commit.
+    """
+    if db_connection.vendor != "postgresql":
+        yield
+        return
+    with db_connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO off")
+    try:
+        yield
+    finally:
+        try:
+            with db_connection.cursor() as cursor:
+                cursor.execute("SET synchronous_commit TO DEFAULT")
+        except DatabaseError:
+            # A broken session is not reused: the next query opens a fresh one.
+            db_connection.close()
 
 
 def _mark_failed_attempt(row: OutboxEmail, exc: BaseException, *, permanent: bool) -> str:
@@ -266,6 +302,11 @@ def _renew_lease(rows: Sequence[OutboxEmail]) -> None:
 
 def deliver_emails(*, ids: Sequence[int] | None = None) -> DeliveryReport:
     """Claim a batch of due rows and send them over one SMTP connection."""
+    with _asynchronous_commits():
+        return _deliver(ids)
+
+
+def _deliver(ids: Sequence[int] | None) -> DeliveryReport:
     report = DeliveryReport()
     rows = claim_emails(ids=ids)
     if not rows:

@@ -34,11 +34,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from norec_portal.audit import Action, changed_fields, record_audit, snapshot
-from norec_portal.emails import make_email_spec, render_email
+from norec_portal.emails import render_email
 from norec_portal.models import OutboxEmail, User
 from norec_portal.outbox import EmailSpec, queue_email, queue_emails
 
@@ -345,10 +346,7 @@ def _context(newsletter: Newsletter, *, first_name: str, member_id: int | None) 
         ),
     }
     if member_id is not None:
-        context["unsubscribe_url"] = unsubscribe_url(member_id)
-        context["preferences_url"] = absolute_url(
-            "network:newsletter_preferences", tokens.unsubscribe_token(member_id)
-        )
+        context.update(_member_links(member_id))
     else:
         # A test copy to staff: the links lead to the member's own settings page.
         context["unsubscribe_url"] = context["preferences_url"] = absolute_url(
@@ -357,18 +355,59 @@ def _context(newsletter: Newsletter, *, first_name: str, member_id: int | None) 
     return context
 
 
+def _member_links(member_id: int) -> dict[str, str]:
+    token = tokens.unsubscribe_token(member_id)
+    return {
+        "unsubscribe_url": absolute_url("network:unsubscribe", token),
+        "preferences_url": absolute_url("network:newsletter_preferences", token),
+    }
+
+
+# What differs from one member's copy to the next (see ``member_specs``).
+PERSONAL_FIELDS = ("first_name", "unsubscribe_url", "preferences_url")
+
+
+def member_specs(newsletter: Newsletter, members: Sequence[Member]) -> list[EmailSpec]:
+    """The message each member gets (``member.person`` loaded).
+
+    The templates are rendered once per language with a marker in place of each personal
+    value (greeting name, unsubscribe and preferences links); each member's copy is that
+    rendering with the markers replaced by the member's values, escaped for the HTML part
+    as the template would escape them. Rendering the three templates for each of 12,000
+    members took most of the time of queuing a newsletter.
+    """
+    marker = uuid.uuid4().hex  # letters and digits: escaping leaves them as they are
+    placeholders = {name: f"{marker}{name}" for name in PERSONAL_FIELDS}
+    renderings: dict[str | None, tuple[str, str, str]] = {}
+    specs = []
+    for member in members:
+        person = member.person
+        language = person.preferred_language or None
+        if language not in renderings:
+            context = {**_context(newsletter, first_name="", member_id=None), **placeholders}
+            renderings[language] = render_email(TEMPLATE, context, language=language)
+        values = {"first_name": person.first_name, **_member_links(member.pk)}
+        subject, text, html = renderings[language]
+        for name, value in values.items():
+            subject = subject.replace(placeholders[name], value)
+            text = text.replace(placeholders[name], value)
+            html = html.replace(placeholders[name], escape(value))
+        specs.append(
+            EmailSpec(
+                key=f"newsletter:{newsletter.pk}:member:{member.pk}",
+                to=person.email,
+                subject=subject,
+                text=text,
+                html=html,
+                headers=list_headers(values["unsubscribe_url"]),
+            )
+        )
+    return specs
+
+
 def member_spec(newsletter: Newsletter, member: Member) -> EmailSpec:
     """The message one member gets (``member.person`` loaded)."""
-    person = member.person
-    context = _context(newsletter, first_name=person.first_name, member_id=member.pk)
-    return make_email_spec(
-        key=f"newsletter:{newsletter.pk}:member:{member.pk}",
-        to=person.email,
-        name=TEMPLATE,
-        context=context,
-        language=person.preferred_language or None,
-        headers=list_headers(context["unsubscribe_url"]),
-    )
+    return member_specs(newsletter, [member])[0]
 
 
 @dataclass(frozen=True)
@@ -481,7 +520,7 @@ def _send_chunk(newsletter_id: int, chunk: int) -> ChunkResult:
 
 
 def _queue(newsletter: Newsletter, members: Sequence[Member]) -> None:
-    specs = [member_spec(newsletter, member) for member in members]
+    specs = member_specs(newsletter, members)
     queue_emails(specs)
     outbox_ids = dict(
         OutboxEmail.objects.filter(idempotency_key__in=[s.key for s in specs]).values_list(

@@ -396,3 +396,35 @@ def test_without_a_worker_a_long_sending_runs_in_a_loop_not_nested(settings):
     newsletter.refresh_from_db()
     assert (newsletter.status, newsletter.chunks_sent) == (Status.SENT, 120)
     assert len(mail.outbox) == 120
+
+
+@pytest.mark.django_db
+def test_each_members_copy_is_exactly_what_rendering_for_that_member_gives():
+    """Copies are rendered once per language and filled in per member (for speed): the
+    result must be the very same text, HTML and headers as a rendering per member."""
+    from norec_portal.emails import render_email
+
+    newsletter = make_newsletter(body="Hello **all** & <friends>.\n\n- one\n- two")
+    members = [
+        make_member(first_name="Siobhán O'Brien", newsletter=True),
+        make_member(first_name='<b>"Bold" & co</b>', newsletter=True),
+        make_member(first_name="Amélie", newsletter=True),
+        make_member(first_name="Tendai", newsletter=True),
+    ]
+    members[2].person.preferred_language = "fr"
+    members[3].person.preferred_language = "pt"
+    specs = newsletters.member_specs(newsletter, members)
+    assert len({spec.html for spec in specs}) == 4
+    for member, spec in zip(members, specs, strict=True):
+        context = newsletters._context(
+            newsletter, first_name=member.person.first_name, member_id=member.pk
+        )
+        language = member.person.preferred_language or None
+        assert (spec.subject, spec.text, spec.html) == render_email(
+            newsletters.TEMPLATE, context, language=language
+        )
+        assert spec.headers == newsletters.list_headers(context["unsubscribe_url"])
+        assert spec.to == member.person.email
+    assert "&lt;b&gt;&quot;Bold&quot; &amp; co&lt;/b&gt;" in specs[1].html
+    assert '<b>"Bold" & co</b>' in specs[1].text
+    assert specs[2].text.startswith("Bonjour Amélie,")
