@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import HttpRequest
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from .models import Role
@@ -41,13 +45,27 @@ def start_page(role: str) -> str | None:
 
 
 def _menu(role: str) -> list[dict[str, str]]:
+    """A fresh copy of the role's menu (the caller marks the current page in it)."""
+    return [dict(item) for item in _menu_items(role, get_language(), get_script_prefix())]
+
+
+@lru_cache(maxsize=64)
+def _menu_items(role: str, language: str | None, prefix: str) -> tuple[dict[str, str], ...]:
+    """Every page renders the menu: its labels and URLs are worked out once per role,
+    language and script prefix, the only things they depend on."""
     items = []
     for label, name in NAVIGATION.get(role, []):
         try:
             items.append({"label": str(label), "url": reverse(name)})
         except NoReverseMatch:
             continue
-    return items
+    return tuple(items)
+
+
+@receiver(setting_changed)
+def _forget_menus(*, setting: str, **kwargs: Any) -> None:
+    if setting in {"ROOT_URLCONF", "LANGUAGES"}:
+        _menu_items.cache_clear()
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:

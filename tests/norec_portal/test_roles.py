@@ -5,8 +5,9 @@ import time
 import pytest
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.urls import reverse
+from django.utils import translation
 
-from norec_portal.context_processors import start_page
+from norec_portal.context_processors import _menu, start_page
 from norec_portal.models import OutboxEmail, Role, User
 from tests.factories import PASSWORD, UserFactory
 
@@ -186,3 +187,17 @@ def test_account_settings_saves_name_and_language(alumnus_client, alumnus):
     assert "language" in bad.context["form"].errors
     alumnus.refresh_from_db()
     assert alumnus.full_name == "Amina B. Alum"
+
+
+def test_the_menu_marks_the_page_shown_and_speaks_the_readers_language(staff_client):
+    participants = reverse("partnerships:staff_participants")
+    first = staff_client.get(participants).context["nav_items"]
+    assert [i["label"] for i in first if i["current"]] == ["Participants"]
+    # The menu is worked out once per role and language; marking one page's current
+    # item must not carry over to the next page.
+    then = staff_client.get(reverse("trainings:staff_year")).context["nav_items"]
+    assert [i["label"] for i in then if i["current"]] == ["Trainings"]
+    with translation.override("fr"):
+        french = _menu(Role.STAFF)
+    assert french[0] == {"label": "Vue d’ensemble", "url": "/staff/"}
+    assert _menu(Role.STAFF)[0] == {"label": "Overview", "url": "/staff/"}
