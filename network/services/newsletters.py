@@ -355,12 +355,25 @@ def _context(newsletter: Newsletter, *, first_name: str, member_id: int | None) 
     return context
 
 
-def _member_links(member_id: int) -> dict[str, str]:
-    token = tokens.unsubscribe_token(member_id)
+# Stands for a member's token in the link patterns; letters and a hyphen, which URL
+# reversing leaves as they are, as it does the token itself (signing's URL-safe base64
+# and a colon).
+LINK_MARK = "member-link-mark"
+
+
+def _link_patterns() -> dict[str, str]:
     return {
-        "unsubscribe_url": absolute_url("network:unsubscribe", token),
-        "preferences_url": absolute_url("network:newsletter_preferences", token),
+        "unsubscribe_url": absolute_url("network:unsubscribe", LINK_MARK),
+        "preferences_url": absolute_url("network:newsletter_preferences", LINK_MARK),
     }
+
+
+def _member_links(member_id: int, patterns: dict[str, str] | None = None) -> dict[str, str]:
+    """A member's unsubscribe and preferences links (``patterns`` reversed once for many
+    members: reversing them twice per member was a fifth of the cost of a copy)."""
+    token = tokens.unsubscribe_token(member_id)
+    patterns = patterns or _link_patterns()
+    return {name: url.replace(LINK_MARK, token) for name, url in patterns.items()}
 
 
 # What differs from one member's copy to the next (see ``member_specs``).
@@ -379,6 +392,7 @@ def member_specs(newsletter: Newsletter, members: Sequence[Member]) -> list[Emai
     marker = uuid.uuid4().hex  # letters and digits: escaping leaves them as they are
     placeholders = {name: f"{marker}{name}" for name in PERSONAL_FIELDS}
     renderings: dict[str | None, tuple[str, str, str]] = {}
+    patterns = _link_patterns()
     specs = []
     for member in members:
         person = member.person
@@ -386,7 +400,7 @@ def member_specs(newsletter: Newsletter, members: Sequence[Member]) -> list[Emai
         if language not in renderings:
             context = {**_context(newsletter, first_name="", member_id=None), **placeholders}
             renderings[language] = render_email(TEMPLATE, context, language=language)
-        values = {"first_name": person.first_name, **_member_links(member.pk)}
+        values = {"first_name": person.first_name, **_member_links(member.pk, patterns)}
         subject, text, html = renderings[language]
         for name, value in values.items():
             subject = subject.replace(placeholders[name], value)

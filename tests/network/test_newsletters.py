@@ -402,6 +402,8 @@ def test_without_a_worker_a_long_sending_runs_in_a_loop_not_nested(settings):
 def test_each_members_copy_is_exactly_what_rendering_for_that_member_gives():
     """Copies are rendered once per language and filled in per member (for speed): the
     result must be the very same text, HTML and headers as a rendering per member."""
+    from network import tokens
+    from network.services.common import absolute_url
     from norec_portal.emails import render_email
 
     newsletter = make_newsletter(body="Hello **all** & <friends>.\n\n- one\n- two")
@@ -424,6 +426,9 @@ def test_each_members_copy_is_exactly_what_rendering_for_that_member_gives():
             newsletters.TEMPLATE, context, language=language
         )
         assert spec.headers == newsletters.list_headers(context["unsubscribe_url"])
+        token = tokens.unsubscribe_token(member.pk)
+        assert context["unsubscribe_url"] == absolute_url("network:unsubscribe", token)
+        assert context["preferences_url"] == absolute_url("network:newsletter_preferences", token)
         assert spec.to == member.person.email
     assert "&lt;b&gt;&quot;Bold&quot; &amp; co&lt;/b&gt;" in specs[1].html
     assert '<b>"Bold" & co</b>' in specs[1].text
