@@ -180,8 +180,25 @@ def claim_emails(
     )
 
 
+class _OutboxMessage(EmailMultiAlternatives):
+    """A message whose MIME boundaries are chosen up front.
+
+    Left unset, the email library draws a boundary when it writes the message and
+    compiles a new regular expression to make sure the body does not contain it: a
+    tenth of the CPU time of sending a newsletter copy. A boundary with 128 random bits
+    cannot occur in a body by chance.
+    """
+
+    def message(self) -> Any:
+        msg = super().message()
+        for part in msg.walk():
+            if part.is_multipart():
+                part.set_boundary(f"=_norec_{uuid.uuid4().hex}")
+        return msg
+
+
 def _build_message(row: OutboxEmail, connection: Any) -> EmailMultiAlternatives:
-    message = EmailMultiAlternatives(
+    message = _OutboxMessage(
         subject=row.subject,
         body=row.body_text,
         from_email=row.from_email,

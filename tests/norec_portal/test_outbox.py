@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import smtplib
 from datetime import timedelta
+from email import message_from_bytes
 
 import pytest
 from django.core import mail
@@ -86,6 +87,19 @@ def test_message_keeps_its_message_id_and_headers():
     assert message["Message-ID"] == row.message_id
     assert message["List-Unsubscribe"] == "<https://example.org/u>"
     assert mail.outbox[0].alternatives[0][1] == "text/html"
+
+
+def test_messages_carry_their_own_random_boundary_and_read_back_whole():
+    for n in range(2):
+        outbox.queue_email(key=f"k:b{n}", to="a@example.org", subject="S", text="plain ✓",
+                           html="<p>rich ✓</p>")  # fmt: skip
+    outbox.deliver_emails()
+    raw = [m.message().as_bytes() for m in mail.outbox]
+    parsed = [message_from_bytes(data) for data in raw]
+    boundaries = [message.get_boundary() for message in parsed]
+    assert all(b.startswith("=_norec_") for b in boundaries) and len(set(boundaries)) == 2
+    text, html = (part.get_payload(decode=True).decode() for part in parsed[0].get_payload())
+    assert (text, html) == ("plain ✓", "<p>rich ✓</p>")
 
 
 def test_delivery_marks_sent_once():
