@@ -6,8 +6,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
-from django.db.models.functions import Lower
+from django.db.models import OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
@@ -276,6 +276,13 @@ class ContactPerson(models.Model):
 
 
 class ParticipantQuerySet(models.QuerySet["Participant"]):
+    # The fields ``for_rows`` loads.
+    ROW_FIELDS = (
+        "exchange_start", "exchange_end", "status", "elearning_completed_on", "exchange_year",
+        "legacy_programme", "person__first_name", "person__last_name", "person__email",
+        "partnership__name",
+    )  # fmt: skip
+
     def for_organisation(self, organisation: PartnerOrganisation) -> ParticipantQuerySet:
         return self.filter(Q(sending_organisation=organisation) | Q(host_organisation=organisation))
 
@@ -286,6 +293,25 @@ class ParticipantQuerySet(models.QuerySet["Participant"]):
         return self.select_related(
             "person", "partnership", "sending_organisation", "host_organisation"
         )
+
+    def for_rows(self) -> ParticipantQuerySet:
+        """What a table row of participants shows, and nothing more: the person and the
+        partnership joined, and the organisations' names as ``sending_name`` and
+        ``host_name`` ("" when unknown). Two subqueries rather than two more joins:
+        PostgreSQL takes longer to plan a join of five tables (~1.5 ms) than to run it."""
+        return (
+            self.select_related("person", "partnership")
+            .only(*self.ROW_FIELDS)
+            .annotate(
+                sending_name=_organisation_name("sending_organisation"),
+                host_name=_organisation_name("host_organisation"),
+            )
+        )
+
+
+def _organisation_name(field: str) -> Coalesce:
+    name = PartnerOrganisation.objects.filter(pk=OuterRef(field)).values("name")
+    return Coalesce(Subquery(name), Value(""))
 
 
 class Participant(models.Model):
@@ -369,6 +395,13 @@ class Participant(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "exchange_start"], name="participant_status_idx"),
+            # The staff list of current participants, latest first: read in order, 25 rows
+            # at a time, instead of joining and sorting all current participants.
+            models.Index(
+                fields=["-exchange_start"],
+                condition=Q(status__in=["planned", "on_exchange"]),
+                name="participant_current_start_idx",
+            ),
             models.Index(fields=["exchange_year"], name="participant_year_idx"),
         ]
 

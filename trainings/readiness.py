@@ -1,16 +1,16 @@
 """Training 1 / Training 2 status for the participants' readiness column.
 
 Registered with ``partnerships.readiness`` from ``TrainingsConfig.ready``; one query for
-a whole page of participants.
+a whole page of participants, the labels and month names translated once per page.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from norec_portal.rows import day_formatter
 from partnerships.models import Participant
 from partnerships.readiness import ReadinessItem
 
@@ -26,30 +26,47 @@ TONES = {
 
 
 def training_status(participants: Sequence[Participant]) -> dict[int, list[ReadinessItem]]:
-    ids = [p.pk for p in participants]
+    by_id = {p.pk: p for p in participants}
     latest: dict[tuple[int, str], Enrolment] = {}
     enrolments = (
-        Enrolment.objects.filter(participant_id__in=ids)
+        Enrolment.objects.filter(participant_id__in=list(by_id))
         .exclude(state=EnrolmentState.CANCELLED)
-        .select_related("session__week__venue", "session__venue", "participant")
+        .select_related("session__week__venue", "session__venue")
+        # Only what the status line shows: the column is on every coordinator page.
+        .only(
+            "participant",
+            "kind",
+            "state",
+            "session__first_day",
+            "session__online",
+            "session__week__format",
+            "session__week__venue__name",
+            "session__venue__name",
+        )  # fmt: skip
         .order_by("session__first_day", "pk")
     )
     for enrolment in enrolments:
+        # The page's own participant rows, not a join of them: ``elearning_missing`` reads
+        # the participant.
+        enrolment.participant = by_id[enrolment.participant_id]
         latest[(enrolment.participant_id, enrolment.kind)] = enrolment
+    kinds = {
+        kind: str(SessionKind(kind).label)
+        for kind in (SessionKind.TRAINING_1, SessionKind.TRAINING_2)
+    }
+    states = {value: str(label) for value, label in EnrolmentState.choices}
+    not_enrolled = _("Not enrolled")
+    day = day_formatter()
     result: dict[int, list[ReadinessItem]] = {}
     for participant in participants:
         items = []
-        for kind in (SessionKind.TRAINING_1, SessionKind.TRAINING_2):
-            label = str(SessionKind(kind).label)
+        for kind, label in kinds.items():
             enrolment = latest.get((participant.pk, kind))
             if enrolment is None:
-                items.append(ReadinessItem(label, _("Not enrolled"), "warn"))
+                items.append(ReadinessItem(label, not_enrolled, "warn"))
                 continue
-            status = "{} · {} {}".format(
-                enrolment.get_state_display(),
-                enrolment.session.place,
-                date_format(enrolment.session.first_day, "j M Y"),
-            )
+            session = enrolment.session
+            status = f"{states[enrolment.state]} · {session.place} {day(session.first_day)}"
             tone = TONES.get(enrolment.state, "info")
             if enrolment.state == EnrolmentState.NOMINATED and enrolment.elearning_missing:
                 status = _("%(status)s — e-learning missing") % {"status": status}

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from norec_portal.access import coordinator_required
 from norec_portal.forms import add_service_errors
 from norec_portal.pagination import paginate
+from norec_portal.rows import day_formatter, url_for_pk
 
 from .. import services
 from ..access import (
@@ -24,7 +25,7 @@ from ..access import (
 )
 from ..forms import ParticipantForm
 from ..models import Participant, PartnerOrganisation, PartnershipMember
-from ..readiness import readiness
+from ..readiness import ReadinessItem, readiness
 from ..services import REGISTRATION_PHASES, ExchangePlan
 
 
@@ -46,20 +47,43 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         )
         .order_by("name")
     )
-    current = participants_for_coordinator(request.user).current().with_related()
+    current = participants_for_coordinator(request.user).current()
     counts = current.aggregate(
         planned=Count("pk", filter=Q(status=Participant.Status.PLANNED)),
         on_exchange=Count("pk", filter=Q(status=Participant.Status.ON_EXCHANGE)),
         without_elearning=Count("pk", filter=Q(elearning_completed_on__isnull=True)),
     )
-    upcoming = list(current.order_by("exchange_start", "person__last_name")[:10])
+    upcoming = current.for_rows().order_by("exchange_start", "person__last_name")[:10]
     context = {
         "organisation": organisation,
         "partnerships": partnerships,
         "counts": counts,
-        "upcoming": _with_readiness(upcoming),
+        "upcoming": _upcoming_rows(list(upcoming)),
     }
     return render(request, "partnerships/coordinator/dashboard.html", context)
+
+
+def _upcoming_rows(
+    participants: list[Participant],
+) -> list[tuple[Participant, str, str, str, str, list[ReadinessItem]]]:
+    """Each participant with its link, status, exchange dates and readiness, worked out
+    once a page: ``{% url %}``, ``|date`` and ``get_status_display`` in each row cost
+    more than the rest of the table."""
+    participant_url = url_for_pk("partnerships:coordinator_participant")
+    statuses = {value: str(label) for value, label in Participant.Status.choices}
+    day = day_formatter()
+    items = readiness(participants)
+    return [
+        (
+            p,
+            participant_url(p.pk),
+            statuses[p.status],
+            day(p.exchange_start),
+            day(p.exchange_end),
+            items.get(p.pk, []),
+        )
+        for p in participants
+    ]
 
 
 @coordinator_required

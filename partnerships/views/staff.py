@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q
@@ -12,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from norec_portal.access import staff_required
 from norec_portal.pagination import paginate
+from norec_portal.rows import day_formatter, url_for_pk
 
 from .. import services
 from ..forms import (
@@ -215,7 +218,7 @@ def contact_grant_access(request: HttpRequest, pk: int) -> HttpResponse:
 def participant_list(request: HttpRequest) -> HttpResponse:
     form = ParticipantFilterForm(request.GET or None)
     filters = _filters(form)
-    participants = Participant.objects.with_related().order_by(
+    participants = Participant.objects.for_rows().order_by(
         "-exchange_start", "person__last_name", "pk"
     )
     status = filters.get("status", "")
@@ -234,4 +237,26 @@ def participant_list(request: HttpRequest) -> HttpResponse:
     if filters.get("country"):
         participants = participants.filter(sending_organisation__country=filters["country"])
     context = {"form": form, **paginate(request, participants, filters)}
+    context["rows"] = _participant_rows(context["page_obj"])
     return render(request, "partnerships/staff/participant_list.html", context)
+
+
+def _participant_rows(
+    participants: Iterable[Participant],
+) -> list[tuple[Participant, str, str, str, str]]:
+    """Each participant with the link to its partnership, its status and its exchange
+    dates, worked out once a page: ``{% url %}``, ``get_status_display`` and ``|date``
+    in each row cost more than the rest of the table."""
+    partnership_url = url_for_pk("partnerships:staff_partnership")
+    statuses = {value: str(label) for value, label in Participant.Status.choices}
+    day = day_formatter()
+    return [
+        (
+            p,
+            partnership_url(p.partnership_id) if p.partnership_id else "",
+            statuses[p.status],
+            day(p.exchange_start),
+            day(p.exchange_end),
+        )
+        for p in participants
+    ]
