@@ -6,6 +6,7 @@ import csv
 from collections.abc import Iterator
 
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -50,7 +51,10 @@ def search(members: MemberQuerySet, form: DirectoryFilterForm) -> MemberQuerySet
             members = members.resource_persons()
         elif availability in AVAILABILITY_FIELDS:
             members = members.filter(**{AVAILABILITY_FIELDS[availability]: True})
-    return members.order_by("person__last_name", "person__first_name", "pk")
+    # Case-insensitive, as people read a directory, and the order of the person name index
+    # (partnerships' person_name_idx): PostgreSQL walks the index for the first page
+    # instead of joining and sorting every visible member.
+    return members.order_by(Lower("person__last_name"), Lower("person__first_name"), "pk")
 
 
 class _Echo:
@@ -78,8 +82,8 @@ def export_csv(members: MemberQuerySet) -> StreamingHttpResponse:
             p = m.person
             yield writer.writerow([_safe(v) for v in (
                 p.first_name, p.last_name, p.email, p.phone, p.country.code or "",
-                m.organisation, m.position, "; ".join(x.name for x in m.languages.all()),
-                "; ".join(x.name for x in m.expertise.all()), m.linkedin_url,
+                m.organisation, m.position, "; ".join(x.name for x in m.language_list),
+                "; ".join(x.name for x in m.expertise_list), m.linkedin_url,
                 _yes(m.available_as_lecturer), _yes(m.available_as_interpreter),
                 _yes(m.available_as_resource_person), _yes(m.newsletter_consent),
                 _yes(m.directory_consent), m.joined_at.date().isoformat(),

@@ -328,12 +328,17 @@ class DirectoryFilterForm(forms.Form):
         required=False,
         queryset=ExpertiseTag.objects.all(),
         empty_label=_("All"),
+        widget=FastSelect,
     )
     language = forms.ModelChoiceField(
-        label=_("Language"), required=False, queryset=Language.objects.all(), empty_label=_("All")
+        label=_("Language"),
+        required=False,
+        queryset=Language.objects.all(),
+        empty_label=_("All"),
+        widget=FastSelect,
     )
     availability = forms.ChoiceField(label=_("Available as"), required=False,
-                                     choices=AVAILABILITY_CHOICES)  # fmt: skip
+                                     choices=AVAILABILITY_CHOICES, widget=FastSelect)  # fmt: skip
 
 
 # --- Newsletters and activities ------------------------------------------------------------

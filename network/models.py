@@ -12,7 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Prefetch, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -84,8 +84,12 @@ class MemberQuerySet(models.QuerySet["Member"]):
         )
 
     def with_related(self) -> MemberQuerySet:
-        return self.select_related("person", "person__user").prefetch_related(
-            "languages", "expertise"
+        """The person, and the member's languages and expertise as plain lists
+        (``language_list``, ``expertise_list``): a directory row reads them without
+        building a related manager for each member."""
+        return self.select_related("person").prefetch_related(
+            Prefetch("languages", to_attr="language_list"),
+            Prefetch("expertise", to_attr="expertise_list"),
         )
 
 

@@ -323,7 +323,9 @@ class TrainingSession(models.Model):
 
     @property
     def name(self) -> str:
-        label = self.title or str(self.get_kind_display())
+        # The enum's label directly: ``get_kind_display`` rebuilds its lookup table on each
+        # call, and pages list dozens of sessions.
+        label = self.title or str(SessionKind(self.kind).label)
         if self.group > 1:
             label = f"{label} ({_('group')} {self.group})"
         return label

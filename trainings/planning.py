@@ -6,6 +6,7 @@ Read-only computations over a fixed number of queries, whatever the amount of da
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from .models import (
     TrainingSession,
     TrainingWeek,
     Venue,
+    seats_taken,
 )
 
 # --- Conflicts --------------------------------------------------------------------------
@@ -34,11 +36,12 @@ def _label(session: TrainingSession) -> str:
 
 
 def find_conflicts(
-    weeks: Sequence[TrainingWeek], seminars: Sequence[TrainingSession] = ()
+    weeks: Sequence[TrainingWeek], sessions: Iterable[TrainingSession]
 ) -> tuple[dict[int, list[str]], list[str]]:
     """Conflicts by week id, and all of them: a venue booked twice in the same week, a
-    facilitator in two sessions at once. Uses prefetched ``sessions`` and
-    ``facilitators``; cancelled weeks and sessions do not count."""
+    facilitator in two sessions at once. ``sessions`` are those of ``weeks`` (their
+    ``week`` loaded) and any seminars, as ``sessions_for_conflicts`` loads them; cancelled
+    weeks and sessions do not count."""
     by_week: dict[int, list[str]] = defaultdict(list)
     everything: list[str] = []
     live_weeks = [w for w in weeks if not w.is_cancelled]
@@ -55,14 +58,12 @@ def find_conflicts(
             everything.append(message)
             for week in same:
                 by_week[week.pk].append(message)
-    sessions: list[TrainingSession] = [
-        s for w in live_weeks for s in w.sessions.all() if s.status == s.Status.SCHEDULED
-    ]
-    sessions += [s for s in seminars if s.status == s.Status.SCHEDULED]
     per_facilitator: dict[int, list[TrainingSession]] = defaultdict(list)
     people = {}
     for session in sessions:
-        for person in session.facilitators.all():
+        if session.is_cancelled:
+            continue
+        for person in session.facilitator_list:
             per_facilitator[person.pk].append(session)
             people[person.pk] = person
     for pk, theirs in per_facilitator.items():
@@ -94,6 +95,9 @@ class YearRow:
 
 @dataclass
 class YearPlan:
+    """Each week in ``rows`` carries ``planned_sessions`` (its sessions in Norec's order,
+    with seats taken) and ``conflicts``."""
+
     year: int
     venues: list[Venue]
     rows: list[YearRow]
@@ -117,15 +121,41 @@ def sessions_with_counts():
     )
 
 
+def sessions_for_conflicts():
+    """Sessions as ``find_conflicts`` reads them: in Norec's order, each with its
+    facilitators as a plain list, ``facilitator_list`` (no related manager per session)."""
+    return TrainingSession.objects.prefetch_related(
+        Prefetch("facilitators", to_attr="facilitator_list")
+    ).order_by(KIND_ORDER, "group", "pk")
+
+
 def year_plan(year: int) -> YearPlan:
     """Every week of ``year`` as venue columns × week rows, with seats taken per session.
-    Six queries whatever the number of weeks."""
+    Four queries whatever the number of weeks."""
     weeks = list(
         TrainingWeek.objects.filter(starts_on__year=year)
         .select_related("venue")
-        .prefetch_related(Prefetch("sessions", queryset=sessions_with_counts()))
         .order_by("starts_on", "venue__name", "pk")
     )
+    # The weeks' sessions and the year's seminars in one query, handed to their weeks
+    # here rather than by a prefetch per relation.
+    sessions = (
+        sessions_for_conflicts()
+        .with_counts()
+        .filter(Q(week__in=weeks) | Q(kind=SessionKind.INTRO_SEMINAR, first_day__year=year))
+        .select_related("venue")
+    )
+    by_pk = {week.pk: week for week in weeks}
+    for week in weeks:
+        week.planned_sessions = []
+    seminars = []
+    for session in sessions:
+        if session.week_id is None:
+            seminars.append(session)
+        else:
+            session.week = by_pk[session.week_id]
+            session.week.planned_sessions.append(session)
+    seminars.sort(key=lambda s: (s.first_day, s.pk))
     venue_ids = {w.venue_id for w in weeks}
     venues = list(Venue.objects.filter(Q(active=True) | Q(pk__in=venue_ids)).order_by("name"))
     column = {venue.pk: index for index, venue in enumerate(venues)}
@@ -133,13 +163,9 @@ def year_plan(year: int) -> YearPlan:
     for week in weeks:
         row = rows.setdefault(week.starts_on, YearRow(week.starts_on, [[] for _venue in venues]))
         row.cells[column[week.venue_id]].append(week)
-    seminars = list(
-        sessions_with_counts()
-        .filter(kind=SessionKind.INTRO_SEMINAR, first_day__year=year)
-        .select_related("venue")
-        .order_by("first_day", "pk")
+    by_week, conflicts = find_conflicts(
+        weeks, [s for week in weeks for s in week.planned_sessions] + seminars
     )
-    by_week, conflicts = find_conflicts(weeks, seminars)
     for week in weeks:
         week.conflicts = by_week.get(week.pk, [])
     return YearPlan(
@@ -184,14 +210,24 @@ class MonthNeed:
         return self.row(SessionKind.TRAINING_2)
 
 
-@dataclass
+@dataclass(slots=True)
 class Unplaced:
-    participant: Participant
+    """A participant who needs a seat in ``kind`` and holds none. What a page shows of them
+    (who they are, the dates as text) is filled in by ``describe_unplaced``, for the rows
+    of that page only."""
+
+    participant_id: int
     kind: str
     due: dt.date  # the exchange start (Training 1) or end (Training 2)
     earliest: dt.date
     latest: dt.date
     suggestion: TrainingSession | None = None
+    name: str = ""
+    organisation: str = ""
+    due_label: str = ""
+    earliest_label: str = ""
+    latest_label: str = ""
+    suggestion_label: str = ""
 
     @property
     def kind_label(self) -> str:
@@ -210,42 +246,56 @@ class Forecast:
         return sum(1 for u in self.unplaced if u.suggestion is None)
 
 
-def _needing(kind: str, start: dt.date, end: dt.date) -> list[Participant]:
+def _needing(kind: str, start: dt.date, end: dt.date) -> list[tuple[int, dt.date]]:
+    """(participant id, exchange date) of those who need ``kind`` in [start, end) and hold
+    no seat for it, in the order their seats are suggested. Plain tuples: every
+    participant of the year is loaded, but only a page of them is shown."""
     anchor = "exchange_start" if kind == SessionKind.TRAINING_1 else "exchange_end"
     placed = Enrolment.objects.filter(participant=OuterRef("pk"), kind=kind, state__in=SEAT_STATES)
     return list(
         Participant.objects.current()
         .filter(**{f"{anchor}__gte": start, f"{anchor}__lt": end})
         .exclude(Exists(placed))
-        .select_related("person", "sending_organisation")
-        # Every participant of the year is loaded (the suggestions fill seats in order):
-        # only the fields the forecast and its page use, which halves the cost per row.
-        .only(
-            "exchange_start",
-            "exchange_end",
-            "status",
-            "person__first_name",
-            "person__last_name",
-            "sending_organisation__name",
-        )
         .order_by(anchor, "pk")
+        .values_list("pk", anchor)
     )
 
 
-def _suggest(
-    candidates: Iterable[TrainingSession], free: dict[int, int], item: Unplaced, today: dt.date
-) -> TrainingSession | None:
-    fitting = [
-        s
-        for s in candidates
-        if free[s.pk] > 0 and s.first_day > today and item.earliest <= s.first_day <= item.latest
-    ]
-    if not fitting:
-        return None
-    # The week nearest the exchange date; on a tie the earlier one.
-    best = min(fitting, key=lambda s: (abs((s.first_day - item.due).days), s.first_day, s.pk))
-    free[best.pk] -= 1
-    return best
+class _FreeSeats:
+    """The sessions of one kind that can still be suggested: starting after ``today``,
+    with a free seat, sorted by first day so that a participant's window is found by
+    bisection rather than by a scan of every session. A session leaves once full."""
+
+    def __init__(
+        self, sessions: Iterable[TrainingSession], free: dict[int, int], today: dt.date
+    ) -> None:
+        # ``sessions`` come sorted by (first day, pk), the order ties are settled in.
+        self.sessions = [s for s in sessions if s.first_day > today and free[s.pk] > 0]
+        self.days = [s.first_day for s in self.sessions]
+        self.free = free
+
+    def take(self, item: Unplaced) -> TrainingSession | None:
+        """A seat in the week nearest ``item.due`` within its window (on a tie the
+        earlier week), or None."""
+        low = bisect_left(self.days, item.earliest)
+        high = bisect_right(self.days, item.latest)
+        best, best_gap = None, 0
+        for index in range(low, high):
+            gap = abs((self.days[index] - item.due).days)
+            if best is None or gap < best_gap:
+                best, best_gap = index, gap
+        if best is None:
+            return None
+        session = self.sessions[best]
+        self.free[session.pk] -= 1
+        if not self.free[session.pk]:
+            del self.sessions[best], self.days[best]
+        return session
+
+
+FORECAST_SESSION_FIELDS = (
+    "kind", "group", "capacity", "first_day", "week__format", "week__venue__name",
+)  # fmt: skip
 
 
 def forecast(*, start: dt.date, months: int = 12, today: dt.date) -> Forecast:
@@ -258,19 +308,23 @@ def forecast(*, start: dt.date, months: int = 12, today: dt.date) -> Forecast:
     buckets = [MonthNeed(add_months(start, i)) for i in range(months)]
     by_month = {b.month: b for b in buckets}
     windows = {
-        kind: conf.window_days(kind) for kind in (SessionKind.TRAINING_1, SessionKind.TRAINING_2)
+        kind: tuple(dt.timedelta(days=days) for days in conf.window_days(kind))
+        for kind in (SessionKind.TRAINING_1, SessionKind.TRAINING_2)
     }
     widest_before = max(before for before, _after in windows.values())
     widest_after = max(after for _before, after in windows.values())
     sessions = list(
         TrainingSession.objects.scheduled()
-        .with_counts()
+        .annotate(taken=seats_taken())
         .filter(
             kind__in=[SessionKind.TRAINING_1, SessionKind.TRAINING_2],
-            first_day__gte=start - dt.timedelta(days=widest_before),
-            first_day__lt=end + dt.timedelta(days=widest_after),
+            first_day__gte=start - widest_before,
+            first_day__lt=end + widest_after,
         )
         .select_related("week__venue")
+        # What the forecast and its page use (a suggestion shows its place): the seat
+        # count groups by every selected column, and a venue's text columns are wide.
+        .only(*FORECAST_SESSION_FIELDS)
         .order_by("first_day", "pk")
     )
     free = {s.pk: max(s.capacity - s.taken, 0) for s in sessions}
@@ -282,25 +336,46 @@ def forecast(*, start: dt.date, months: int = 12, today: dt.date) -> Forecast:
     unplaced: list[Unplaced] = []
     for kind in (SessionKind.TRAINING_1, SessionKind.TRAINING_2):
         before, after = windows[kind]
-        candidates = [s for s in sessions if s.kind == kind]
-        for participant in _needing(kind, start, end):
-            due = (
-                participant.exchange_start
-                if kind == SessionKind.TRAINING_1
-                else participant.exchange_end
-            )
+        seats = _FreeSeats((s for s in sessions if s.kind == kind), free, today)
+        for participant_id, due in _needing(kind, start, end):
             by_month[month_start(due)].need[kind] += 1
             item = Unplaced(
-                participant=participant,
+                participant_id=participant_id,
                 kind=kind,
                 due=due,
-                earliest=due - dt.timedelta(days=before),
-                latest=due + dt.timedelta(days=after),
+                earliest=due - before,
+                latest=due + after,
             )
-            item.suggestion = _suggest(candidates, free, item, today)
+            item.suggestion = seats.take(item)
             unplaced.append(item)
-    unplaced.sort(key=lambda u: (u.due, u.kind, u.participant.pk))
+    unplaced.sort(key=lambda u: (u.due, u.kind, u.participant_id))
     return Forecast(start=start, end=end, months=buckets, unplaced=unplaced)
+
+
+def describe_unplaced(items: Sequence[Unplaced]) -> None:
+    """Fill in what a page shows of ``items``: who they are (one query) and their dates as
+    text. The rows of a page share a handful of dates, each formatted once."""
+    people = Participant.objects.filter(pk__in=[item.participant_id for item in items])
+    names = {
+        pk: (f"{first} {last}".strip(), organisation)  # as Person.full_name
+        for pk, first, last, organisation in people.values_list(
+            "pk", "person__first_name", "person__last_name", "sending_organisation__name"
+        )
+    }
+    labels: dict[dt.date, str] = {}
+
+    def label(day: dt.date) -> str:
+        if day not in labels:
+            labels[day] = date_format(day, "j M Y")
+        return labels[day]
+
+    for item in items:
+        item.name, item.organisation = names[item.participant_id]
+        item.due_label = label(item.due)
+        item.earliest_label = label(item.earliest)
+        item.latest_label = label(item.latest)
+        if item.suggestion is not None:
+            item.suggestion_label = label(item.suggestion.first_day)
 
 
 # --- Whom staff may enrol ---------------------------------------------------------------

@@ -3,13 +3,18 @@ data quality, with server-drawn charts and their tables) and the data-quality li
 
 from __future__ import annotations
 
+import datetime as dt
+from pickle import UnpicklingError
+from typing import Any
+
 from django.contrib import messages
+from django.core.cache import cache
 from django.db.models import Count, OuterRef, Q, Subquery, Value
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from norec_portal.access import staff_required
@@ -28,22 +33,9 @@ from ..services import dashboard as stats
 from .common import paginate
 
 HISTORY_MONTHS = 12
+FIGURES_MAX_AGE = 5 * 60  # seconds
 PLAN_MONTHS_BACK = 6
 PLAN_MONTHS_AHEAD = 5
-
-
-def _member_counts() -> dict[str, int]:
-    return Member.objects.aggregate(
-        total=Count("pk"),
-        newsletter=Count("pk", filter=Q(newsletter_consent=True)),
-        directory=Count("pk", filter=Q(directory_consent=True)),
-        resource=Count(
-            "pk",
-            filter=Q(available_as_lecturer=True)
-            | Q(available_as_interpreter=True)
-            | Q(available_as_resource_person=True),
-        ),
-    )
 
 
 def _queues() -> dict[str, int]:
@@ -124,12 +116,44 @@ def _quality_chart(quality: stats.ContactQuality) -> object:
     )
 
 
+def _figures(history_months: list[dt.date]) -> dict[str, Any]:
+    """The statistics over every member and invitation, with their charts: most of the
+    page's time, and nothing staff act on within minutes. Kept in Django's cache for
+    FIGURES_MAX_AGE, per language (labels and the order of countries are translated); the
+    page says when they were computed. The programme, the queues and the running waves are
+    read on every request."""
+    span = f"{history_months[0]:%Y-%m}+{len(history_months)}"
+    key = f"network:dashboard-figures:v1:{get_language()}:{span}"
+    try:
+        figures = cache.get(key)
+    except (AttributeError, TypeError, ImportError, ValueError, EOFError, UnpicklingError):
+        # An entry written by an older version of the portal, whose classes have changed
+        # since: worked out afresh, and replaced below.
+        figures = None
+    if figures is None:
+        history = stats.members_over_time(history_months)
+        funnel = stats.invitation_funnel()
+        quality = stats.contact_quality()
+        figures = {
+            "figures_as_of": timezone.now(),
+            "members": stats.member_counts(),
+            "history": history,
+            "funnel": funnel,
+            "quality": quality,
+            "members_chart": _members_chart(history),
+            "funnel_chart": _funnel_chart(funnel),
+            "quality_chart": _quality_chart(quality),
+        }
+        cache.set(key, figures, FIGURES_MAX_AGE)
+    return figures
+
+
 @staff_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     this_month = stats.month_of(today)
-    history = stats.members_over_time(
+    figures = _figures(
         stats.months(stats.add_months(this_month, -(HISTORY_MONTHS - 1)), HISTORY_MONTHS)
     )
     plan = stats.monthly_plan(
@@ -138,8 +162,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             PLAN_MONTHS_BACK + 1 + PLAN_MONTHS_AHEAD,
         )
     )
-    funnel = stats.invitation_funnel()
-    quality = stats.contact_quality()
     open_waves = list(
         waves.annotate_wave_counts(
             InvitationWave.objects.filter(
@@ -153,19 +175,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         request,
         "network/staff/dashboard.html",
         {
+            **figures,
             "today": today,
-            "members": _member_counts(),
             "queues": _queues(),
             "open_waves": open_waves,
-            "history": history,
             "plan": plan,
-            "funnel": funnel,
-            "quality": quality,
             "gaps": [p for p in gaps if p.flagged],
-            "members_chart": _members_chart(history),
-            "funnel_chart": _funnel_chart(funnel),
             "plan_chart": _plan_chart(plan),
-            "quality_chart": _quality_chart(quality),
         },
     )
 

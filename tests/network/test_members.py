@@ -8,7 +8,9 @@ import io
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from network.consent import WORDINGS
@@ -174,3 +176,73 @@ def test_export_is_for_staff_and_safe_in_a_spreadsheet(staff_client, people):
     assert rows[0][:3] == ["First name", "Last name", "Email"]
     assert sorted(r[1] for r in rows[1:]) == ["Health", "Person"]
     assert "'=HYPERLINK(evil)" in [r[5] for r in rows[1:]]
+
+
+def test_the_directory_is_in_alphabetical_order_whatever_the_case(staff_client):
+    """Names as people read them ("de Vries" among the D's), not capitals first; the same
+    name twice keeps the order of joining."""
+    viewer = make_member(email="v@example.org", first_name="Vera", last_name="Viewer",
+                         directory=True)  # fmt: skip
+    people = [("Jan", "de Vries"), ("Zola", "Zulu"), ("Ama", "Banda"), ("ola", "eriksen"),
+              ("Ola", "Eriksen")]  # fmt: skip
+    for i, (first, last) in enumerate(people):
+        make_member(email=f"p{i}@example.org", first_name=first, last_name=last, directory=True)
+    expected = ["Ama Banda", "Jan de Vries", "ola eriksen", "Ola Eriksen", "Vera Viewer",
+                "Zola Zulu"]  # fmt: skip
+    assert names(staff_client.get(reverse("network:staff_directory"))) == expected
+    member_client = Client()
+    member_client.force_login(viewer.person.user)
+    assert names(member_client.get(reverse("network:member_directory"))) == expected
+
+
+def test_directory_rows_show_languages_expertise_and_availability(client, people):
+    health, _water, _hidden = people
+    make_member(email="plain@example.org", first_name="Pat", last_name="Plain", directory=True)
+    update_profile(member=health, profile=Profile(
+        languages=languages("sw", "en"), expertise="health, water",
+        available_as_lecturer=True, available_as_resource_person=True,
+    ), by=None)  # fmt: skip
+    client.force_login(health.person.user)
+    rows = client.get(reverse("network:member_directory")).content.decode().split("<tr>")[2:]
+    hana, pat, wale = rows
+    assert "<td>English, Swahili</td>" in hana
+    assert ('<span class="badge badge--info">health</span> '
+            '<span class="badge badge--info">water</span>') in hana  # fmt: skip
+    assert ('<td><span class="badge badge--ok">Lecturer</span> '
+            '<span class="badge badge--ok">Resource person</span></td>') in hana  # fmt: skip
+    assert pat.count("<td>—</td>") == 4  # organisation, languages, expertise, availability
+    assert '<td><span class="badge badge--ok">Interpreter</span> </td>' in wale
+
+
+def _queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+        if hasattr(response, "streaming_content"):
+            b"".join(response.streaming_content)
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_directory_queries_do_not_grow_with_the_members_languages_and_expertise(
+    staff_client, people
+):
+    health = people[0]
+    urls = [reverse("network:staff_directory"), reverse("network:staff_directory_export")]
+    before = [_queries(staff_client, url) for url in urls]
+    member_client = Client()
+    member_client.force_login(health.person.user)
+    member_before = _queries(member_client, reverse("network:member_directory"))
+    for i in range(8):
+        member = make_member(email=f"more{i}@example.org", last_name=f"More{i}", directory=True)
+        update_profile(member=member, profile=Profile(
+            languages=languages("en", "fr", "sw"), expertise=f"topic{i}, health",
+            available_as_interpreter=True,
+        ), by=None)  # fmt: skip
+    assert [_queries(staff_client, url) for url in urls] == before
+    assert _queries(member_client, reverse("network:member_directory")) == member_before
+
+
+def test_the_export_lists_languages_and_expertise(staff_client, people):
+    response = staff_client.get(reverse("network:staff_directory_export"), {"q": "Hana"})
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[1][7:9] == ["Swahili", "health"]

@@ -48,3 +48,17 @@ def test_fast_selects_select_like_django_with_repeated_values_and_odd_group_name
         slow = field(choices=choices).widget.render("x", value)
         fast = field(choices=choices, widget=fast_widget).widget.render("x", value)
         assert dom(fast) == dom(slow)
+
+
+def test_fast_select_renders_model_choices_like_django(db):
+    from network.models import Language
+
+    Language.objects.create(code="x1", name="Kiswahili & <Swahili>")
+    Language.objects.create(code="x2", name="Amharic (test)")
+    chosen = Language.objects.get(code="x2")
+    queryset = Language.objects.order_by("name")
+    slow = forms.ModelChoiceField(queryset=queryset, empty_label="All")
+    fast = forms.ModelChoiceField(queryset=queryset, empty_label="All", widget=FastSelect)
+    for value in (None, chosen.pk, str(chosen.pk)):
+        slow_html = slow.widget.render("language", value)
+        assert dom(fast.widget.render("language", value)) == dom(slow_html)

@@ -12,7 +12,13 @@ from django.urls import reverse
 from tests.factories import make_staff
 from tests.trainings import factories as f
 from trainings import planning, services
-from trainings.models import Enrolment, EnrolmentState, SessionKind, TrainingWeek
+from trainings.models import (
+    Enrolment,
+    EnrolmentState,
+    SessionKind,
+    TrainingSession,
+    TrainingWeek,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -106,6 +112,31 @@ def test_year_view_flags_a_venue_booked_twice_and_a_facilitator_in_two_places(st
     )
     week_page = staff_client.get(reverse("trainings:staff_week", args=[first.pk]))
     assert "Kampala is booked 2 times" in week_page.content.decode()
+
+
+def test_year_view_flags_a_facilitator_in_a_week_and_a_seminar_at_once(staff_client, staff):
+    week = f.make_week(venue_name="Kampala")  # 3 May 2026
+    f.session_of(week, SessionKind.TRAINING_2).facilitators.set([staff])
+
+    def seminar(title, first_day):
+        days = [first_day + dt.timedelta(days=n) for n in range(3)]
+        return services.create_intro_seminar(
+            title=title, capacity=10, venue=None, online=True, facilitators=[staff], by=staff,
+            days=[services.SeminarDay(day, dt.time(9), dt.time(12)) for day in days],
+        )  # fmt: skip
+
+    seminar("Intro", dt.date(2026, 5, 5))
+    called_off = seminar("Called off", dt.date(2026, 5, 6))
+    TrainingSession.objects.filter(pk=called_off.pk).update(status=TrainingSession.Status.CANCELLED)
+    plan = planning.year_plan(2026)
+    assert plan.conflicts == [
+        "Siri Staff facilitates Training 2 (Kampala, 3 May 2026) and "
+        "Intro (Online, 5 May 2026) at the same time."
+    ]
+    assert plan.week_conflicts == {week.pk: plan.conflicts}
+    assert [s.name for s in plan.seminars] == ["Intro", "Called off"]
+    html = staff_client.get(reverse("trainings:staff_year") + "?year=2026").content.decode()
+    assert plan.conflicts[0] in html and "1 conflict" in html
 
 
 def test_no_conflict_for_a_cancelled_week_or_weeks_apart(staff):
@@ -274,12 +305,12 @@ def test_forecast_counts_need_against_seats_and_suggests_a_week(partnership, sta
     assert may.t1 == {"need": 3, "seats": 2, "free": 1, "short": 2}
     june = next(m for m in result.months if m.month == dt.date(2026, 6, 1))
     assert june.t1["seats"] == 5
-    suggestions = {u.participant.person.first_name: u.suggestion for u in result.unplaced
+    suggestions = {u.participant_id: u.suggestion for u in result.unplaced
                    if u.kind == SessionKind.TRAINING_1}  # fmt: skip
     # The one free seat in May goes to the first by exchange date; the others to June.
-    assert suggestions["First"] == t1
-    assert suggestions["Second"] == f.session_of(later, SessionKind.TRAINING_1)
-    assert "Placed" not in suggestions
+    assert suggestions[first.pk] == t1
+    assert suggestions[second.pk] == f.session_of(later, SessionKind.TRAINING_1)
+    assert placed.pk not in suggestions
     # Training 2: needed in the month each exchange ends, no week scheduled for it.
     t2_needs = [u for u in result.unplaced if u.kind == SessionKind.TRAINING_2]
     assert t2_needs == []  # the exchanges end in March 2027, after the period

@@ -72,6 +72,7 @@ def forecast(request: HttpRequest) -> HttpResponse:
         "next": planning.add_months(result.start, 12).strftime("%Y-%m"),
         **paginate(request, result.unplaced, {"from": result.start.strftime("%Y-%m")}),
     }
+    planning.describe_unplaced(context["page_obj"].object_list)
     return render(request, "trainings/staff_forecast.html", context)
 
 
@@ -201,16 +202,20 @@ def week_detail(request: HttpRequest, pk: int) -> HttpResponse:
     same_sunday = list(
         TrainingWeek.objects.filter(starts_on=week.starts_on)
         .select_related("venue")
-        .prefetch_related(Prefetch("sessions", queryset=planning.sessions_with_counts()))
+        .prefetch_related(Prefetch("sessions", queryset=planning.sessions_for_conflicts()))
     )
     seminars = list(
-        planning.sessions_with_counts().filter(
+        planning.sessions_for_conflicts()
+        .filter(
             kind=SessionKind.INTRO_SEMINAR,
             first_day__lte=week.ends_on,
             last_day__gte=week.starts_on,
         )
+        .select_related("venue")
     )
-    conflicts, _all = planning.find_conflicts(same_sunday, seminars)
+    conflicts, _all = planning.find_conflicts(
+        same_sunday, [s for w in same_sunday for s in w.sessions.all()] + seminars
+    )
     sessions = _week_sessions(week)
     context = {
         "week": week,
