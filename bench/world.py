@@ -36,6 +36,7 @@ STAFF_EMAIL = "bench.staff@norec.bench"
 MEMBER_EMAIL = "bench.member@norec.bench"
 COORDINATOR_EMAIL = "bench.coordinator.{}@norec.bench"
 GENERATED_DOMAIN = "@members.bench.example"
+NETWORK_MEMBERS = 12_000
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
@@ -178,8 +179,9 @@ def make_contact_token() -> str:
 
 
 def top_up_members(*, target: int | None = None, seed: int = 1963) -> int:
-    """Grow the network to ``target`` members (by default as many as there are alumni:
-    12,000 in the scale data set) when it has fewer.
+    """Grow the network to ``target`` members (by default as many as there are alumni,
+    at most ``NETWORK_MEMBERS``: 12,000 in the scale data set, and no more after the
+    import benchmark has added its own alumni) when it has fewer.
 
     The scale data set of the partnerships and trainings apps creates alumni but no
     network members. Every alumnus with an address becomes a member; if that is fewer
@@ -195,7 +197,7 @@ def top_up_members(*, target: int | None = None, seed: int = 1963) -> int:
         Exists(Participant.objects.filter(person=OuterRef("pk"), partnership__isnull=True))
     )
     if target is None:
-        target = alumni.count()
+        target = min(alumni.count(), NETWORK_MEMBERS)
     missing = target - Member.objects.count()
     if missing <= 0:
         return 0
