@@ -15,6 +15,7 @@ from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, Q, 
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from norec_portal.rows import day_formatter
 from partnerships.models import Participant
 
 from . import conf
@@ -354,7 +355,7 @@ def forecast(*, start: dt.date, months: int = 12, today: dt.date) -> Forecast:
 
 def describe_unplaced(items: Sequence[Unplaced]) -> None:
     """Fill in what a page shows of ``items``: who they are (one query) and their dates as
-    text. The rows of a page share a handful of dates, each formatted once."""
+    text (month names translated once a page)."""
     people = Participant.objects.filter(pk__in=[item.participant_id for item in items])
     names = {
         pk: (f"{first} {last}".strip(), organisation)  # as Person.full_name
@@ -362,13 +363,7 @@ def describe_unplaced(items: Sequence[Unplaced]) -> None:
             "pk", "person__first_name", "person__last_name", "sending_organisation__name"
         )
     }
-    labels: dict[dt.date, str] = {}
-
-    def label(day: dt.date) -> str:
-        if day not in labels:
-            labels[day] = date_format(day, "j M Y")
-        return labels[day]
-
+    label = day_formatter()
     for item in items:
         item.name, item.organisation = names[item.participant_id]
         item.due_label = label(item.due)
