@@ -72,7 +72,12 @@ class Person(models.Model):
 
     @property
     def full_name(self) -> str:
-        return f"{self.first_name} {self.last_name}".strip()
+        return self.name_of(self.first_name, self.last_name)
+
+    @staticmethod
+    def name_of(first_name: str, last_name: str) -> str:
+        """The full name from its parts (for rows loaded as values, not as people)."""
+        return f"{first_name} {last_name}".strip()
 
 
 class PartnerOrganisation(models.Model):

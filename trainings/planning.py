@@ -16,7 +16,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from norec_portal.rows import day_formatter
-from partnerships.models import Participant
+from partnerships.models import Participant, Person
 
 from . import conf
 from .models import (
@@ -358,7 +358,7 @@ def describe_unplaced(items: Sequence[Unplaced]) -> None:
     text (month names translated once a page)."""
     people = Participant.objects.filter(pk__in=[item.participant_id for item in items])
     names = {
-        pk: (f"{first} {last}".strip(), organisation)  # as Person.full_name
+        pk: (Person.name_of(first, last), organisation)
         for pk, first, last, organisation in people.values_list(
             "pk", "person__first_name", "person__last_name", "sending_organisation__name"
         )

@@ -72,18 +72,20 @@ class MonthPlan:
     def long_label(self) -> str:
         return formats.date_format(self.month, "F Y")
 
+    @property
+    def gaps(self) -> tuple[str, ...]:
+        """What the month lacks against the goal: "newsletter", "activity" or both."""
+        counts = (("newsletter", self.newsletters), ("activity", self.activities))
+        return tuple(kind for kind, count in counts if count < GOAL_PER_MONTH)
+
     @cached_property
     def missing(self) -> list[str]:
-        gaps = []
-        if self.newsletters < GOAL_PER_MONTH:
-            gaps.append(_("newsletter"))
-        if self.activities < GOAL_PER_MONTH:
-            gaps.append(_("activity"))
-        return gaps
+        names = {"newsletter": _("newsletter"), "activity": _("activity")}
+        return [names[gap] for gap in self.gaps]
 
     @property
     def flagged(self) -> bool:
-        return self.newsletters < GOAL_PER_MONTH or self.activities < GOAL_PER_MONTH
+        return bool(self.gaps)
 
 
 def _per_month(rows: QuerySet, field: str, month_list: list[dt.date]) -> dict[dt.date, int]:
