@@ -19,12 +19,8 @@ def member_for_user(user: User) -> Member | None:
     """The member profile of an alumnus login, or None."""
     if not user.is_authenticated or user.role != Role.ALUMNUS:
         return None
-    return (
-        Member.objects.select_related("person", "person__user")
-        .prefetch_related("languages", "expertise")
-        .filter(person__user=user)
-        .first()
-    )
+    # Languages and expertise are read by the few pages that show them, when they do.
+    return Member.objects.select_related("person", "person__user").filter(person__user=user).first()
 
 
 def get_member_for_user(user: User) -> Member:

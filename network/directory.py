@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from typing import NamedTuple
 
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from norec_portal.countries import country_names
+from norec_portal.rows import url_for_pk
 
 from .forms import DirectoryFilterForm
 from .models import Member, MemberQuerySet
@@ -22,12 +26,18 @@ AVAILABILITY_FIELDS = {
 
 
 def for_staff() -> MemberQuerySet:
+    """Every member, as a directory row shows them."""
+    return Member.objects.for_rows()
+
+
+def for_export() -> MemberQuerySet:
+    """Every member, whole (the export has a column for each field)."""
     return Member.objects.with_related()
 
 
 def visible_to_members() -> MemberQuerySet:
-    """Members see only those who said yes to being shown."""
-    return Member.objects.in_directory().with_related()
+    """Members see only those who said yes to being shown, as a directory row shows them."""
+    return Member.objects.in_directory().for_rows()
 
 
 def search(members: MemberQuerySet, form: DirectoryFilterForm) -> MemberQuerySet:
@@ -55,6 +65,54 @@ def search(members: MemberQuerySet, form: DirectoryFilterForm) -> MemberQuerySet
     # (partnerships' person_name_idx): PostgreSQL walks the index for the first page
     # instead of joining and sorting every visible member.
     return members.order_by(Lower("person__last_name"), Lower("person__first_name"), "pk")
+
+
+class Row(NamedTuple):
+    """What one row of the directory prints (plain text: the page escapes it). Members
+    see all but ``url``, ``hidden`` and ``email``."""
+
+    url: str
+    name: str
+    hidden: bool
+    linkedin_url: str
+    country: str
+    organisation: str
+    position: str
+    languages: str
+    expertise: list[str]
+    available_as: list[str]
+    email: str
+
+
+def rows(members: Iterable[Member], *, link: str = "") -> list[Row]:
+    """The directory rows of a page of members (``MemberQuerySet.for_rows``), each
+    linking to the URL named ``link`` with the member's person (none if "").
+
+    Worked out once a page: country names, labels and lists, looked up or translated in
+    each cell by template filters and tags, cost more than the rest of the page."""
+    countries = country_names()
+    url = url_for_pk(link) if link else lambda pk: ""
+    labels = (
+        ("available_as_lecturer", _("Lecturer")),
+        ("available_as_interpreter", _("Interpreter")),
+        ("available_as_resource_person", _("Resource person")),
+    )
+    return [
+        Row(
+            url=url(m.person_id),
+            name=m.person.full_name,
+            hidden=not m.directory_consent,
+            linkedin_url=m.linkedin_url,
+            country=countries.get(m.person.country.code, "") or "—",
+            organisation=m.organisation or "—",
+            position=m.position,
+            languages=", ".join(language.name for language in m.language_list) or "—",
+            expertise=[tag.name for tag in m.expertise_list],
+            available_as=[label for field, label in labels if getattr(m, field)],
+            email=m.person.email or "—",
+        )
+        for m in members
+    ]
 
 
 class _Echo:

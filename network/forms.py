@@ -14,6 +14,7 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from norec_portal.countries import CountryChoices
+from norec_portal.forms import ShortModelChoiceField
 from norec_portal.models import User
 from norec_portal.widgets import FastSelect, FastSelectMultiple
 from partnerships.models import Person
@@ -323,14 +324,14 @@ class DirectoryFilterForm(forms.Form):
     country = forms.ChoiceField(label=_("Country"), required=False,
                                 choices=CountryChoices(blank=_("All")),
                                 widget=FastSelect)  # fmt: skip
-    expertise = forms.ModelChoiceField(
+    expertise = ShortModelChoiceField(
         label=_("Expertise"),
         required=False,
         queryset=ExpertiseTag.objects.all(),
         empty_label=_("All"),
         widget=FastSelect,
     )
-    language = forms.ModelChoiceField(
+    language = ShortModelChoiceField(
         label=_("Language"),
         required=False,
         queryset=Language.objects.all(),

@@ -36,6 +36,16 @@ class CountryChoices(BaseChoiceIterator):
         yield from _named(get_language())
 
 
+def country_names() -> dict[str, str]:
+    """Each country's name by its code, in the active language (for the rows of a page)."""
+    return _names_by_code(get_language())
+
+
+@lru_cache(maxsize=32)
+def _names_by_code(language: str | None) -> dict[str, str]:
+    return dict(_named(language))
+
+
 def country_choices(blank: Any = "—") -> list[tuple[str, str]]:
     """The same choices as a list, for views that look names up or list them."""
     return list(CountryChoices(blank))

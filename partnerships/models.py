@@ -61,6 +61,8 @@ class Person(models.Model):
         ]
         indexes = [
             models.Index(Lower("last_name"), Lower("first_name"), name="person_name_idx"),
+            # Who has a login, read from the index alone (the member directory's count).
+            models.Index(fields=["id"], include=["user"], name="person_login_idx"),
         ]
 
     def __str__(self) -> str:

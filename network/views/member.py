@@ -148,4 +148,5 @@ def member_directory(request: HttpRequest) -> HttpResponse:
     results = directory.search(directory.visible_to_members(), form)
     page, query = paginate(request, results)
     return render(request, "network/member_directory.html",
-                  {"form": form, "page_obj": page, "query_string": query})  # fmt: skip
+                  {"form": form, "page_obj": page, "query_string": query,
+                   "rows": directory.rows(page)})  # fmt: skip

@@ -236,11 +236,12 @@ def staff_directory(request: HttpRequest) -> HttpResponse:
     results = directory.search(directory.for_staff(), form)
     page, query = paginate(request, results)
     return render(request, "network/staff/directory.html",
-                  {"form": form, "page_obj": page, "query_string": query})  # fmt: skip
+                  {"form": form, "page_obj": page, "query_string": query,
+                   "rows": directory.rows(page, link="network:staff_person")})  # fmt: skip
 
 
 @staff_required
 @require_GET
 def staff_directory_export(request: HttpRequest) -> HttpResponse:
     form = DirectoryFilterForm(request.GET or None)
-    return directory.export_csv(directory.search(directory.for_staff(), form))
+    return directory.export_csv(directory.search(directory.for_export(), form))

@@ -211,7 +211,28 @@ def test_directory_rows_show_languages_expertise_and_availability(client, people
     assert ('<td><span class="badge badge--ok">Lecturer</span> '
             '<span class="badge badge--ok">Resource person</span></td>') in hana  # fmt: skip
     assert pat.count("<td>—</td>") == 4  # organisation, languages, expertise, availability
-    assert '<td><span class="badge badge--ok">Interpreter</span> </td>' in wale
+    assert '<td><span class="badge badge--ok">Interpreter</span></td>' in wale
+
+
+def test_directory_rows_escape_what_members_typed_and_staff_rows_link_to_the_person(
+    staff_client, people
+):
+    health, _water, hidden = people
+    health.organisation = "<b>Clinic</b> & Co"
+    health.position = '<img src=x onerror="alert(1)">'
+    health.save()
+    client = Client()
+    client.force_login(health.person.user)
+    page = client.get(reverse("network:member_directory")).content.decode()
+    assert "&lt;b&gt;Clinic&lt;/b&gt; &amp; Co" in page and "<b>Clinic" not in page
+    assert "&lt;img src=x" in page and "<img src=x" not in page
+    staff_page = staff_client.get(reverse("network:staff_directory")).content.decode()
+    person_url = reverse("network:staff_person", args=[hidden.person_id])
+    assert (
+        f'<a href="{person_url}">Hidden Person</a> <span class="badge">hidden from members</span>'
+        in staff_page
+    )
+    assert "<td>x@example.org</td>" in staff_page and "&lt;b&gt;Clinic" in staff_page
 
 
 def _queries(client, url: str) -> int:
