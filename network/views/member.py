@@ -146,7 +146,7 @@ def member_directory(request: HttpRequest) -> HttpResponse:
         return render(request, "network/directory_locked.html", {"member": member})
     form = DirectoryFilterForm(request.GET or None)
     results = directory.search(directory.visible_to_members(), form)
-    page, query = paginate(request, results)
+    page, query = paginate(request, results, count=directory.count(results))
     return render(request, "network/member_directory.html",
                   {"form": form, "page_obj": page, "query_string": query,
                    "rows": directory.rows(page)})  # fmt: skip

@@ -1,0 +1,125 @@
+"""The directory's "n members": kept in the cache, never older than the data it counts."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from network import directory
+from network.forms import DirectoryFilterForm
+from network.models import Language, Member
+from network.services.members import Consents, Profile, change_consents, update_profile
+from tests.network.factories import make_member
+
+pytestmark = pytest.mark.django_db
+
+
+def shown_count(client: Client, url: str, **query: str) -> int:
+    response = client.get(url, query)
+    assert response.status_code == 200
+    return response.context["page_obj"].paginator.count
+
+
+def count_queries(client: Client, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    return sum("COUNT(" in q["sql"] for q in queries)
+
+
+@pytest.fixture
+def viewer(db):
+    return make_member(email="viewer@example.org", last_name="Viewer", directory=True)
+
+
+@pytest.fixture
+def viewer_client(viewer):
+    client = Client()
+    client.force_login(viewer.person.user)
+    return client
+
+
+URL = "network:member_directory"
+
+
+def test_the_count_is_read_once_and_then_from_the_cache(viewer_client):
+    url = reverse(URL)
+    assert count_queries(viewer_client, url) == 1
+    assert count_queries(viewer_client, url) == 0
+    # Another search is another count.
+    assert count_queries(viewer_client, url + "?country=UG") == 1
+
+
+def test_a_member_who_joins_or_leaves_the_directory_changes_the_count(viewer, viewer_client):
+    url = reverse(URL)
+    assert shown_count(viewer_client, url) == 1
+    other = make_member(email="o@example.org", last_name="Other", directory=True)
+    assert shown_count(viewer_client, url) == 2
+    change_consents(member=other, consents=Consents(directory=False, newsletter=False), by=None)
+    assert shown_count(viewer_client, url) == 1
+
+
+def test_a_deactivated_login_leaves_the_count_but_a_visit_does_not_recount(viewer_client):
+    url = reverse(URL)
+    other = make_member(email="o@example.org", last_name="Other", directory=True)
+    assert shown_count(viewer_client, url) == 2
+    user = other.person.user
+    user.save(update_fields=["last_login"])
+    assert count_queries(viewer_client, url) == 0
+    user.is_active = False
+    user.save()
+    assert shown_count(viewer_client, url) == 1
+
+
+def test_a_changed_profile_changes_the_count_of_a_search_by_language(viewer, viewer_client):
+    url = reverse(URL)
+    swahili = Language.objects.get(code="sw")
+    assert shown_count(viewer_client, url, language=str(swahili.pk)) == 0
+    update_profile(member=viewer, profile=Profile(languages=(swahili,)), by=None)
+    assert shown_count(viewer_client, url, language=str(swahili.pk)) == 1
+
+
+def test_a_renamed_person_changes_the_count_of_a_search_by_name(viewer, viewer_client):
+    url = reverse(URL)
+    assert shown_count(viewer_client, url, q="Zebra") == 0
+    person = viewer.person
+    person.last_name = "Zebra"
+    person.save()
+    assert shown_count(viewer_client, url, q="Zebra") == 1
+
+
+def test_a_count_taken_before_a_commit_does_not_outlive_it(
+    viewer, django_capture_on_commit_callbacks
+):
+    """Another request counting between a change and its commit misses the change and
+    keeps its figure under the generation of the moment; the commit starts another."""
+    members = directory.search(directory.visible_to_members(), DirectoryFilterForm())
+    assert directory.count(members) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        make_member(email="o@example.org", last_name="Other", directory=True)
+        # What that other request would leave: the count before the change, kept under
+        # the generation started by the change.
+        assert directory.count(members) == 2
+        generation = directory.cache.get(directory._GENERATION_KEY)
+        directory.cache.set(directory.count_key(members), (generation, 1))
+    assert directory.count(members) == 2
+
+
+def test_the_commit_starts_a_new_generation(viewer, django_capture_on_commit_callbacks):
+    before = directory.cache.get(directory._GENERATION_KEY)
+    with django_capture_on_commit_callbacks(execute=True):
+        make_member(email="o@example.org", last_name="Other", directory=True)
+        during = directory.cache.get(directory._GENERATION_KEY)
+    after = directory.cache.get(directory._GENERATION_KEY)
+    assert len({before, during, after}) == 3
+
+
+def test_staff_and_members_counts_are_kept_apart(viewer, staff_client):
+    hidden = make_member(email="h@example.org", last_name="Hidden", directory=False)
+    member_client = Client()
+    member_client.force_login(viewer.person.user)
+    assert shown_count(member_client, reverse(URL)) == 1
+    assert shown_count(staff_client, reverse("network:staff_directory")) == 2
+    assert Member.objects.filter(pk=hidden.pk).exists()
