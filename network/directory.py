@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import logging
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -25,6 +26,8 @@ from partnerships.models import Person
 
 from .forms import DirectoryFilterForm
 from .models import Member, MemberQuerySet
+
+logger = logging.getLogger(__name__)
 
 AVAILABILITY_FIELDS = {
     "lecturer": "available_as_lecturer",
@@ -120,7 +123,11 @@ def forget_counts() -> None:
 
 
 def _new_generation() -> None:
-    cache.set(_GENERATION_KEY, uuid.uuid4().hex, None)
+    try:
+        cache.set(_GENERATION_KEY, uuid.uuid4().hex, None)
+    except Exception:  # a change is saved even when the cache cannot be reached
+        logger.warning("directory: the cache is unreachable; counts lapse in %s s",
+                       COUNT_SECONDS, exc_info=True)  # fmt: skip
 
 
 def _changed(sender: Any, update_fields: frozenset[str] | None = None, **kwargs: Any) -> None:

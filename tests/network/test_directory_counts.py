@@ -123,3 +123,16 @@ def test_staff_and_members_counts_are_kept_apart(viewer, staff_client):
     assert shown_count(member_client, reverse(URL)) == 1
     assert shown_count(staff_client, reverse("network:staff_directory")) == 2
     assert Member.objects.filter(pk=hidden.pk).exists()
+
+
+def test_a_change_is_saved_even_when_the_cache_cannot_be_reached(viewer, monkeypatch, caplog):
+    def unreachable(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr(directory.cache, "set", unreachable)
+    person = viewer.person
+    person.last_name = "Saved"
+    person.save()
+    person.refresh_from_db()
+    assert person.last_name == "Saved"
+    assert "the cache is unreachable" in caplog.text
