@@ -28,3 +28,51 @@ def day_formatter() -> Callable[[dt.date | None], str]:
     active language: the month names are translated once, not for each date."""
     months = {number: name.title() for number, name in MONTHS_3.items()}
     return lambda day: f"{day.day} {months[day.month]} {day.year:04d}" if day else ""
+
+
+def day_month_formatter() -> Callable[[dt.date | None], str]:
+    """What ``{{ day|date:"j M" }}`` prints ("5 Mar", "" for no date) in the active
+    language: each month's name is translated once, when first needed."""
+    months: dict[int, str] = {}
+
+    def label(day: dt.date | None) -> str:
+        if not day:
+            return ""
+        name = months.get(day.month)
+        if name is None:
+            name = months[day.month] = MONTHS_3[day.month].title()
+        return f"{day.day} {name}"
+
+    return label
+
+
+def month_formatter() -> Callable[[dt.date | None], str]:
+    """What ``{{ day|date:"F Y" }}`` prints ("March 2026", "" for no date) in the active
+    language: each month's name is translated once, when first needed."""
+    from django.utils.dates import MONTHS
+
+    months: dict[int, str] = {}
+
+    def label(day: dt.date | None) -> str:
+        if not day:
+            return ""
+        name = months.get(day.month)
+        if name is None:
+            name = months[day.month] = str(MONTHS[day.month])
+        return f"{name} {day.year:04d}"
+
+    return label
+
+
+def short_month_formatter() -> Callable[[dt.date], str]:
+    """What ``{{ day|date:"M Y" }}`` prints ("Mar 2026") in the active language: each
+    month's name is translated once, when first needed."""
+    months: dict[int, str] = {}
+
+    def label(day: dt.date) -> str:
+        name = months.get(day.month)
+        if name is None:
+            name = months[day.month] = MONTHS_3[day.month].title()
+        return f"{name} {day.year:04d}"
+
+    return label

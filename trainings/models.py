@@ -526,6 +526,13 @@ class Enrolment(models.Model):
         indexes = [
             models.Index(fields=["session", "state"], name="enrolment_session_state_idx"),
             models.Index(fields=["state", "waitlisted_at"], name="enrolment_waitlist_idx"),
+            # Who holds a seat of a kind: the forecast reads it for every participant of
+            # the year, from this index alone rather than from every enrolment.
+            models.Index(
+                fields=["kind", "participant"],
+                condition=Q(state__in=SEAT_STATES),
+                name="enrolment_seat_holder_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -8,13 +8,27 @@ from __future__ import annotations
 import datetime as dt
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter, itemgetter
 
-from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, Q, Value, When
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from norec_portal.models import User
 from norec_portal.rows import day_formatter
 from partnerships.models import Participant, Person
 
@@ -22,11 +36,11 @@ from . import conf
 from .models import (
     SEAT_STATES,
     Enrolment,
+    EnrolmentState,
     SessionKind,
     TrainingSession,
     TrainingWeek,
     Venue,
-    seats_taken,
 )
 
 # --- Conflicts --------------------------------------------------------------------------
@@ -112,6 +126,20 @@ KIND_ORDER = Case(
     *(When(kind=kind, then=Value(index)) for index, kind in enumerate(SessionKind.values)),
     output_field=IntegerField(),
 )
+KIND_INDEX = {kind: index for index, kind in enumerate(SessionKind.values)}
+
+
+def session_namer() -> Callable[[TrainingSession], str]:
+    """What ``session.name`` gives, for the sessions of a page: the kinds and the word
+    "group" translated once rather than for each session."""
+    kinds = {value: str(label) for value, label in SessionKind.choices}
+    group = _("group")
+
+    def name(session: TrainingSession) -> str:
+        label = session.title or kinds[session.kind]
+        return f"{label} ({group} {session.group})" if session.group > 1 else label
+
+    return name
 
 
 def sessions_with_counts():
@@ -130,36 +158,69 @@ def sessions_for_conflicts():
     ).order_by(KIND_ORDER, "group", "pk")
 
 
+def enrolments_in(*states: str) -> Subquery:
+    """The number of a session's enrolments in ``states``, as a subquery per session: it
+    reads the session's own enrolments by index, where ``with_counts`` joins every
+    enrolment of the selected sessions and groups them."""
+    return Subquery(
+        Enrolment.objects.filter(session=OuterRef("pk"), state__in=states)
+        .order_by()
+        .annotate(count=Func(F("pk"), function="COUNT"))
+        .values("count"),
+        output_field=IntegerField(),
+    )
+
+
 def year_plan(year: int) -> YearPlan:
     """Every week of ``year`` as venue columns × week rows, with seats taken per session.
-    Four queries whatever the number of weeks."""
-    weeks = list(
-        TrainingWeek.objects.filter(starts_on__year=year)
-        .select_related("venue")
-        .order_by("starts_on", "venue__name", "pk")
-    )
+    Four queries whatever the number of weeks: the weeks, their sessions and the year's
+    seminars with their seat counts, the facilitators, the venues."""
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    weeks = list(TrainingWeek.objects.filter(starts_on__range=(first, last)).order_by())
     # The weeks' sessions and the year's seminars in one query, handed to their weeks
     # here rather than by a prefetch per relation.
-    sessions = (
-        sessions_for_conflicts()
-        .with_counts()
-        .filter(Q(week__in=weeks) | Q(kind=SessionKind.INTRO_SEMINAR, first_day__year=year))
-        .select_related("venue")
+    sessions = sorted(
+        TrainingSession.objects.filter(
+            Q(week__in=[week.pk for week in weeks])
+            | Q(kind=SessionKind.INTRO_SEMINAR, first_day__range=(first, last))
+        )
+        .annotate(
+            taken=enrolments_in(*SEAT_STATES), waiting=enrolments_in(EnrolmentState.WAITLISTED)
+        )
+        # As ``sessions_for_conflicts`` gives them, with what a conflict names them by.
+        .prefetch_related(
+            Prefetch(
+                "facilitators",
+                queryset=User.objects.only("full_name", "email"),
+                to_attr="facilitator_list",
+            )
+        )
+        .order_by(),
+        key=lambda s: (KIND_INDEX[s.kind], s.group, s.pk),
     )
-    by_pk = {week.pk: week for week in weeks}
+    # Every venue (a handful), for the weeks' and the seminars' places; a column for each
+    # venue in use and each that holds a week this year.
+    by_venue = {venue.pk: venue for venue in Venue.objects.order_by("name")}
+    venue_ids = {w.venue_id for w in weeks}
+    venues = [v for v in by_venue.values() if v.active or v.pk in venue_ids]
+    column = {venue.pk: index for index, venue in enumerate(venues)}
+    # By start, then venue name (the columns are in that order), then pk.
+    weeks.sort(key=lambda w: (w.starts_on, column[w.venue_id], w.pk))
+    by_pk = {}
     for week in weeks:
+        week.venue = by_venue[week.venue_id]
         week.planned_sessions = []
+        by_pk[week.pk] = week
     seminars = []
     for session in sessions:
         if session.week_id is None:
+            if session.venue_id is not None:
+                session.venue = by_venue[session.venue_id]
             seminars.append(session)
         else:
             session.week = by_pk[session.week_id]
             session.week.planned_sessions.append(session)
     seminars.sort(key=lambda s: (s.first_day, s.pk))
-    venue_ids = {w.venue_id for w in weeks}
-    venues = list(Venue.objects.filter(Q(active=True) | Q(pk__in=venue_ids)).order_by("name"))
-    column = {venue.pk: index for index, venue in enumerate(venues)}
     rows: dict[dt.date, YearRow] = {}
     for week in weeks:
         row = rows.setdefault(week.starts_on, YearRow(week.starts_on, [[] for _venue in venues]))
@@ -247,19 +308,41 @@ class Forecast:
         return sum(1 for u in self.unplaced if u.suggestion is None)
 
 
-def _needing(kind: str, start: dt.date, end: dt.date) -> list[tuple[int, dt.date]]:
-    """(participant id, exchange date) of those who need ``kind`` in [start, end) and hold
-    no seat for it, in the order their seats are suggested. Plain tuples: every
-    participant of the year is loaded, but only a page of them is shown."""
-    anchor = "exchange_start" if kind == SessionKind.TRAINING_1 else "exchange_end"
-    placed = Enrolment.objects.filter(participant=OuterRef("pk"), kind=kind, state__in=SEAT_STATES)
-    return list(
+def _needing(start: dt.date, end: dt.date) -> dict[str, list[tuple[int, dt.date]]]:
+    """For Training 1 and Training 2, (participant id, exchange date) of those who need it
+    in [start, end) and hold no seat for it, in the order their seats are suggested. One
+    scan of the participants for both kinds. Plain tuples: every participant of the year
+    is loaded, but only a page of them is shown."""
+
+    def holds_seat(kind: str) -> Exists:
+        return Exists(
+            Enrolment.objects.filter(participant=OuterRef("pk"), kind=kind, state__in=SEAT_STATES)
+        )
+
+    starts = Q(exchange_start__gte=start, exchange_start__lt=end)
+    ends = Q(exchange_end__gte=start, exchange_end__lt=end)
+    rows = (
         Participant.objects.current()
-        .filter(**{f"{anchor}__gte": start, f"{anchor}__lt": end})
-        .exclude(Exists(placed))
-        .order_by(anchor, "pk")
-        .values_list("pk", anchor)
+        .filter(starts | ends)
+        .annotate(
+            t1=holds_seat(SessionKind.TRAINING_1),
+            t2=holds_seat(SessionKind.TRAINING_2),
+        )
+        .order_by()
+        .values_list("pk", "exchange_start", "exchange_end", "t1", "t2")
     )
+    t1: list[tuple[int, dt.date]] = []
+    t2: list[tuple[int, dt.date]] = []
+    for pk, exchange_start, exchange_end, has_t1, has_t2 in rows:
+        # Either date may be missing, or outside the period while the other is in it.
+        if not has_t1 and exchange_start is not None and start <= exchange_start < end:
+            t1.append((pk, exchange_start))
+        if not has_t2 and exchange_end is not None and start <= exchange_end < end:
+            t2.append((pk, exchange_end))
+    # By exchange date, then id: the order in which seats are handed out.
+    t1.sort(key=itemgetter(1, 0))
+    t2.sort(key=itemgetter(1, 0))
+    return {SessionKind.TRAINING_1: t1, SessionKind.TRAINING_2: t2}
 
 
 class _FreeSeats:
@@ -303,7 +386,7 @@ def forecast(*, start: dt.date, months: int = 12, today: dt.date) -> Forecast:
     """Per month, the participants who need Training 1 (by exchange start) and Training 2
     (by exchange end) and hold no seat yet, against the seats scheduled that month; and a
     suggested week for each of them, filling free seats in order of the exchange date.
-    Three queries whatever the number of participants and weeks."""
+    Two queries whatever the number of participants and weeks."""
     start = month_start(start)
     end = add_months(start, months)
     buckets = [MonthNeed(add_months(start, i)) for i in range(months)]
@@ -316,15 +399,14 @@ def forecast(*, start: dt.date, months: int = 12, today: dt.date) -> Forecast:
     widest_after = max(after for _before, after in windows.values())
     sessions = list(
         TrainingSession.objects.scheduled()
-        .annotate(taken=seats_taken())
+        .annotate(taken=enrolments_in(*SEAT_STATES))
         .filter(
             kind__in=[SessionKind.TRAINING_1, SessionKind.TRAINING_2],
             first_day__gte=start - widest_before,
             first_day__lt=end + widest_after,
         )
         .select_related("week__venue")
-        # What the forecast and its page use (a suggestion shows its place): the seat
-        # count groups by every selected column, and a venue's text columns are wide.
+        # What the forecast and its page use (a suggestion shows its place).
         .only(*FORECAST_SESSION_FIELDS)
         .order_by("first_day", "pk")
     )
@@ -335,21 +417,16 @@ def forecast(*, start: dt.date, months: int = 12, today: dt.date) -> Forecast:
             bucket.seats[session.kind] += session.capacity
             bucket.free[session.kind] += free[session.pk]
     unplaced: list[Unplaced] = []
+    needing = _needing(start, end)
     for kind in (SessionKind.TRAINING_1, SessionKind.TRAINING_2):
         before, after = windows[kind]
         seats = _FreeSeats((s for s in sessions if s.kind == kind), free, today)
-        for participant_id, due in _needing(kind, start, end):
+        for participant_id, due in needing[kind]:
             by_month[month_start(due)].need[kind] += 1
-            item = Unplaced(
-                participant_id=participant_id,
-                kind=kind,
-                due=due,
-                earliest=due - before,
-                latest=due + after,
-            )
+            item = Unplaced(participant_id, kind, due, due - before, due + after)
             item.suggestion = seats.take(item)
             unplaced.append(item)
-    unplaced.sort(key=lambda u: (u.due, u.kind, u.participant_id))
+    unplaced.sort(key=attrgetter("due", "kind", "participant_id"))
     return Forecast(start=start, end=end, months=buckets, unplaced=unplaced)
 
 
