@@ -25,26 +25,31 @@ TONES = {
 }
 
 
+# The enrolments a status line shows, built once (like a class-based view's ``queryset``)
+# and narrowed to a page's participants on each call: resolving the joins and the deferred
+# fields costs more than running the query.
+SHOWN_ENROLMENTS = (
+    Enrolment.objects.exclude(state=EnrolmentState.CANCELLED)
+    .select_related("session__week__venue", "session__venue")
+    # Only what the status line shows: the column is on every coordinator page.
+    .only(
+        "participant",
+        "kind",
+        "state",
+        "session__first_day",
+        "session__online",
+        "session__week__format",
+        "session__week__venue__name",
+        "session__venue__name",
+    )  # fmt: skip
+    .order_by("session__first_day", "pk")
+)
+
+
 def training_status(participants: Sequence[Participant]) -> dict[int, list[ReadinessItem]]:
     by_id = {p.pk: p for p in participants}
     latest: dict[tuple[int, str], Enrolment] = {}
-    enrolments = (
-        Enrolment.objects.filter(participant_id__in=list(by_id))
-        .exclude(state=EnrolmentState.CANCELLED)
-        .select_related("session__week__venue", "session__venue")
-        # Only what the status line shows: the column is on every coordinator page.
-        .only(
-            "participant",
-            "kind",
-            "state",
-            "session__first_day",
-            "session__online",
-            "session__week__format",
-            "session__week__venue__name",
-            "session__venue__name",
-        )  # fmt: skip
-        .order_by("session__first_day", "pk")
-    )
+    enrolments = SHOWN_ENROLMENTS.filter(participant_id__in=list(by_id))
     for enrolment in enrolments:
         # The page's own participant rows, not a join of them: ``elearning_missing`` reads
         # the participant.

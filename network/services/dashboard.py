@@ -10,17 +10,18 @@ Each function runs one query, whatever the number of members, invitations or mon
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
-from functools import cached_property
 
-from django.db.models import Count, DateField, Q, QuerySet
+from django.db.models import Count, DateField, Q, QuerySet, Value
 from django.db.models.functions import Coalesce, TruncMonth
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_countries import countries as all_countries
 
 from norec_portal.emails import send_templated_email
 from norec_portal.models import Role, User
+from norec_portal.rows import month_formatter, short_month_formatter
 
 from ..models import Activity, Invitation, Member, Newsletter
 from .bounces import active_bad_addresses
@@ -48,78 +49,93 @@ def _start(month: dt.date) -> dt.datetime:
     return dt.datetime(month.year, month.month, 1, tzinfo=timezone.get_current_timezone())
 
 
-def month_label(month: dt.date) -> str:
-    return formats.date_format(month, "M Y")
-
-
 # --- Monthly cadence -----------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class MonthPlan:
-    """One month of the programme. The labels and the flag are worked out once: the
-    dashboard reads each of them several times a month (chart, table, warnings)."""
+    """One month of the programme. The labels are worked out once, by ``monthly_plan``:
+    the dashboard reads each of them several times a month (chart, table, warnings)."""
 
     month: dt.date
     newsletters: int
     activities: int
-
-    @cached_property
-    def label(self) -> str:
-        return month_label(self.month)
-
-    @cached_property
-    def long_label(self) -> str:
-        return formats.date_format(self.month, "F Y")
+    label: str  # "Mar 2026": under the chart's columns
+    long_label: str  # "March 2026": the table, the warnings and the cadence email
+    missing: list[str]  # what the month lacks, translated: ["newsletter", "activity"]
 
     @property
     def gaps(self) -> tuple[str, ...]:
         """What the month lacks against the goal: "newsletter", "activity" or both."""
-        counts = (("newsletter", self.newsletters), ("activity", self.activities))
-        return tuple(kind for kind, count in counts if count < GOAL_PER_MONTH)
-
-    @cached_property
-    def missing(self) -> list[str]:
-        names = {"newsletter": _("newsletter"), "activity": _("activity")}
-        return [names[gap] for gap in self.gaps]
+        return _gaps(self.newsletters, self.activities)
 
     @property
     def flagged(self) -> bool:
         return bool(self.gaps)
 
 
-def _per_month(rows: QuerySet, field: str, month_list: list[dt.date]) -> dict[dt.date, int]:
-    """How many of ``rows`` have ``field`` in each month of ``month_list``: one GROUP BY
-    over the months' span, in the portal's zone (as ``_start``)."""
-    start, end = _start(min(month_list)), _start(add_months(max(month_list), 1))
-    counts = (
+def _gaps(newsletters: int, activities: int) -> tuple[str, ...]:
+    counts = (("newsletter", newsletters), ("activity", activities))
+    return tuple(kind for kind, count in counts if count < GOAL_PER_MONTH)
+
+
+def _per_month(
+    rows: QuerySet, field: str, what: str, start: dt.datetime, end: dt.datetime
+) -> QuerySet:
+    """How many of ``rows`` have ``field`` in each month from ``start`` to ``end``, as rows
+    of ``what`` (the name of the rows), ``month`` and ``n``: one GROUP BY over the span, in
+    the portal's zone (as ``_start``)."""
+    return (
         rows.filter(**{f"{field}__gte": start, f"{field}__lt": end})
-        .annotate(month=TruncMonth(field, output_field=DateField()))
-        .values("month")
+        .values(what=Value(what), month=TruncMonth(field, output_field=DateField()))
         .annotate(n=Count("pk"))
         .order_by()
     )
-    return {row["month"]: row["n"] for row in counts}
 
 
-def monthly_plan(month_list: list[dt.date]) -> list[MonthPlan]:
-    """Newsletters and activities per month (two queries for any number of months)."""
-    if not month_list:
-        return []
+@functools.lru_cache(maxsize=16)
+def _month_counts(start: dt.datetime, end: dt.datetime) -> QuerySet:
+    """Newsletters and activities per month from ``start`` to ``end``, in one query
+    (UNION ALL). Built once for a span and cloned with ``.all()`` for each use, like a
+    class-based view's ``queryset``: resolving it costs more than running it."""
     newsletters = _per_month(
         Newsletter.objects.filter(kind=Newsletter.Kind.NEWSLETTER)
         .exclude(status=Newsletter.Status.CANCELLED)
         .annotate(month_at=Coalesce("started_at", "scheduled_for")),
         "month_at",
-        month_list,
+        "newsletter",
+        start,
+        end,
     )
     activities = _per_month(
-        Activity.objects.filter(status=Activity.Status.PLANNED), "starts_at", month_list
+        Activity.objects.filter(status=Activity.Status.PLANNED), "starts_at", "activity", start, end
     )
-    return [
-        MonthPlan(month, newsletters.get(month, 0), activities.get(month, 0))
-        for month in month_list
-    ]
+    return newsletters.union(activities, all=True)
+
+
+def monthly_plan(month_list: list[dt.date]) -> list[MonthPlan]:
+    """Newsletters and activities per month (one query for any number of months)."""
+    if not month_list:
+        return []
+    rows = _month_counts(_start(min(month_list)), _start(add_months(max(month_list), 1)))
+    counts = {(row["what"], row["month"]): row["n"] for row in rows.all()}
+    # Month names and the two words translated once, not for each month.
+    label, long_label = short_month_formatter(), month_formatter()
+    names = {"newsletter": _("newsletter"), "activity": _("activity")}
+    plan = []
+    for month in month_list:
+        newsletters, activities = (counts.get((kind, month), 0) for kind in names)
+        plan.append(
+            MonthPlan(
+                month=month,
+                newsletters=newsletters,
+                activities=activities,
+                label=label(month),
+                long_label=long_label(month),
+                missing=[names[gap] for gap in _gaps(newsletters, activities)],
+            )
+        )
+    return plan
 
 
 def check_monthly_cadence(*, today: dt.date | None = None) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Q, Window
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from norec_portal.access import coordinator_required
 from norec_portal.forms import add_service_errors
+from norec_portal.models import User
 from norec_portal.pagination import paginate
 from norec_portal.rows import day_formatter, url_for_pk
 
@@ -24,8 +25,8 @@ from ..access import (
     partnerships_for_coordinator,
 )
 from ..forms import ParticipantForm
-from ..models import Participant, PartnerOrganisation, PartnershipMember
-from ..readiness import ReadinessItem, readiness
+from ..models import Participant, PartnerOrganisation, PartnershipMember, Phase
+from ..readiness import readiness
 from ..services import REGISTRATION_PHASES, ExchangePlan
 
 
@@ -34,53 +35,86 @@ def _with_readiness(participants: list[Participant]) -> list[tuple[Participant, 
     return [(p, items.get(p.pk, [])) for p in participants]
 
 
+# What the dashboard reads is built once, like a class-based view's ``queryset``, and
+# narrowed for each request to what ``partnerships.access`` lets the coordinator see:
+# resolving the rows' joins, subqueries and counts costs more than running the queries.
+
+# The three counts, over every current participant of the organisation: window aggregates,
+# computed before the LIMIT, so they ride on the rows of the next exchanges instead of
+# taking a query of their own.
+CURRENT_COUNTS = {
+    "n_planned": Window(Count("pk", filter=Q(status=Participant.Status.PLANNED))),
+    "n_on_exchange": Window(Count("pk", filter=Q(status=Participant.Status.ON_EXCHANGE))),
+    "n_without_elearning": Window(Count("pk", filter=Q(elearning_completed_on__isnull=True))),
+}
+NEXT_EXCHANGES = (
+    Participant.objects.current()
+    .for_rows()
+    .annotate(**CURRENT_COUNTS)
+    .order_by("exchange_start", "person__last_name")
+)
+MEMBERSHIPS = PartnershipMember.objects.order_by(
+    "partnership__name", "partnership_id", "role", "organisation__name"
+).values_list(
+    "partnership_id",
+    "partnership__name",
+    "partnership__phase",
+    "organisation__name",
+    "organisation__country",
+)
+
+
 @coordinator_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     organisation = coordinator_organisation(request.user)
-    partnerships = (
-        partnerships_for_coordinator(request.user)
-        .prefetch_related(
-            Prefetch(
-                "members",
-                queryset=PartnershipMember.objects.select_related("organisation"),
-            )
-        )
-        .order_by("name")
-    )
-    current = participants_for_coordinator(request.user).current()
-    counts = current.aggregate(
-        planned=Count("pk", filter=Q(status=Participant.Status.PLANNED)),
-        on_exchange=Count("pk", filter=Q(status=Participant.Status.ON_EXCHANGE)),
-        without_elearning=Count("pk", filter=Q(elearning_completed_on__isnull=True)),
-    )
-    upcoming = current.for_rows().order_by("exchange_start", "person__last_name")[:10]
+    upcoming = list((NEXT_EXCHANGES & participants_for_coordinator(request.user))[:10])
+    # No current participant, no row: every count is then 0.
+    first = upcoming[0] if upcoming else None
+    counts = {name.removeprefix("n_"): getattr(first, name, 0) for name in CURRENT_COUNTS}
     context = {
         "organisation": organisation,
-        "partnerships": partnerships,
+        "partnerships": _partnership_rows(request.user),
         "counts": counts,
-        "upcoming": _upcoming_rows(list(upcoming)),
+        "upcoming": _upcoming_rows(upcoming),
     }
     return render(request, "partnerships/coordinator/dashboard.html", context)
 
 
+def _partnership_rows(user: User) -> list[tuple[str, str, str, str]]:
+    """The coordinator's partnerships (name, phase, phase label, member organisations),
+    from one query of their memberships rather than the partnerships and a prefetch."""
+    members = MEMBERSHIPS.filter(partnership__in=partnerships_for_coordinator(user))
+    phases = {value: str(label) for value, label in Phase.choices}
+    partnerships: dict[int, tuple[str, str, list[str]]] = {}
+    for pk, name, phase, organisation, country in members:
+        partnerships.setdefault(pk, (name, phase, []))[2].append(f"{organisation} ({country})")
+    return [
+        (name, phase, phases[phase], " · ".join(organisations))
+        for name, phase, organisations in partnerships.values()
+    ]
+
+
 def _upcoming_rows(
     participants: list[Participant],
-) -> list[tuple[Participant, str, str, str, str, list[ReadinessItem]]]:
-    """Each participant with its link, status, exchange dates and readiness, worked out
-    once a page: ``{% url %}``, ``|date`` and ``get_status_display`` in each row cost
-    more than the rest of the table."""
+) -> list[tuple[str, str, str, str, str, str, str, list[tuple[str, str, str]]]]:
+    """What each row of the next exchanges prints (link, name, organisations, dates,
+    status, readiness badges as tone, label and status), worked out once a page:
+    ``{% url %}``, ``|date``, ``get_status_display`` and an ``{% include %}`` in each row
+    cost more than the rest of the table."""
     participant_url = url_for_pk("partnerships:coordinator_participant")
     statuses = {value: str(label) for value, label in Participant.Status.choices}
     day = day_formatter()
     items = readiness(participants)
     return [
         (
-            p,
             participant_url(p.pk),
-            statuses[p.status],
+            p.person.full_name,
+            p.sending_name,
+            p.host_name,
             day(p.exchange_start),
             day(p.exchange_end),
-            items.get(p.pk, []),
+            statuses[p.status],
+            [(item.tone, item.label, item.status) for item in items.get(p.pk, [])],
         )
         for p in participants
     ]

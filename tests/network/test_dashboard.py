@@ -12,17 +12,23 @@ from pathlib import Path
 import pytest
 import time_machine
 from defusedxml import ElementTree as ET
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Q
 from django.db.models.functions import Coalesce
+from django.template import Context, Template
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.html import escape
+from django.utils.translation import gettext
 
 from network import charts
 from network.models import Activity, Invitation, InvitationRequest, Member, Newsletter
 from network.services import bounces, newsletters
 from network.services import dashboard as stats
 from norec_portal.models import OutboxEmail
+from norec_portal.rows import month_formatter, short_month_formatter
 from partnerships.models import Person
 from tests.factories import UserFactory
 from tests.network.factories import (
@@ -246,6 +252,26 @@ def test_a_months_labels_and_flag(world):
     )  # fmt: skip
 
 
+def test_the_programme_is_read_in_one_query(world, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        plan = stats.monthly_plan(stats.months(dt.date(2025, 11, 1), 12))
+    assert [(p.month, p.newsletters, p.activities) for p in plan if not p.flagged] == [
+        (dt.date(2026, 6, 1), 1, 2)
+    ]
+
+
+@pytest.mark.parametrize("language", [code for code, _name in settings.LANGUAGES])
+def test_month_labels_are_what_the_date_filter_prints(language):
+    template = Template('{{ month|date:"M Y" }}|{{ month|date:"F Y" }}')
+    with translation.override(language):
+        short, long = short_month_formatter(), month_formatter()
+        for month in [*stats.months(dt.date(2026, 1, 1), 12), dt.date(987, 5, 1)]:
+            assert f"{short(month)}|{long(month)}" == template.render(Context({"month": month}))
+        for plan in stats.monthly_plan(stats.months(dt.date(2026, 1, 1), 12)):
+            expected = template.render(Context({"month": plan.month}))
+            assert f"{plan.label}|{plan.long_label}" == expected
+
+
 def test_dashboard_page_shows_the_same_numbers(world, staff_client):
     response = staff_client.get(reverse("network:staff_dashboard"))
     page = response.content.decode()
@@ -406,6 +432,48 @@ def test_figures_are_kept_per_language(world, staff, staff_client):
     french = staff_client.get(url).content.decode()
     assert '<th scope="row">Uganda</th>' in english
     assert '<th scope="row">Ouganda</th>' in french and "Uganda" not in french
+
+
+def test_the_programme_and_its_warnings_in_french(world, staff, staff_client):
+    staff.language = "fr"
+    staff.save(update_fields=["language"])
+    page = staff_client.get(reverse("network:staff_dashboard")).content.decode()
+    with translation.override("fr"):
+        missing = gettext(" and ").join([gettext("newsletter"), gettext("activity")])
+        warning = gettext(
+            "%(month)s has no %(missing)s planned yet: the goal is at least one newsletter "
+            "and one activity every month."
+        ) % {"month": "mai 2026", "missing": missing}
+        badge = gettext("No %(missing)s") % {"missing": missing}
+        june = date_format(dt.date(2026, 6, 1), "M Y")
+    assert f'<li class="message message--warning">{escape(warning)}</li>' in page
+    assert '<th scope="row">juin 2026</th><td class="num">1</td><td class="num">2</td>' in page
+    assert (
+        '<th scope="row">mai 2026</th><td class="num">0</td><td class="num">0</td>\n'
+        f'          <td><span class="badge badge--warn">{escape(badge)}</span></td>'
+    ) in page
+    assert f">{june}</text>" in page  # under the programme chart's columns
+
+
+def test_the_figures_sections_are_kept_with_the_figures_the_programme_is_live(
+    world, staff_client, settings
+):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cache.clear()  # the in-process cache outlives a test: empty it of another's figures
+    url = reverse("network:staff_dashboard")
+    staff_client.get(url)
+    make_member(email="new@example.org")
+    make_activity(title="May meeting", starts=local(2026, 5, 27), ends=local(2026, 5, 27, 12))
+    page = staff_client.get(url).content.decode()
+    # Members: the figures (and the section drawn from them) of the first request.
+    assert '<span class="stat__value">7</span><span class="stat__label">Members</span>' in page
+    # The programme: this request's.
+    assert (
+        '<th scope="row">May 2026</th><td class="num">0</td><td class="num">1</td>\n'
+        '          <td><span class="badge badge--warn">No newsletter</span></td>'
+    ) in page
+    assert "May 2026 has no newsletter planned yet" in page
+    assert page.count('role="img"') == 4
 
 
 def test_figures_an_older_portal_cached_are_worked_out_afresh(world, staff_client, monkeypatch):
