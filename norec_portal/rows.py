@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Callable
 
 from django.urls import reverse
-from django.utils.dates import MONTHS_3
+from django.utils.dates import MONTHS, MONTHS_3
 
 # Stands for the pk in a reversed URL: a number no other part of a URL contains.
 _PK_MARK = 987654321
@@ -30,49 +30,35 @@ def day_formatter() -> Callable[[dt.date | None], str]:
     return lambda day: f"{day.day} {months[day.month]} {day.year:04d}" if day else ""
 
 
-def day_month_formatter() -> Callable[[dt.date | None], str]:
-    """What ``{{ day|date:"j M" }}`` prints ("5 Mar", "" for no date) in the active
-    language: each month's name is translated once, when first needed."""
+def _month_names(names: dict[int, object], *, title: bool) -> Callable[[int], str]:
+    """A month's name from ``names`` (lazily translated), translated once, when first
+    needed, in the language active then."""
     months: dict[int, str] = {}
 
-    def label(day: dt.date | None) -> str:
-        if not day:
-            return ""
-        name = months.get(day.month)
-        if name is None:
-            name = months[day.month] = MONTHS_3[day.month].title()
-        return f"{day.day} {name}"
+    def name(month: int) -> str:
+        found = months.get(month)
+        if found is None:
+            found = months[month] = str(names[month]).title() if title else str(names[month])
+        return found
 
-    return label
+    return name
+
+
+def day_month_formatter() -> Callable[[dt.date | None], str]:
+    """What ``{{ day|date:"j M" }}`` prints ("5 Mar", "" for no date) in the active
+    language."""
+    month = _month_names(MONTHS_3, title=True)
+    return lambda day: f"{day.day} {month(day.month)}" if day else ""
 
 
 def month_formatter() -> Callable[[dt.date | None], str]:
     """What ``{{ day|date:"F Y" }}`` prints ("March 2026", "" for no date) in the active
-    language: each month's name is translated once, when first needed."""
-    from django.utils.dates import MONTHS
-
-    months: dict[int, str] = {}
-
-    def label(day: dt.date | None) -> str:
-        if not day:
-            return ""
-        name = months.get(day.month)
-        if name is None:
-            name = months[day.month] = str(MONTHS[day.month])
-        return f"{name} {day.year:04d}"
-
-    return label
+    language."""
+    month = _month_names(MONTHS, title=False)
+    return lambda day: f"{month(day.month)} {day.year:04d}" if day else ""
 
 
 def short_month_formatter() -> Callable[[dt.date], str]:
-    """What ``{{ day|date:"M Y" }}`` prints ("Mar 2026") in the active language: each
-    month's name is translated once, when first needed."""
-    months: dict[int, str] = {}
-
-    def label(day: dt.date) -> str:
-        name = months.get(day.month)
-        if name is None:
-            name = months[day.month] = MONTHS_3[day.month].title()
-        return f"{name} {day.year:04d}"
-
-    return label
+    """What ``{{ day|date:"M Y" }}`` prints ("Mar 2026") in the active language."""
+    month = _month_names(MONTHS_3, title=True)
+    return lambda day: f"{month(day.month)} {day.year:04d}"
