@@ -146,10 +146,15 @@ def run_queries(world, small_counts) -> str:  # noqa: ANN001
 def run_pages(world, options: argparse.Namespace) -> str:  # noqa: ANN001
     from . import pages
 
+    measured = pages.measure_in_process(world)
     loads, info = pages.measure_pages(
         world, clients=options.clients, seconds=options.seconds, workers=options.workers
     )
-    return pages.pages_report(loads, info, options.clients)
+    return (
+        pages.pages_report(loads, info, options.clients)
+        + "\n\n"
+        + (pages.in_process_report(measured))
+    )
 
 
 if __name__ == "__main__":

@@ -15,11 +15,6 @@ class NetworkConfig(AppConfig):
 
         tracking.connect(on_tracking_event, dispatch_uid="network.bad_address_from_tracking")
 
-        # The directory's counts are kept until a member, person or login changes.
-        from . import directory
-
-        directory.connect_signals()
-
         # What the network holds about people: export, erasure, retention.
         from . import privacy
 

@@ -3,31 +3,22 @@
 from __future__ import annotations
 
 import csv
-import hashlib
-import logging
-import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
-from django.core.cache import cache
-from django.db import transaction
 from django.db.models import BooleanField, Q, Value
 from django.db.models.functions import Lower
-from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from norec_portal import generations
 from norec_portal.countries import country_names
-from norec_portal.models import User
 from norec_portal.rows import url_for_pk
-from partnerships.models import Person
 
 from .forms import DirectoryFilterForm
 from .models import Member, MemberQuerySet
-
-logger = logging.getLogger(__name__)
 
 AVAILABILITY_FIELDS = {
     "lecturer": "available_as_lecturer",
@@ -83,72 +74,23 @@ def search(members: MemberQuerySet, form: DirectoryFilterForm) -> MemberQuerySet
 # A page of the directory reads 25 members through an index, but its "n members" and
 # "page 1 of n" need every match counted: at 12,000 members, joined to their people and
 # logins, that costs more than the rest of the page (bench/RESULTS.md). Each search's
-# count is kept in the cache under the directory's current generation, which changes
-# whenever a member, a person or a login is saved or deleted, or a member's languages or
-# expertise change: a count is never older than the data it was taken from. Changes
-# that bypass the model signals (``QuerySet.update``) call ``forget_counts`` themselves;
-# should one be missed, a count still lapses after ``COUNT_SECONDS``.
+# count is kept until the network, the people or the logins change
+# (``norec_portal.generations``): a count is never older than the data it was taken from.
 
-_GENERATION_KEY = "network:directory:generation"
+COUNT_DOMAINS = ("network", "partnerships", "accounts")
 COUNT_SECONDS = 600
 
 
 def count(members: MemberQuerySet) -> int:
-    """``members.count()``, from the cache while the directory has not changed."""
-    key = count_key(members)
-    found = cache.get_many([_GENERATION_KEY, key])
-    generation = found.get(_GENERATION_KEY)
-    if generation is None:
-        cache.add(_GENERATION_KEY, uuid.uuid4().hex, None)
-        generation = cache.get(_GENERATION_KEY)
-    kept = found.get(key)
-    if kept is not None and kept[0] == generation:
-        return kept[1]
-    number = members.count()
-    cache.set(key, (generation, number), COUNT_SECONDS)
-    return number
+    """``members.count()``, from the cache while the directory's data has not changed."""
+    return generations.cached(count_key(members), COUNT_DOMAINS, members.count,
+                              timeout=COUNT_SECONDS)  # fmt: skip
 
 
 def count_key(members: MemberQuerySet) -> str:
     """The cache key of a search's count: its query, whatever filters made it."""
     sql, params = members.query.sql_with_params()
-    return "network:directory:count:" + hashlib.sha256(repr((sql, params)).encode()).hexdigest()
-
-
-def forget_counts() -> None:
-    """Start a new generation: now, so that this transaction's own requests count afresh,
-    and again at commit, so that no count taken before the commit outlives it."""
-    _new_generation()
-    transaction.on_commit(_new_generation)
-
-
-def _new_generation() -> None:
-    try:
-        cache.set(_GENERATION_KEY, uuid.uuid4().hex, None)
-    except Exception:  # a change is saved even when the cache cannot be reached
-        logger.warning("directory: the cache is unreachable; counts lapse in %s s",
-                       COUNT_SECONDS, exc_info=True)  # fmt: skip
-
-
-def _changed(sender: Any, update_fields: frozenset[str] | None = None, **kwargs: Any) -> None:
-    if sender is User and update_fields is not None and "is_active" not in update_fields:
-        return  # a login's last visit or password: no directory shows those
-    forget_counts()
-
-
-def _relations_changed(action: str, **kwargs: Any) -> None:
-    if action in ("post_add", "post_remove", "post_clear"):
-        forget_counts()
-
-
-def connect_signals() -> None:
-    for model in (Member, Person, User):
-        uid = f"network.directory.counts.{model.__name__}"
-        post_save.connect(_changed, sender=model, dispatch_uid=f"{uid}.save")
-        post_delete.connect(_changed, sender=model, dispatch_uid=f"{uid}.delete")
-    for through in (Member.languages.through, Member.expertise.through):
-        uid = f"network.directory.counts.{through.__name__}"
-        m2m_changed.connect(_relations_changed, sender=through, dispatch_uid=uid)
+    return "network:directory:count:" + generations.key_of(sql, params)
 
 
 # --- Rows ---------------------------------------------------------------------------------

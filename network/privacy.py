@@ -22,7 +22,6 @@ from django.utils.translation import gettext as _
 from norec_portal import privacy
 from norec_portal.privacy import ANONYMISED, Section, Subject, named_as, section
 
-from . import directory
 from .models import (
     RSVP,
     AccessToken,
@@ -187,7 +186,6 @@ def _anonymise(subject: Subject, by: Any) -> Iterable[str]:
             )  # fmt: skip
             member.languages.clear()
             member.expertise.clear()
-            directory.forget_counts()  # the update above sends no signal
             done.append("member profile emptied, consents withdrawn")
         Invitation.objects.filter(person=person, state=Invitation.State.QUEUED).update(
             state=Invitation.State.CANCELLED

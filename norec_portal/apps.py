@@ -6,6 +6,8 @@ class NorecPortalConfig(AppConfig):
     verbose_name = "Norec Portal"
 
     def ready(self) -> None:
-        from . import privacy
+        from . import generations, privacy
 
         privacy.register_core()
+        # Cached pages and counts end with any write to the data they show.
+        generations.connect()

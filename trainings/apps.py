@@ -11,7 +11,7 @@ class TrainingsConfig(AppConfig):
 
         from .readiness import training_status
 
-        readiness.register(training_status)
+        readiness.register(training_status, domains=["trainings"])
 
         from . import privacy
 

@@ -4,21 +4,20 @@ data quality, with server-drawn charts and their tables) and the data-quality li
 from __future__ import annotations
 
 import datetime as dt
-from pickle import UnpicklingError
 from typing import Any
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Value
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import SafeString
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from norec_portal import pagecache
 from norec_portal.access import staff_required
 from norec_portal.rows import short_month_formatter
 
@@ -36,7 +35,6 @@ from ..services import dashboard as stats
 from .common import paginate
 
 HISTORY_MONTHS = 12
-FIGURES_MAX_AGE = 5 * 60  # seconds
 PLAN_MONTHS_BACK = 6
 PLAN_MONTHS_AHEAD = 5
 FIGURE_SECTIONS = "network/staff/_dashboard_figures.html"
@@ -168,8 +166,7 @@ def _quality_chart(quality: stats.ContactQuality) -> object:
 
 def _figure_sections(figures: dict[str, Any]) -> dict[str, SafeString]:
     """The page's sections drawn from ``figures`` alone (members, invitations by country,
-    contact data), with their charts and tables: rendered with the figures rather than on
-    every request."""
+    contact data), with their charts and tables."""
     context = {
         **figures,
         "members_chart": _members_chart(figures["history"]),
@@ -184,34 +181,35 @@ def _figure_sections(figures: dict[str, Any]) -> dict[str, SafeString]:
 
 def _figures(history_months: list[dt.date]) -> dict[str, Any]:
     """The statistics over every member and invitation, and the page's sections that show
-    them: most of the page's time, and nothing staff act on within minutes. Kept in
-    Django's cache for FIGURES_MAX_AGE, per language (labels and the order of countries are
-    translated); the page says when they were computed. The programme, the queues and the
-    running waves are read on every request."""
-    span = f"{history_months[0]:%Y-%m}+{len(history_months)}"
-    key = f"network:dashboard-figures:v2:{get_language()}:{span}"
-    try:
-        figures = cache.get(key)
-    except (AttributeError, TypeError, ImportError, ValueError, EOFError, UnpicklingError):
-        # An entry written by an older version of the portal, whose classes have changed
-        # since: worked out afresh, and replaced below.
-        figures = None
-    if figures is None:
-        figures = {
-            "figures_as_of": timezone.now(),
-            "members": stats.member_counts(),
-            "history": stats.members_over_time(history_months),
-            "funnel": stats.invitation_funnel(),
-            "quality": stats.contact_quality(),
-        }
-        figures.update(_figure_sections(figures))
-        cache.set(key, figures, FIGURES_MAX_AGE)
+    them (most of the page's time: the page's content is kept while nothing changes)."""
+    figures = {
+        "members": stats.member_counts(),
+        "history": stats.members_over_time(history_months),
+        "funnel": stats.invitation_funnel(),
+        "quality": stats.contact_quality(),
+    }
+    figures.update(_figure_sections(figures))
     return figures
+
+
+# What the dashboard shows: the network, the people it invites and their logins.
+DASHBOARD_DOMAINS = ("network", "partnerships", "accounts")
 
 
 @staff_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
+    content = pagecache.content(
+        request,
+        name="network:staff_dashboard",
+        domains=DASHBOARD_DOMAINS,
+        template="network/staff/_dashboard_content.html",
+        context=_dashboard_context,
+    )
+    return render(request, "network/staff/dashboard.html", {"content": content})
+
+
+def _dashboard_context() -> dict[str, Any]:
     today = timezone.localdate()
     this_month = stats.month_of(today)
     figures = _figures(
@@ -227,21 +225,17 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     # The current month and the next: what staff can still act on.
     coming = [p for p in plan if p.month >= this_month][:2]
     gaps = [p for p in coming if p.flagged]
-    return render(
-        request,
-        "network/staff/dashboard.html",
-        {
-            **figures,
-            "today": today,
-            "queues": _queues(),
-            "open_waves": open_waves,
-            "plan": plan,
-            "plan_rows": _plan_rows(plan),
-            "gaps": gaps,
-            "gap_warnings": _gap_warnings(gaps),
-            "plan_chart": _plan_chart(plan),
-        },
-    )
+    return {
+        **figures,
+        "today": today,
+        "queues": _queues(),
+        "open_waves": open_waves,
+        "plan": plan,
+        "plan_rows": _plan_rows(plan),
+        "gaps": gaps,
+        "gap_warnings": _gap_warnings(gaps),
+        "plan_chart": _plan_chart(plan),
+    }
 
 
 # --- Contact-data quality ------------------------------------------------------------------

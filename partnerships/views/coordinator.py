@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from norec_portal import pagecache
 from norec_portal.access import coordinator_required
 from norec_portal.forms import add_service_errors
 from norec_portal.models import User
@@ -26,6 +27,7 @@ from ..access import (
 )
 from ..forms import ParticipantForm
 from ..models import Participant, PartnerOrganisation, PartnershipMember, Phase
+from ..readiness import DOMAINS as readiness_domains
 from ..readiness import readiness
 from ..services import REGISTRATION_PHASES, ExchangePlan
 
@@ -67,17 +69,29 @@ MEMBERSHIPS = PartnershipMember.objects.order_by(
 @coordinator_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     organisation = coordinator_organisation(request.user)
-    upcoming = list((NEXT_EXCHANGES & participants_for_coordinator(request.user))[:10])
+    content = pagecache.content(
+        request,
+        name="partnerships:coordinator_dashboard",
+        domains=readiness_domains,
+        template="partnerships/coordinator/_dashboard_content.html",
+        context=lambda: _dashboard_context(request.user, organisation),
+        vary=(organisation.pk,),
+    )
+    context = {"organisation": organisation, "content": content}
+    return render(request, "partnerships/coordinator/dashboard.html", context)
+
+
+def _dashboard_context(user: User, organisation: PartnerOrganisation) -> dict:
+    upcoming = list((NEXT_EXCHANGES & participants_for_coordinator(user))[:10])
     # No current participant, no row: every count is then 0.
     first = upcoming[0] if upcoming else None
     counts = {name.removeprefix("n_"): getattr(first, name, 0) for name in CURRENT_COUNTS}
-    context = {
+    return {
         "organisation": organisation,
-        "partnerships": _partnership_rows(request.user),
+        "partnerships": _partnership_rows(user),
         "counts": counts,
         "upcoming": _upcoming_rows(upcoming),
     }
-    return render(request, "partnerships/coordinator/dashboard.html", context)
 
 
 def _partnership_rows(user: User) -> list[tuple[str, str, str, str]]:

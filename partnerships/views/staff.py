@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from norec_portal import pagecache
 from norec_portal.access import staff_required
 from norec_portal.pagination import paginate
 from norec_portal.rows import day_formatter, url_for_pk
@@ -216,6 +217,17 @@ def contact_grant_access(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required
 def participant_list(request: HttpRequest) -> HttpResponse:
+    content = pagecache.content(
+        request,
+        name="partnerships:staff_participants",
+        domains=("partnerships",),
+        template="partnerships/staff/_participant_list_content.html",
+        context=lambda: _participant_list_context(request),
+    )
+    return render(request, "partnerships/staff/participant_list.html", {"content": content})
+
+
+def _participant_list_context(request: HttpRequest) -> dict:
     form = ParticipantFilterForm(request.GET or None)
     filters = _filters(form)
     participants = Participant.objects.for_rows().order_by(
@@ -238,7 +250,7 @@ def participant_list(request: HttpRequest) -> HttpResponse:
         participants = participants.filter(sending_organisation__country=filters["country"])
     context = {"form": form, **paginate(request, participants, filters)}
     context["rows"] = _participant_rows(context["page_obj"])
-    return render(request, "partnerships/staff/participant_list.html", context)
+    return context
 
 
 def _participant_rows(

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from norec_portal import pagecache
 from norec_portal.access import staff_required
 from norec_portal.forms import add_service_errors
 from norec_portal.pagination import paginate
@@ -41,6 +42,10 @@ from .common import ics_response, pdf_response
 
 # --- Planning ---------------------------------------------------------------------------
 
+# What the year view and the forecast read: the trainings, the participants who need them
+# and the facilitators' logins (their content is kept while these do not change).
+PLANNING_DOMAINS = ("trainings", "partnerships", "accounts")
+
 
 @staff_required
 @require_GET
@@ -51,10 +56,21 @@ def year_view(request: HttpRequest) -> HttpResponse:
     except ValueError:
         year = today.year
     year = min(max(year, 1963), today.year + 10)
+    content = pagecache.content(
+        request,
+        name="trainings:staff_year",
+        domains=PLANNING_DOMAINS,
+        template="trainings/_staff_year_content.html",
+        context=lambda: _year_context(year, today),
+        vary=(year,),
+    )
+    return render(request, "trainings/staff_year.html", {"year": year, "content": content})
+
+
+def _year_context(year: int, today: dt.date) -> dict:
     plan = planning.year_plan(year)
     rows, seminars = _year_lines(plan)
-    context = {"plan": plan, "rows": rows, "seminars": seminars, "today": today}
-    return render(request, "trainings/staff_year.html", context)
+    return {"plan": plan, "rows": rows, "seminars": seminars, "today": today}
 
 
 def _year_lines(plan: planning.YearPlan) -> tuple[list[dict], list[dict]]:
@@ -128,6 +144,18 @@ def forecast(request: HttpRequest) -> HttpResponse:
         start = today.replace(day=1)
     if not 1963 <= start.year <= today.year + 10:
         start = today.replace(day=1)
+    content = pagecache.content(
+        request,
+        name="trainings:staff_forecast",
+        domains=PLANNING_DOMAINS,
+        template="trainings/_staff_forecast_content.html",
+        context=lambda: _forecast_context(request, start, today),
+        vary=(start,),
+    )
+    return render(request, "trainings/staff_forecast.html", {"content": content})
+
+
+def _forecast_context(request: HttpRequest, start: dt.date, today: dt.date) -> dict:
     result = planning.forecast(start=start, months=12, today=today)
     month_label = month_formatter()
     context = {
@@ -142,7 +170,7 @@ def forecast(request: HttpRequest) -> HttpResponse:
     shown = context["page_obj"].object_list
     planning.describe_unplaced(shown)
     context["rows"] = _unplaced_lines(shown)
-    return render(request, "trainings/staff_forecast.html", context)
+    return context
 
 
 def _month_lines(
