@@ -18,12 +18,14 @@ from __future__ import annotations
 
 import logging
 import random
+import re
 import smtplib
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
+from email.policy import Compat32
 from email.utils import make_msgid
 from typing import Any
 
@@ -180,8 +182,34 @@ def claim_emails(
     )
 
 
+class _OutboxPolicy(Compat32):
+    """The policy Django's messages are written with (``compat32``), with a shortcut for
+    the usual header: printable ASCII on one line, short enough not to be folded.
+
+    ``compat32`` builds an ``email.header.Header`` for every header to fold it, which
+    gives such a value back unchanged: a sixth of the CPU time of sending a newsletter
+    copy, for sixteen headers. Any other header (long, encoded, with line breaks) goes
+    the library's own way. The same bytes either way (tests/norec_portal/test_outbox.py).
+    """
+
+    def _fold(self, name: str, value: Any, sanitize: bool) -> str:
+        if (
+            isinstance(value, str)
+            and len(name) + 2 + len(value) <= (self.max_line_length or 0)
+            and _PLAIN_HEADER.fullmatch(value)
+        ):
+            return f"{name}: {value}{self.linesep}"
+        return super()._fold(name, value, sanitize)
+
+
+# Printable ASCII, single spaces between words, no space at either end.
+_PLAIN_HEADER = re.compile(r"[!-~]+(?: [!-~]+)*")
+OUTBOX_POLICY = _OutboxPolicy()
+
+
 class _OutboxMessage(EmailMultiAlternatives):
-    """A message whose MIME boundaries are chosen up front.
+    """A message whose MIME boundaries are chosen up front, written with
+    :class:`_OutboxPolicy`.
 
     Left unset, the email library draws a boundary when it writes the message and
     compiles a new regular expression to make sure the body does not contain it: a
@@ -194,6 +222,7 @@ class _OutboxMessage(EmailMultiAlternatives):
         for part in msg.walk():
             if part.is_multipart():
                 part.set_boundary(f"=_norec_{uuid.uuid4().hex}")
+        msg.policy = OUTBOX_POLICY
         return msg
 
 
