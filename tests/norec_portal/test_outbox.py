@@ -363,3 +363,33 @@ def test_real_smtp_server_receives_each_message_once(settings):
         report = outbox.deliver_emails()
     assert (report.sent, report.failed) == (20, 1)
     assert server.handler.counts() == {f"person{i}@example.org": 1 for i in range(20)}
+
+
+def test_the_workers_and_the_sweep_read_the_partial_indexes():
+    """The due and lease queries and the indexes' conditions must keep matching (the same
+    states): a sent message is in neither index, so they stay the size of the queue."""
+    from django.db import connection
+
+    from tests.conftest import need_stack
+
+    if connection.vendor != "postgresql":
+        need_stack("the plan checked is PostgreSQL's (set DATABASE_URL)")
+    now = timezone.now()
+    queries = {
+        "outbox_due_idx": OutboxEmail.objects.filter(
+            state__in=OutboxEmail.DUE_STATES, next_attempt_at__lte=now
+        ).values_list("pk"),
+        "outbox_lease_idx": OutboxEmail.objects.filter(
+            state=OutboxEmail.State.SENDING, lease_expires_at__lt=now
+        ).values_list("pk"),
+        "outbox_failed_idx": OutboxEmail.objects.filter(state=OutboxEmail.State.FAILED)
+        .order_by("pk")
+        .values_list("pk")[:10],
+    }
+    for index, query in queries.items():
+        sql, params = query.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute(f"EXPLAIN {sql}", params)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        assert index in plan, plan
