@@ -94,7 +94,12 @@ def build_token(
 def _lookup(raw: str | None, purpose: str, *, lock: bool) -> AccessToken:
     if not raw or len(raw) > 100:
         raise InvalidToken
-    tokens = AccessToken.objects.select_related("person", "invitation")
+    # What the page of each purpose reads next, in the same query: the invitation, or the
+    # member a contact-details form fills in (None for an alumnus who never joined).
+    related = {Purpose.INVITATION: "invitation", Purpose.CONTACT_UPDATE: "person__member"}
+    tokens = AccessToken.objects.select_related("person")
+    if purpose in related:
+        tokens = tokens.select_related(related[purpose])
     if lock:
         tokens = tokens.select_for_update(of=("self",))
     token = tokens.filter(token_hash=hash_token(raw), purpose=purpose).first()

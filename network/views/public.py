@@ -20,7 +20,7 @@ from norec_portal.forms import add_service_errors
 
 from .. import ratelimit, tasks, tokens
 from ..forms import ContactDetailsForm, EmailForm, InvitationRequestForm, JoinForm
-from ..models import AccessToken, Member
+from ..models import AccessToken
 from ..services import contact, members
 from ..services import requests as invitation_requests
 from ..services.requests import RequestData
@@ -143,7 +143,7 @@ def contact_edit(request: HttpRequest) -> HttpResponse:
     if token is None:
         return link_invalid(request)
     person = token.person
-    member = Member.objects.filter(person=person).first()
+    member = getattr(person, "member", None)  # loaded with the token
     initial = {"first_name": person.first_name, "last_name": person.last_name,
                "email": person.email, "phone": person.phone,
                "country": person.country.code or ""}  # fmt: skip

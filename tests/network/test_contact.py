@@ -10,7 +10,7 @@ from django.urls import reverse
 from network.models import AccessToken, ContactChange
 from network.services import contact
 from norec_portal.models import OutboxEmail
-from tests.network.factories import make_alumnus_record
+from tests.network.factories import make_alumnus_record, make_member
 from tests.network.helpers import last_email_to, link_in
 
 pytestmark = pytest.mark.django_db
@@ -81,6 +81,28 @@ def test_the_link_opens_a_small_phone_friendly_form(client, alum):
     assert "<img" not in html.split('id="main"')[1], "no images in a form for slow lines"
     assert len(response.content) < 40_000
     assert "organisation" not in response.context["form"].fields  # not a member
+
+
+def test_a_member_s_form_holds_their_work_and_reads_the_token_and_member_in_one_query(
+    client, django_assert_num_queries
+):
+    member = make_member(email="juma@example.org", organisation="Kampala Youth Forum",
+                         position="Coordinator")  # fmt: skip
+    open_link(client, member.person)
+    with django_assert_num_queries(2):  # the session; the token with its person and member
+        response = client.get(EDIT)
+    form = response.context["form"]
+    assert form.initial["organisation"] == "Kampala Youth Forum"
+    assert 'value="Coordinator"' in response.content.decode()
+
+
+def test_an_alumnus_without_a_membership_is_read_in_as_many_queries(
+    client, alum, django_assert_num_queries
+):
+    open_link(client, alum)
+    with django_assert_num_queries(2):
+        response = client.get(EDIT)
+    assert "position" not in response.context["form"].fields
 
 
 def test_saving_through_the_link_keeps_a_history_and_uses_the_link_once(client, alum):
