@@ -524,12 +524,15 @@ def _send_chunk(newsletter_id: int, chunk: int) -> ChunkResult:
     if not members:
         _transition(newsletter, Status.SENT, by=None, finished_at=now, next_chunk_at=None)
         return ChunkResult(ran=True, finished=True)
+    # The next chunk is asked for before this one's deliveries (both on commit, in this
+    # order): with no interval between chunks, one worker then writes the next chunk
+    # while the others deliver this one, instead of every worker waiting for it.
+    _ask_for_chunk(newsletter.pk, chunk + 1, countdown=chunk_seconds())
     _queue(newsletter, members)
     newsletter.cursor = members[-1].pk
     newsletter.chunks_sent = chunk + 1
     newsletter.next_chunk_at = now + timedelta(seconds=chunk_seconds())
     newsletter.save(update_fields=["cursor", "chunks_sent", "next_chunk_at", "updated_at"])
-    _ask_for_chunk(newsletter.pk, chunk + 1, countdown=chunk_seconds())
     return ChunkResult(ran=True, queued=len(members))
 
 

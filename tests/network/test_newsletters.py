@@ -141,6 +141,29 @@ def test_starting_twice_sends_once_and_a_stale_chunk_does_nothing(staff):
     assert OutboxEmail.objects.count() == 6
 
 
+def test_the_next_chunk_is_asked_for_before_this_chunk_is_delivered(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    """So that a worker writes the next chunk while the others deliver this one."""
+    from network.tasks import send_newsletter_chunk
+    from norec_portal.tasks import deliver_emails
+
+    bulk_members(6)
+    newsletter = make_newsletter()
+    newsletters.start_sending(newsletter=newsletter)
+    calls = []
+    monkeypatch.setitem(send_newsletter_chunk.app.conf, "task_always_eager", False)
+    monkeypatch.setattr(
+        send_newsletter_chunk,
+        "apply_async",
+        lambda args, countdown: calls.append(("chunk", args[1])),
+    )
+    monkeypatch.setattr(deliver_emails, "delay", lambda ids: calls.append(("deliver", len(ids))))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert newsletters.send_chunk(newsletter_id=newsletter.pk, chunk=0).queued == 4
+    assert calls == [("chunk", 1), ("deliver", 4)]
+
+
 def test_pause_stops_new_chunks_and_resume_sends_nobody_twice(staff):
     members = bulk_members(12)
     newsletter = make_newsletter()
