@@ -160,3 +160,20 @@ def test_the_smtp_sink_logs_every_message(tmp_path):
     assert sorted(r for r, _mid, _at in received) == ["r0@example.org", "r1@example.org",
                                                        "r2@example.org"]  # fmt: skip
     assert {mid for _r, mid, _at in received} == {"<0@x>", "<1@x>", "<2@x>"}
+
+
+def test_the_mail_report_compares_the_pipeline_with_the_mean_of_both_loops():
+    campaign = mail.Campaign(newsletter=None, description="a test",
+                             recipients=[f"r{n}@example.org" for n in range(600)])  # fmt: skip
+    pipeline = mail.PipelineResult(
+        campaign=campaign, queue_seconds=0.01, total_seconds=1.0, received=600, duplicates=0,
+        missing=0, unexpected=0, rows_sent=600, rows_other={}, peak_worker_total=1 << 20,
+        peak_worker_process=1 << 20, worker_processes=3,
+    )  # fmt: skip
+    loops = [mail.LoopResult(messages=600, seconds=0.5, received=600),   # 1,200/s
+             mail.LoopResult(messages=600, seconds=1.5, received=600)]  # 400/s  # fmt: skip
+    text = mail.report(pipeline, loops)
+    assert "| 800 | 100 % |" in text  # the mean of 1,200 and 400 messages/s
+    assert "| 600 | 75% |" in text  # the pipeline: 600 of 800
+    assert "| met | 75% of the mean of the two loops |" in text
+    assert "before the pipeline" in text and "after the pipeline" in text
