@@ -102,14 +102,26 @@ def test_messages_carry_their_own_random_boundary_and_read_back_whole():
     parsed = [message_from_bytes(data) for data in raw]
     boundaries = [message.get_boundary() for message in parsed]
     assert all(b.startswith("=_norec_") for b in boundaries) and len(set(boundaries)) == 2
+    assert all(len(b) == 30 for b in boundaries)  # 128 random bits; Content-Type on one line
     text, html = (part.get_payload(decode=True).decode() for part in parsed[0].get_payload())
     assert (text, html) == ("plain ✓", "<p>rich ✓</p>")
 
 
 @given(
-    name=st.sampled_from(["Subject", "List-Unsubscribe", "X-Norec-Key", "To"]),
+    name=st.one_of(
+        st.sampled_from(["Subject", "List-Unsubscribe", "X-Norec-Key", "To", "Content-Type"]),
+        st.text(alphabet="ABCxyz-", min_size=1, max_size=90),
+    ),
     value=st.one_of(
         st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126), max_size=160),
+        # Long values with nowhere to fold (links) and values just around the line length.
+        st.text(
+            alphabet=st.characters(min_codepoint=33, max_codepoint=126, exclude_characters=",;"),
+            min_size=50,
+            max_size=300,
+        ),
+        st.text(alphabet="abc;,=<>", min_size=50, max_size=200),
+        st.text(alphabet="ab;,= ", min_size=55, max_size=80),
         st.lists(st.text(alphabet="abc<>@:/=;,", min_size=1, max_size=12), max_size=16).map(
             " ".join
         ),
@@ -140,11 +152,20 @@ def test_a_newsletter_copy_is_written_byte_for_byte_as_compat32_writes_it():
                  "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
                  "X-Norec-Campaign": "newsletter 42"},
     )  # fmt: skip
-    message = outbox._build_message(row, None).message()
-    assert message.policy is outbox.OUTBOX_POLICY
-    fast = message.as_bytes(linesep="\r\n")
-    message.policy = compat32
-    assert fast == message.as_bytes(linesep="\r\n")
+    # As the newsletter sends it: one long link with nowhere to fold it.
+    plain = outbox.queue_email(
+        key="k:q", to="kari@example.org", subject="Norec Network newsletter", text="plain",
+        html="<p>rich</p>",
+        headers={"List-Unsubscribe": "<https://portal.norec.no/network/unsubscribe/12001:"
+                                     "CCG3iR4TLqDFzCVx6Hv3hwzfU_Su7M3cVm3DLKIXszw/>",
+                 "List-Id": "Norec Network <newsletter.portal.norec.no>"},
+    )  # fmt: skip
+    for queued in (row, plain):
+        message = outbox._build_message(queued, None).message()
+        assert message.policy is outbox.OUTBOX_POLICY
+        fast = message.as_bytes(linesep="\r\n")
+        message.policy = compat32
+        assert fast == message.as_bytes(linesep="\r\n")
 
 
 def test_delivery_marks_sent_once():
