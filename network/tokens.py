@@ -31,6 +31,14 @@ Purpose = AccessToken.Purpose
 
 SESSION_KEY = "network:token:{purpose}"
 
+# What the page of each purpose reads next, loaded with the token in the same query: the
+# invitation, or the member a contact-details form fills in (None for an alumnus who
+# never joined).
+READ_WITH: dict[str, tuple[str, ...]] = {
+    Purpose.INVITATION: ("invitation",),
+    Purpose.CONTACT_UPDATE: ("person__member",),
+}
+
 
 class InvalidToken(ValidationError):
     """The link is unknown, for another purpose, expired or already used.
@@ -94,12 +102,7 @@ def build_token(
 def _lookup(raw: str | None, purpose: str, *, lock: bool) -> AccessToken:
     if not raw or len(raw) > 100:
         raise InvalidToken
-    # What the page of each purpose reads next, in the same query: the invitation, or the
-    # member a contact-details form fills in (None for an alumnus who never joined).
-    related = {Purpose.INVITATION: "invitation", Purpose.CONTACT_UPDATE: "person__member"}
-    tokens = AccessToken.objects.select_related("person")
-    if purpose in related:
-        tokens = tokens.select_related(related[purpose])
+    tokens = AccessToken.objects.select_related("person", *READ_WITH.get(purpose, ()))
     if lock:
         tokens = tokens.select_for_update(of=("self",))
     token = tokens.filter(token_hash=hash_token(raw), purpose=purpose).first()
