@@ -96,8 +96,17 @@ def recipients(newsletter: Newsletter) -> MemberQuerySet:
 
 
 def _remaining(newsletter: Newsletter) -> MemberQuerySet:
-    """Audience members the sending has not reached yet."""
-    done = NewsletterDelivery.objects.filter(newsletter=newsletter, member=OuterRef("pk"))
+    """Audience members the sending has not reached yet.
+
+    Chunks go in member order, so copies exist only up to the cursor; the check for a copy
+    looks past the cursor alone. Looking over all of the newsletter's copies, PostgreSQL
+    compared each member after the cursor with every copy so far, its statistics still
+    counting none: the chunk query grew to 136 ms by the end of 12,000 members
+    (bench/RESULTS.md), and now stays under 20 ms.
+    """
+    done = NewsletterDelivery.objects.filter(
+        newsletter=newsletter, member=OuterRef("pk"), member__gt=newsletter.cursor
+    )
     return recipients(newsletter).filter(pk__gt=newsletter.cursor).filter(~Exists(done))
 
 
