@@ -655,7 +655,6 @@ from .programme import (  # noqa: E402
     Newsletter,
     NewsletterDelivery,
     NewsletterStatus,
-    in_zone,
 )
 
 __all__ = [
@@ -663,6 +662,6 @@ __all__ = [
     "ConsentKind", "ConsentRecord", "ContactChange", "DuplicateCandidate", "ExpertiseTag",
     "HistoricalImport", "HistoricalRecord", "Invitation", "InvitationQuerySet",
     "InvitationRequest", "InvitationWave", "Language", "Member", "MemberQuerySet",
-    "Newsletter", "NewsletterDelivery", "NewsletterStatus", "WAVE_TRANSITIONS", "in_zone",
+    "Newsletter", "NewsletterDelivery", "NewsletterStatus", "WAVE_TRANSITIONS",
     "open_duplicate_exists",
 ]  # fmt: skip

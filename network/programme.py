@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from norec_portal.models import OutboxEmail
+from norec_portal.zones import ZonedDatetime, in_zone
 from partnerships.models import Person
 
 
@@ -384,27 +385,3 @@ class BadAddress(models.Model):
     @property
     def is_active(self) -> bool:
         return self.cleared_at is None
-
-
-# --- Showing a time in the activity's own zone -----------------------------------------
-
-
-class ZonedDatetime(dt.datetime):
-    """A datetime Django's template filters show as it is (not in the viewer's zone)."""
-
-    convert_to_local_time = False
-
-
-def in_zone(value: dt.datetime, zone: dt.tzinfo) -> ZonedDatetime:
-    local = value.astimezone(zone)
-    return ZonedDatetime(
-        local.year,
-        local.month,
-        local.day,
-        local.hour,
-        local.minute,
-        local.second,
-        local.microsecond,
-        tzinfo=local.tzinfo,
-        fold=local.fold,
-    )

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.forms.models import ModelChoiceIterator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
 from .models import AuditEntry, User
@@ -19,6 +22,39 @@ def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
+
+
+T = TypeVar("T")
+
+
+def form_page(
+    request: HttpRequest,
+    form: forms.BaseForm,
+    *,
+    template: str,
+    save: Callable[[], T],
+    success_url: str | Callable[[T], str],
+    message: str | Callable[[T], str] | None = None,
+    context: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """The flow of a page with one form that calls one service.
+
+    On a POST with a valid form, ``save()`` runs (the service call). A ``ValidationError``
+    it raises is shown on the form and the page is rendered again with what was typed;
+    otherwise ``message`` (a text, or made from the result) is flashed and the browser
+    goes to ``success_url`` (a URL, or made from the result). A GET, or a form with
+    errors, renders ``template`` with ``form`` and ``context``.
+    """
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = save()
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            if message is not None:
+                messages.success(request, message(result) if callable(message) else message)
+            return redirect(success_url(result) if callable(success_url) else success_url)
+    return render(request, template, {"form": form, **(context or {})})
 
 
 class AccountSettingsForm(forms.ModelForm):

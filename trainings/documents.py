@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from norec_portal.models import User
 from norec_portal.pdf import render_pdf
+from norec_portal.zones import NORWAY
 
 from . import conf
 from .models import (
@@ -30,7 +31,6 @@ from .models import (
     TrainingWeek,
 )
 from .schedule import local_days
-from .zones import NORWAY
 
 logger = logging.getLogger(__name__)
 

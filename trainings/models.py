@@ -20,11 +20,10 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from norec_portal.zones import NORWAY, in_zone
 from partnerships.models import ContactPerson, Participant, PartnerOrganisation, Partnership, Person
 
-from .zones import in_zone
-
-NORWAY_TIME_ZONE = "Europe/Oslo"
+NORWAY_TIME_ZONE = str(NORWAY)
 
 # The shape of a week in the venue's local time.
 ARRIVAL_TIME = dt.time(8, 0)  # Sunday morning
@@ -349,7 +348,7 @@ class TrainingSession(models.Model):
     @property
     def zone(self) -> ZoneInfo:
         venue = self.place_venue
-        return venue.zone if venue else ZoneInfo(NORWAY_TIME_ZONE)
+        return venue.zone if venue else NORWAY
 
     @property
     def is_online(self) -> bool:

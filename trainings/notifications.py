@@ -15,12 +15,12 @@ from django.conf import settings
 from django.urls import reverse
 
 from norec_portal.emails import send_templated_email
+from norec_portal.zones import NORWAY
 from partnerships.models import ContactPerson, PartnerOrganisation, Person
 
 from . import conf
 from .models import Enrolment, SessionKind, TrainingSession, TrainingWeek
 from .schedule import local_days
-from .zones import NORWAY
 
 
 def session_context(session: TrainingSession) -> dict[str, Any]:

@@ -7,6 +7,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from norec_portal.zones import NORWAY, ZonedDatetime, in_zone
+
 from .models import (
     DAY_END,
     DAY_START,
@@ -17,7 +19,6 @@ from .models import (
     TrainingSession,
     TrainingWeek,
 )
-from .zones import NORWAY, ZonedDatetime, in_zone
 
 FULL_WEEK = 6  # Sunday afternoon to Friday evening
 SHORT_PARTNER_TRAINING = 3  # Sunday afternoon to Tuesday

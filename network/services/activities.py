@@ -24,8 +24,9 @@ from icalendar import Calendar, Event
 
 from norec_portal.emails import send_templated_email
 from norec_portal.models import User
+from norec_portal.zones import in_zone
 
-from ..models import RSVP, Activity, Member, Newsletter, in_zone
+from ..models import RSVP, Activity, Member, Newsletter
 from ..rendering import render_markdown
 from . import newsletters
 from .common import absolute_url

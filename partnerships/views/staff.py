@@ -9,11 +9,13 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from norec_portal import pagecache
 from norec_portal.access import staff_required
+from norec_portal.forms import form_page
 from norec_portal.pagination import paginate
 from norec_portal.rows import day_formatter, url_for_pk
 
@@ -76,22 +78,23 @@ def partnership_list(request: HttpRequest) -> HttpResponse:
 @staff_required
 def partnership_create(request: HttpRequest) -> HttpResponse:
     form = PartnershipCreateForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            partnership = services.create_partnership(
-                name=form.cleaned_data["name"],
-                programme=form.cleaned_data["programme"],
-                organisations=form.member_list(),
-                adviser=form.cleaned_data["adviser"],
-                by=request.user,
-                feasibility_since=form.cleaned_data["feasibility_since"],
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, _("The partnership has been created."))
-            return redirect("partnerships:staff_partnership", pk=partnership.pk)
-    return render(request, "partnerships/staff/partnership_form.html", {"form": form})
+    return form_page(
+        request,
+        form,
+        template="partnerships/staff/partnership_form.html",
+        save=lambda: services.create_partnership(
+            name=form.cleaned_data["name"],
+            programme=form.cleaned_data["programme"],
+            organisations=form.member_list(),
+            adviser=form.cleaned_data["adviser"],
+            by=request.user,
+            feasibility_since=form.cleaned_data["feasibility_since"],
+        ),
+        message=_("The partnership has been created."),
+        success_url=lambda partnership: reverse(
+            "partnerships:staff_partnership", args=[partnership.pk]
+        ),
+    )
 
 
 def _partnership_context(partnership: Partnership, phase_form: PhaseChangeForm) -> dict:

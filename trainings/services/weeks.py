@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -16,12 +15,12 @@ from django.utils.translation import ngettext
 
 from norec_portal.audit import Action, record_audit_many
 from norec_portal.models import User
+from norec_portal.zones import NORWAY
 from partnerships.models import Partnership, Phase
 
 from .. import notifications
 from ..models import (
     ACTIVE_STATES,
-    NORWAY_TIME_ZONE,
     WEEK_KINDS,
     Enrolment,
     EnrolmentState,
@@ -348,7 +347,7 @@ def create_intro_seminar(
         problems.append(_("The seminar must begin in the future."))
     if problems:
         raise ValidationError(problems)
-    zone = venue.zone if venue else ZoneInfo(NORWAY_TIME_ZONE)
+    zone = venue.zone if venue else NORWAY
     session = TrainingSession.objects.create(
         kind=SessionKind.INTRO_SEMINAR,
         title=title.strip()[:200],

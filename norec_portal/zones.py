@@ -1,8 +1,9 @@
-"""Datetimes shown in a chosen time zone (a venue's, or Norway's).
+"""Datetimes shown in a chosen time zone: a venue's, an activity's, or Norway's.
 
 Django's template filters convert aware datetimes to the *current* time zone before
 formatting. A :class:`ZonedDatetime` opts out (as the ``tz`` template library does), so
-``{{ value|date:"H:i" }}`` shows the time in the zone the value was put in.
+``{{ value|date:"H:i" }}`` shows the time in the zone the value was put in. Storage is
+always UTC; this is only how a time is shown.
 """
 
 from __future__ import annotations
@@ -14,10 +15,13 @@ NORWAY = ZoneInfo("Europe/Oslo")
 
 
 class ZonedDatetime(dt.datetime):
+    """A datetime Django's template filters show as it is (not in the viewer's zone)."""
+
     convert_to_local_time = False
 
 
 def in_zone(value: dt.datetime, zone: dt.tzinfo) -> ZonedDatetime:
+    """``value`` as a wall-clock time in ``zone``."""
     local = value.astimezone(zone)
     return ZonedDatetime(
         local.year, local.month, local.day, local.hour, local.minute, local.second,
