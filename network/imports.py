@@ -11,21 +11,23 @@ imported without it); only a row without a name or with an impossible year is re
 
 from __future__ import annotations
 
+import os
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import IO, Any
 
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_countries import countries
 
-from norec_portal import spreadsheets
+from norec_portal import addresses, spreadsheets
 from norec_portal.models import User
 from partnerships.models import Participant, Person
 from partnerships.validators import normalize_phone
@@ -67,10 +69,29 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "epost",
     ),  # fmt: skip
     "phone": ("phone", "telephone", "mobile", "phone number", "telefon"),
-    "source_id": ("id", "source id", "reference", "ref", "record id"),
+    "source_id": (
+        "id",
+        "source id",
+        "reference",
+        "ref",
+        "record id",
+        "record no",
+        "record number",
+        "participant id",
+        "person id",
+        "alumni id",
+        "alumnus id",
+        "archive id",
+        "legacy id",
+        "fk id",
+        "norec id",
+        "ref no",
+        "reference number",
+        "nr",
+        "no",
+    ),  # fmt: skip
 }
 MULTI_COLUMNS = {"organisations", "email"}
-EMAIL_SPLIT = re.compile(r"[;,/\s]+")
 
 
 # A file that cannot be used as a whole; nothing was saved.
@@ -91,13 +112,26 @@ KNOWN_HEADERS = frozenset(
 )
 
 
+def _file_size(file: IO[bytes]) -> int | None:
+    """The whole size of an upload or an open file, without reading it."""
+    size = getattr(file, "size", None)
+    if isinstance(size, int):
+        return size
+    try:
+        return os.fstat(file.fileno()).st_size
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
 def read_table(file: IO[bytes], filename: str) -> spreadsheets.Table:
     """The first sheet of a CSV or XLSX file, read by the portal's one spreadsheet reader
-    (size and row limits, encodings, zip and XML bombs)."""
+    (size and row limits, encodings, zip and XML bombs). Only the first bytes past the
+    limit are read from a file that is too large; its message gives its real size."""
     data = file.read(MAX_BYTES + 1)
     return spreadsheets.read_spreadsheet(
-        data, filename, max_bytes=MAX_BYTES, max_rows=MAX_ROWS, known_columns=KNOWN_HEADERS
-    )
+        data, filename, max_bytes=MAX_BYTES, max_rows=MAX_ROWS, known_columns=KNOWN_HEADERS,
+        size=_file_size(file),
+    )  # fmt: skip
 
 
 # Control characters (a NUL byte cannot even be stored by PostgreSQL) become spaces.
@@ -112,11 +146,20 @@ def _cell(value: Any) -> str:
     return _CONTROL_CHARACTERS.sub(" ", str(value)).strip()
 
 
+def _column_key(title: str, wanted: dict[str, str]) -> str | None:
+    normalised = _normalise_header(title)
+    key = wanted.get(normalised)
+    if key is None and normalised.endswith(" id"):
+        # "FK participant ID", "Archive person id": an identifier of the source.
+        key = "source_id"
+    return key
+
+
 def map_columns(header: list[str]) -> dict[str, list[int]]:
     wanted = {alias: key for key, aliases in COLUMNS.items() for alias in aliases}
     mapping: dict[str, list[int]] = {}
     for index, title in enumerate(header):
-        key = wanted.get(_normalise_header(title))
+        key = _column_key(title, wanted)
         if key is None:
             continue
         if key in mapping and key not in MULTI_COLUMNS:
@@ -133,7 +176,67 @@ def map_columns(header: list[str]) -> dict[str, list[int]]:
     return mapping
 
 
+def ignored_columns(header: list[str]) -> list[str]:
+    """The titles of the columns the import does not read, as written in the file."""
+    wanted = {alias: key for key, aliases in COLUMNS.items() for alias in aliases}
+    return [title for title in header if title and _column_key(title, wanted) is None]
+
+
 # --- Checking rows ---------------------------------------------------------------------
+
+# The kinds of remark a row can get, counted for the preview ("5,097 phones not
+# recognised") so that a few kinds of problem in thousands of rows read as a few lines.
+REMARKS = {
+    "long_cell": lambda n: ngettext(
+        "%(n)s row with a cell that was too long", "%(n)s rows with a cell that was too long", n
+    ),
+    "no_name": lambda n: ngettext("%(n)s row without a name", "%(n)s rows without a name", n),
+    "one_name": lambda n: ngettext(
+        "%(n)s person with only one name", "%(n)s people with only one name", n
+    ),
+    "country_unknown": lambda n: ngettext(
+        "%(n)s country not recognised", "%(n)s countries not recognised", n
+    ),
+    "no_country": lambda n: ngettext(
+        "%(n)s row without a country", "%(n)s rows without a country", n
+    ),
+    "bad_year": lambda n: ngettext("%(n)s year not understood", "%(n)s years not understood", n),
+    "no_year": lambda n: ngettext(
+        "%(n)s row without an exchange year", "%(n)s rows without an exchange year", n
+    ),
+    "email_suggestion": lambda n: ngettext(
+        "%(n)s email with a suggested correction", "%(n)s emails with a suggested correction", n
+    ),
+    "email_invalid": lambda n: ngettext(
+        "%(n)s email that is not an address", "%(n)s emails that are not addresses", n
+    ),
+    "no_email": lambda n: ngettext(
+        "%(n)s person without a usable email", "%(n)s people without a usable email", n
+    ),
+    "several_emails": lambda n: ngettext(
+        "%(n)s person with several emails", "%(n)s people with several emails", n
+    ),
+    "phone_unknown": lambda n: ngettext(
+        "%(n)s phone not recognised", "%(n)s phones not recognised", n
+    ),
+    "formula": lambda n: ngettext(
+        "%(n)s cell that looks like a formula, kept as text",
+        "%(n)s cells that look like formulas, kept as text",
+        n,
+    ),
+}
+
+# A cell a spreadsheet program would run as a formula if it were exported again.
+_FORMULA = re.compile(r"^\s*(?:=|@|[+\-]\s*[A-Za-z(])")
+
+
+def remark_lines(summary: dict[str, Any]) -> list[str]:
+    """The preview's remark counts, most frequent first, in the active language."""
+    counts = summary.get("remarks") or {}
+    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return [
+        REMARKS[kind](count) % {"n": f"{count:,}"} for kind, count in ordered if kind in REMARKS
+    ]
 
 
 def _value(cells: list[str], mapping: dict[str, list[int]], key: str, sep: str = " / ") -> str:
@@ -167,13 +270,26 @@ COUNTRY_CODES = frozenset(code for code, _name in countries)
 
 
 def parse_row(number: int, cells: list[str], mapping: dict[str, list[int]]) -> dict[str, Any]:
-    """One spreadsheet row → a plain dict with its errors and warnings."""
+    """One spreadsheet row → a plain dict with its errors, warnings and remark kinds."""
     errors: list[str] = []
     warnings: list[str] = []
-    too_long = [c for c in cells if len(c) > MAX_CELL]
-    if too_long:
-        errors.append(_("A cell is longer than %(n)d characters.") % {"n": MAX_CELL})
+    kinds: list[str] = []
+
+    def remark(kind: str, text: str, *, error: bool = False) -> None:
+        (errors if error else warnings).append(text)
+        kinds.append(kind)
+
+    if any(len(c) > MAX_CELL for c in cells):
+        remark("long_cell", _("A cell is longer than %(n)d characters.") % {"n": MAX_CELL},
+               error=True)  # fmt: skip
     cells = [c[:MAX_CELL] for c in cells]
+    formulas = [c for c in cells if _FORMULA.match(c)]
+    if formulas:
+        remark(
+            "formula",
+            _("“%(value)s” looks like a spreadsheet formula; it was kept as plain text.")
+            % {"value": formulas[0][:60]},
+        )
     first = _value(cells, mapping, "first_name", " ")
     last = _value(cells, mapping, "last_name", " ")
     full = _value(cells, mapping, "name", " ")
@@ -181,67 +297,77 @@ def parse_row(number: int, cells: list[str], mapping: dict[str, list[int]]) -> d
         first, last = _split_name(full)
     first, last = " ".join(first.split())[:100], " ".join(last.split())[:100]
     if not first and not last:
-        errors.append(_("No name."))
+        remark("no_name", _("No name."), error=True)
     elif not last:
-        warnings.append(_("Only one name is given."))
+        remark("one_name", _("Only one name is given."))
 
     country_text = _value(cells, mapping, "country")
     country = _country(country_text)
     if country_text and not country:
-        warnings.append(
+        remark(
+            "country_unknown",
             _("Country “%(value)s” not recognised; imported without a country (cannot be "
-              "invited by country until corrected).") % {"value": country_text[:60]}
+              "invited by country until corrected).") % {"value": country_text[:60]},
         )  # fmt: skip
     elif not country_text:
-        warnings.append(_("No country."))
+        remark("no_country", _("No country."))
 
     year: int | None = None
     year_text = _value(cells, mapping, "exchange_year")
     if year_text:
         match = re.fullmatch(r"\s*(\d{4})(?:\.0)?\s*", year_text)
         if not match:
-            errors.append(_("“%(value)s” is not a year.") % {"value": year_text[:20]})
+            remark("bad_year", _("“%(value)s” is not a year.") % {"value": year_text[:20]},
+                   error=True)  # fmt: skip
         else:
             year = int(match.group(1))
             if not FIRST_YEAR <= year <= timezone.localdate().year:
-                errors.append(
+                remark(
+                    "bad_year",
                     _("%(year)d is outside %(first)d–%(last)d.")
-                    % {"year": year, "first": FIRST_YEAR, "last": timezone.localdate().year}
+                    % {"year": year, "first": FIRST_YEAR, "last": timezone.localdate().year},
+                    error=True,
                 )
                 year = None
     else:
-        warnings.append(_("No exchange year."))
+        remark("no_year", _("No exchange year."))
 
-    emails: list[str] = []
-    for candidate in EMAIL_SPLIT.split(_value(cells, mapping, "email", ";")):
-        candidate = candidate.strip().strip("<>").lower()
-        if not candidate:
+    email_text = _value(cells, mapping, "email", "; ")
+    checks = addresses.check_addresses(email_text)
+    emails = [c.address for c in checks if c.status == addresses.VALID]
+    for check in checks:
+        if check.status == addresses.VALID:
             continue
-        try:
-            validate_email(candidate)
-        except ValidationError:
-            warnings.append(
-                _("“%(value)s” is not a valid email; ignored.") % {"value": candidate[:80]}
+        if check.suggestion:
+            remark(
+                "email_suggestion",
+                _("“%(value)s”: %(reason)s. Suggested: %(suggestion)s (to be confirmed by "
+                  "staff).") % {"value": check.raw[:80], "reason": _(check.reason),
+                                "suggestion": check.suggestion},
+            )  # fmt: skip
+        else:
+            remark(
+                "email_invalid",
+                _("“%(value)s” is not a usable email (%(reason)s); kept in the record.")
+                % {"value": check.raw[:80], "reason": _(check.reason)},
             )
-            continue
-        if candidate not in emails:
-            emails.append(candidate)
     if not emails:
-        warnings.append(_("No usable email: cannot be invited until one is known."))
+        remark("no_email", _("No usable email: cannot be invited until one is known."))
     elif len(emails) > 1:
-        warnings.append(
+        remark(
+            "several_emails",
             _("Several emails: %(first)s is used, the others are kept in the record.")
-            % {"first": emails[0]}
+            % {"first": emails[0]},
         )
 
     phone_text = _value(cells, mapping, "phone", " ")
     phone = ""
-    if phone_text:
+    if phone_text and not addresses.is_placeholder(phone_text):
         try:
             phone = normalize_phone(phone_text, country or None)
         except ValidationError:
-            warnings.append(_("Phone “%(value)s” not recognised; kept in the record only.")
-                            % {"value": phone_text[:40]})  # fmt: skip
+            remark("phone_unknown", _("Phone “%(value)s” not recognised; kept in the record "
+                                      "only.") % {"value": phone_text[:40]})  # fmt: skip
 
     return {
         "row": number,
@@ -254,12 +380,18 @@ def parse_row(number: int, cells: list[str], mapping: dict[str, list[int]]) -> d
         "programme": _value(cells, mapping, "programme")[:100],
         "emails": emails,
         "email": emails[0] if emails else "",
-        "emails_in_source": _value(cells, mapping, "email", "; ")[:500],
+        "emails_in_source": email_text[:500],
+        "email_checks": [
+            {"raw": c.raw[:254], "status": c.status, "suggestion": c.suggestion, "reason": c.reason}
+            for c in checks
+            if c.status != addresses.VALID
+        ],  # fmt: skip
         "phone": phone,
         "phone_in_source": phone_text[:100],
         "source_id": _value(cells, mapping, "source_id")[:64],
         "errors": errors,
         "warnings": warnings,
+        "remarks": kinds,
         "notes": [],
         "duplicates": [],
         "status": "error" if errors else "new",
@@ -273,6 +405,15 @@ def parse_rows(table: spreadsheets.Table) -> list[dict[str, Any]]:
     if not table.rows:
         raise ImportFileError(_("The file has column titles but no rows."))
     return [parse_row(number, [_cell(v) for v in cells], mapping) for number, cells in table.rows]
+
+
+@dataclass
+class Preview:
+    """The checked rows of a file and what is said about the file as a whole."""
+
+    rows: list[dict[str, Any]]
+    file_warnings: list[str]
+    ignored_columns: list[str]
 
 
 # --- Duplicates and what is already known ------------------------------------------------
@@ -403,8 +544,8 @@ def analyse(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return rows
 
 
-def summarise(rows: list[dict[str, Any]]) -> dict[str, int]:
-    return {
+def summarise(rows: list[dict[str, Any]], preview: Preview | None = None) -> dict[str, Any]:
+    summary: dict[str, Any] = {
         "rows": len(rows),
         "new": sum(1 for r in rows if r["status"] == "new"),
         "skip": sum(1 for r in rows if r["status"] == "skip"),
@@ -412,21 +553,41 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, int]:
         "warnings": sum(1 for r in rows if r["warnings"] or r["notes"]),
         "duplicates": sum(1 for r in rows if r["duplicates"]),
         "without_email": sum(1 for r in rows if r["status"] == "new" and not r["email"]),
+        "remarks": dict(Counter(kind for r in rows for kind in r.get("remarks", ()))),
     }
+    if preview is not None:
+        summary["file_warnings"] = preview.file_warnings
+        summary["ignored_columns"] = preview.ignored_columns
+    return summary
 
 
 # --- The two steps ---------------------------------------------------------------------
 
 
+def read_preview(*, file: IO[bytes], filename: str) -> Preview:
+    """Read and check a file: its rows, the file's warnings (an encoding guessed) and the
+    columns that are not read."""
+    table = read_table(file, filename)
+    rows = analyse(parse_rows(table))
+    return Preview(
+        rows=rows,
+        file_warnings=list(table.warnings),
+        ignored_columns=ignored_columns([_cell(v) for v in table.header]),
+    )
+
+
 def build_preview(*, file: IO[bytes], filename: str) -> list[dict[str, Any]]:
-    return analyse(parse_rows(read_table(file, filename)))
+    return read_preview(file=file, filename=filename).rows
 
 
 def create_preview(*, file: IO[bytes], filename: str, by: User | None) -> HistoricalImport:
     """Read and check the file; store the result for staff to confirm (nothing imported)."""
-    rows = build_preview(file=file, filename=filename)
+    preview = read_preview(file=file, filename=filename)
     return HistoricalImport.objects.create(
-        filename=filename[:255], rows=rows, summary=summarise(rows), uploaded_by=by
+        filename=filename[:255],
+        rows=preview.rows,
+        summary=summarise(preview.rows, preview),
+        uploaded_by=by,
     )
 
 
@@ -485,7 +646,7 @@ def import_batch(*, batch: HistoricalImport, by: User | None) -> HistoricalImpor
     )
     person_of_row = {r["row"]: p.pk for p, r in zip(people, todo, strict=True)}
     proposed = propose_pairs(_pairs(todo, person_of_row), batch=batch)
-    summary = summarise(rows)
+    summary = {**batch.summary, **summarise(rows)}
     summary.update(imported=len(todo), proposed=proposed)
     batch.rows = rows
     batch.summary = summary

@@ -73,17 +73,21 @@ def read_spreadsheet(
     max_bytes: int,
     max_rows: int,
     known_columns: frozenset[str] = frozenset(),
+    size: int | None = None,
 ) -> Table:
     """Read an uploaded CSV or XLSX file (raises :class:`SpreadsheetError`).
 
     ``known_columns`` (normalised header names) help to tell the delimiter of a CSV file.
+    ``size`` is the whole file's size when the caller read only its first ``max_bytes + 1``
+    bytes (the message then tells the real size).
     """
     limit = max_bytes
     if len(data) > limit:
+        real = max(size or 0, len(data))
         raise SpreadsheetError(
             _("The file is too large (%(size)s). The limit is %(limit)s: split it into "
               "smaller files.")
-            % {"size": filesizeformat(len(data)), "limit": filesizeformat(limit)},
+            % {"size": filesizeformat(real), "limit": filesizeformat(limit)},
             code="too_large",
         )  # fmt: skip
     if not data.strip():
@@ -145,7 +149,27 @@ def _detect_delimiter(text: str, known_columns: frozenset[str]) -> str:
     return best
 
 
+# Bytes that never occur in a text file (tab, line feed, form feed and carriage return do).
+_BINARY_BYTES = bytes(set(range(32)) - {9, 10, 12, 13})
+
+
+def _looks_binary(data: bytes) -> bool:
+    """True for data no spreadsheet program writes as CSV: NUL bytes outside UTF-16, or
+    many control bytes (an image, an archive, random bytes)."""
+    sample = data[:65536]
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return False
+    control = len(sample) - len(sample.translate(None, _BINARY_BYTES))
+    return b"\x00" in sample or control > len(sample) // 100
+
+
 def _read_csv(data: bytes, *, max_rows: int, known_columns: frozenset[str]) -> Table:
+    if _looks_binary(data):
+        raise SpreadsheetError(
+            _("This file is not a spreadsheet the portal can read. Upload a CSV file or an "
+              "Excel workbook (.xlsx)."),
+            code="not_text",
+        )  # fmt: skip
     text, encoding, notes = _decode(data)
     delimiter = _detect_delimiter(text, known_columns)
     table = Table(file_format="csv", encoding=encoding, warnings=notes)

@@ -58,8 +58,15 @@ def test_preview_checks_every_row_and_writes_nothing(nakato):
     batch = preview()
     assert Person.objects.count() == before
     rows = rows_by_number(batch)
-    assert batch.summary == {"rows": 12, "new": 10, "skip": 0, "error": 2, "warnings": 9,
-                             "duplicates": 7, "without_email": 6}  # fmt: skip
+    counts = {
+        key: batch.summary[key]
+        for key in ("rows", "new", "skip", "error", "warnings", "duplicates", "without_email")
+    }
+    assert counts == {"rows": 12, "new": 10, "skip": 0, "error": 2, "warnings": 9,
+                      "duplicates": 7, "without_email": 6}  # fmt: skip
+    assert batch.summary["remarks"]["no_email"] == 5
+    assert batch.summary["remarks"]["email_invalid"] == 1
+    assert batch.summary["file_warnings"] == [] and batch.summary["ignored_columns"] == []
     assert (rows[2]["first_name"], rows[2]["last_name"], rows[2]["country"]) == (
         "Achieng", "Odhiambo", "KE",
     )  # fmt: skip
@@ -67,7 +74,8 @@ def test_preview_checks_every_row_and_writes_nothing(nakato):
     assert rows[8]["errors"] == ["No name."]
     assert "1899 is outside" in rows[9]["errors"][0]
     assert "Several emails" in rows[6]["warnings"][0] and rows[6]["email"] == "sita@example.org"
-    assert "not a valid email" in rows[7]["warnings"][0] and rows[7]["email"] == ""
+    assert "not a usable email" in rows[7]["warnings"][0] and rows[7]["email"] == ""
+    assert rows[7]["email_checks"][0]["raw"] == "not-an-email"
     assert "Atlantis" in rows[13]["warnings"][0]
     assert rows[3]["email"] == "" and "already belongs to another record" in rows[3]["notes"][0]
     assert {d["kind"] for d in rows[12]["duplicates"]} == {"person"}
@@ -175,7 +183,7 @@ def test_staff_upload_preview_and_confirm_pages(staff_client, nakato):
     batch = HistoricalImport.objects.get()
     assert response["Location"] == reverse("network:staff_import", args=[batch.pk])
     page = staff_client.get(response["Location"] + "?show=problems").content.decode()
-    assert "No name." in page and "not a valid email" in page and "Possible duplicate" in page
+    assert "No name." in page and "not a usable email" in page and "Possible duplicate" in page
     staff_client.post(reverse("network:staff_import_confirm", args=[batch.pk]),
                       {"decision": "import"})  # fmt: skip
     batch.refresh_from_db()

@@ -43,15 +43,21 @@ class Command(BaseCommand):
             with path.open("rb") as file:
                 if options["commit"]:
                     batch = imports.create_preview(file=file, filename=path.name, by=by)
-                    rows = batch.rows
+                    rows, summary = batch.rows, batch.summary
                 else:
                     batch = None
-                    rows = imports.build_preview(file=file, filename=path.name)
+                    preview = imports.read_preview(file=file, filename=path.name)
+                    rows, summary = preview.rows, imports.summarise(preview.rows, preview)
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from None
         if not options["quiet_rows"]:
             self._print_rows(rows)
-        summary = imports.summarise(rows)
+        for warning in summary.get("file_warnings", []):
+            self.stdout.write(self.style.WARNING(warning))
+        if summary.get("ignored_columns"):
+            self.stdout.write("columns not read: " + ", ".join(summary["ignored_columns"]))
+        for line in imports.remark_lines(summary):
+            self.stdout.write(f"  {line}")
         self.stdout.write(
             "rows: {rows}  new: {new}  already there: {skip}  refused: {error}  "
             "likely duplicates: {duplicates}  without email: {without_email}".format(**summary)
