@@ -244,6 +244,12 @@ def _value(cells: list[str], mapping: dict[str, list[int]], key: str, sep: str =
     return sep.join(values)
 
 
+def _name_key(name: str) -> str:
+    """The comparable form of a name as written in a file ("Hansen, Kari" = "Kari Hansen")."""
+    first, last = _split_name(name)
+    return normalise_name(f"{first} {last}")
+
+
 def _split_name(name: str) -> tuple[str, str]:
     """“Hansen, Kari” or “Kari Hansen” → (“Kari”, “Hansen”)."""
     if "," in name:
@@ -446,7 +452,14 @@ def _load_known(rows: list[dict[str, Any]]) -> Known:
         person_id__in=[v["pk"] for v in values], exchange_year__isnull=False
     ).values_list("person_id", "exchange_year"):
         years.setdefault(person_id, []).append(year)
-    records, exact = [], set()
+    records: list[Record] = []
+    exact: set[tuple[str, str, int | None]] = set()
+    # The names as earlier files wrote them: a record staff renamed or merged since is
+    # still recognised by the spelling it was imported with.
+    for name_in_source, country, year in HistoricalRecord.objects.filter(
+        participant__person__country__in=country_codes
+    ).values_list("name_in_source", "participant__person__country", "participant__exchange_year"):
+        exact.add((_name_key(name_in_source), country or "", year))
     for v in values:
         name = normalise_name(f"{v['first_name']} {v['last_name']}")
         person_years = sorted(years.get(v["pk"], []))
@@ -505,7 +518,9 @@ def analyse(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
                                  % {"id": row["source_id"]}]  # fmt: skip
                 continue
             seen_ids.add(row["source_id"])
-        elif (name, row["country"], row["exchange_year"]) in known.exact:
+        elif (name, row["country"], row["exchange_year"]) in known.exact or (
+            (_name_key(row["name_in_source"]), row["country"], row["exchange_year"]) in known.exact
+        ):
             row["status"] = "skip"
             row["notes"].append(_("Already in the portal (same name, country and year)."))
             continue

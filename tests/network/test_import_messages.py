@@ -106,3 +106,34 @@ def test_random_bytes_are_refused_as_not_a_spreadsheet():
         imports.create_preview(file=io.BytesIO(data), filename="alumni.csv", by=None)
     assert "not a spreadsheet" in " ".join(caught.value.messages)
     assert not HistoricalImport.objects.exists()
+
+
+def test_reimporting_after_merges_and_renames_creates_nothing_and_undoes_nothing(staff):
+    from network.models import DuplicateCandidate
+    from network.services import duplicates
+    from partnerships.models import Person
+
+    text = (
+        HEADER
+        + "Mohammed Hassan;Tanzania;1995;mh@example.org;\n"
+        + "Mohamed Hasan;Tanzania;1995;;\n"
+        + "Achieng Odhiambo;Kenya;1998;achieng@example.org;\n"
+    )
+    imports.import_batch(batch=preview(text), by=staff)
+    people = {p.full_name: p for p in Person.objects.all()}
+    assert len(people) == 3
+    # Staff merge the two spellings and correct a name.
+    pair = DuplicateCandidate.objects.filter(status="open").first()
+    if pair is None:
+        duplicates.propose_pairs(
+            [(people["Mohammed Hassan"], people["Mohamed Hasan"], ["similar name"], 70)]
+        )
+        pair = DuplicateCandidate.objects.get()
+    duplicates.merge_duplicate(candidate=pair, keep=people["Mohammed Hassan"], by=staff)
+    Person.objects.filter(pk=people["Achieng Odhiambo"].pk).update(first_name="Achieng Grace")
+
+    again = preview(text)
+    assert again.summary["new"] == 0 and again.summary["skip"] == 3
+    imports.import_batch(batch=again, by=staff)
+    assert Person.objects.count() == 2
+    assert Person.objects.get(pk=people["Achieng Odhiambo"].pk).first_name == "Achieng Grace"
