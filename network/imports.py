@@ -32,7 +32,7 @@ from norec_portal.models import User
 from partnerships.models import Participant, Person
 from partnerships.validators import normalize_phone
 
-from .models import HistoricalImport, HistoricalRecord
+from .models import HistoricalImport, HistoricalRecord, RawAddress
 from .services.duplicates import Record, find_pairs, normalise_name, propose_pairs
 
 MAX_ROWS = 20_000
@@ -658,6 +658,23 @@ def import_batch(*, batch: HistoricalImport, by: User | None) -> HistoricalImpor
             for participant, r in zip(participants, todo, strict=True)
         ],
         batch_size=500,
+    )
+    # Addresses that could not be used as written wait, with any suggestion, for staff.
+    RawAddress.objects.bulk_create(
+        [
+            RawAddress(
+                person=person,
+                raw=check["raw"],
+                status=check["status"],
+                suggestion=check["suggestion"],
+                reason=check["reason"],
+                batch=batch,
+            )  # fmt: skip
+            for person, r in zip(people, todo, strict=True)
+            for check in r.get("email_checks", ())
+        ],
+        batch_size=500,
+        ignore_conflicts=True,
     )
     person_of_row = {r["row"]: p.pk for p, r in zip(people, todo, strict=True)}
     proposed = propose_pairs(_pairs(todo, person_of_row), batch=batch)

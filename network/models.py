@@ -578,6 +578,65 @@ class HistoricalRecord(models.Model):
         return self.name_in_source or str(self.participant)
 
 
+class RawAddress(models.Model):
+    """An email address as a source wrote it that could not be used as it was.
+
+    The person record holds only a usable address; what the archive said is kept here with
+    its check (``norec_portal.addresses``) and, where one is likely, a correction for staff
+    to accept with one click. Nothing is written to an address until someone accepts it.
+    """
+
+    class Status(models.TextChoices):
+        SUSPICIOUS = "suspicious", _("Suspicious")
+        INVALID = "invalid", _("Not an address")
+
+    class Resolution(models.TextChoices):
+        ACCEPTED = "accepted", _("Suggestion accepted")
+        DISMISSED = "dismissed", _("Set aside")
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="raw_addresses")
+    raw = models.CharField(_("as written"), max_length=300)
+    status = models.CharField(max_length=10, choices=Status.choices)
+    suggestion = models.EmailField(_("suggested correction"), max_length=254, blank=True)
+    # Stored untranslated (norec_portal.addresses.REASON_*), shown through gettext.
+    reason = models.CharField(max_length=200, blank=True)
+    batch = models.ForeignKey(
+        HistoricalImport, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    resolution = models.CharField(max_length=10, choices=Resolution.choices, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+
+    class Meta:
+        verbose_name = _("address as written")
+        verbose_name_plural = _("addresses as written")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "raw"], name="raw_address_once"),
+            models.CheckConstraint(
+                condition=Q(resolution="", resolved_at__isnull=True)
+                | (~Q(resolution="") & Q(resolved_at__isnull=False)),
+                name="raw_address_resolution_dated",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["person"], condition=Q(resolution=""), name="raw_address_open_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.raw
+
+    @property
+    def is_open(self) -> bool:
+        return not self.resolution
+
+
 class DuplicateCandidate(models.Model):
     """Two person records that may be one human. Proposed by the import, decided by staff:
     nothing is ever merged without a person saying so."""
@@ -661,7 +720,7 @@ __all__ = [
     "NEWSLETTER_TRANSITIONS", "RSVP", "AccessToken", "Activity", "Audience", "BadAddress",
     "ConsentKind", "ConsentRecord", "ContactChange", "DuplicateCandidate", "ExpertiseTag",
     "HistoricalImport", "HistoricalRecord", "Invitation", "InvitationQuerySet",
-    "InvitationRequest", "InvitationWave", "Language", "Member", "MemberQuerySet",
+    "InvitationRequest", "InvitationWave", "Language", "Member", "MemberQuerySet", "RawAddress",
     "Newsletter", "NewsletterDelivery", "NewsletterStatus", "WAVE_TRANSITIONS",
     "open_duplicate_exists",
 ]  # fmt: skip

@@ -38,13 +38,14 @@ from .models import (
     Member,
     Newsletter,
     NewsletterDelivery,
+    RawAddress,
 )
 
 # Keys of a historical import row (network.imports.parse_row) that name a person.
 ROW_PERSONAL_KEYS = {
     "first_name": ANONYMISED, "last_name": ANONYMISED, "name_in_source": ANONYMISED,
     "emails": [], "email": "", "emails_in_source": "", "phone": "", "phone_in_source": "",
-    "source_id": "", "warnings": [], "notes": [], "duplicates": [],
+    "source_id": "", "warnings": [], "notes": [], "duplicates": [], "email_checks": [],
 }  # fmt: skip
 
 
@@ -120,6 +121,12 @@ def _export(subject: Subject) -> Iterable[Section | None]:
              "phone_in_source"],
         )  # fmt: skip
         yield section(
+            _("Addresses as the archive wrote them"), RawAddress,
+            RawAddress.objects.filter(person=person).order_by("pk"),
+            ["raw", "status", "suggestion", "reason", "created_at", "resolution",
+             "resolved_at"],
+        )  # fmt: skip
+        yield section(
             _("Possible duplicate records"), DuplicateCandidate,
             DuplicateCandidate.objects.filter(Q(person_a=person) | Q(person_b=person)),
             ["label_a", "label_b", "status", "reasons", "created_at"],
@@ -147,6 +154,7 @@ def _export(subject: Subject) -> Iterable[Section | None]:
     yield named_as(user, Newsletter, "created_by")
     yield named_as(user, Activity, "created_by")
     yield named_as(user, BadAddress, "cleared_by")
+    yield named_as(user, RawAddress, "resolved_by")
 
 
 def _blank_import_rows(person: Any, emails: frozenset[str]) -> int:
@@ -196,6 +204,7 @@ def _anonymise(subject: Subject, by: Any) -> Iterable[str]:
         HistoricalRecord.objects.filter(participant__person=person).update(
             name_in_source="", emails_in_source="", phone_in_source=""
         )
+        RawAddress.objects.filter(person=person).delete()
         rows = _blank_import_rows(person, subject.emails)
         pairs = DuplicateCandidate.objects.filter(Q(person_a=person) | Q(person_b=person))
         pairs.filter(status=DuplicateCandidate.Status.OPEN).update(
@@ -263,6 +272,7 @@ def register() -> None:
                 Activity,
                 RSVP,
                 BadAddress,
+                RawAddress,
             ),  # fmt: skip
             export=_export,
             anonymise=_anonymise,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import activities, dashboard, member, newsletters, public, queues, staff
+from .views import activities, dashboard, member, newsletters, public, queues, reachability, staff
 
 app_name = "network"
 
@@ -53,6 +53,22 @@ urlpatterns = [
         "staff/network/data-quality/<int:pk>/clear/",
         dashboard.bad_address_clear,
         name="staff_bad_address_clear",
+    ),
+    path("staff/network/reachability/", reachability.overview, name="staff_reachability"),
+    path(
+        "staff/network/reachability/<str:country>/",
+        reachability.worklist,
+        name="staff_reachability_country",
+    ),
+    path(
+        "staff/network/addresses/<int:pk>/accept/",
+        reachability.accept_suggestion,
+        name="staff_raw_address_accept",
+    ),
+    path(
+        "staff/network/addresses/<int:pk>/dismiss/",
+        reachability.dismiss_raw_address,
+        name="staff_raw_address_dismiss",
     ),
     path("staff/network/newsletters/", newsletters.newsletter_list, name="staff_newsletters"),
     path(

@@ -70,6 +70,8 @@ STAFF_PREFIXES: tuple[str, ...] = (
     "network/admin.py",
     "network/imports.py",
     "network/privacy.py",
+    "network/services/reachability.py",
+    "network/views/reachability.py",
     "network/services/dashboard.py",
     "network/services/duplicates.py",
     "network/views/dashboard.py",

@@ -24,6 +24,7 @@ from network.models import (
     Invitation,
     InvitationRequest,
     Newsletter,
+    RawAddress,
 )
 from network.services import waves
 from network.services.requests import RequestData, submit_invitation_request
@@ -176,6 +177,10 @@ def add_programme(w: World) -> None:
     )  # fmt: skip
     w.objects["bad_address"] = BadAddress.objects.create(email="gone@example.org",
                                                          source=BadAddress.Source.SMTP)  # fmt: skip
+    w.objects["raw_address"] = RawAddress.objects.create(
+        person=w.member.person, raw="old.address@gmial.com", status="suspicious",
+        suggestion="old.address@gmail.com",
+    )  # fmt: skip
     w.objects["unsubscribe_token"] = tokens.unsubscribe_token(w.member.pk)
 
 
