@@ -473,3 +473,34 @@ class NewsletterPreferencesForm(forms.Form):
         help_text=wording(ConsentKind.NEWSLETTER).text,
         required=False,
     )
+
+
+class MemberTipForm(forms.Form):
+    """A member tells Norec about a former participant who never got an invitation."""
+
+    first_name = _text(_("First name"), max_length=100)
+    last_name = _text(_("Last name"), max_length=100)
+    country = forms.ChoiceField(
+        label=_("Their country"), choices=CountryChoices(), widget=FastSelect
+    )
+    exchange_year = forms.IntegerField(
+        label=_("Year of their exchange"), required=False, min_value=1963,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        help_text=_("If you know it, even roughly."),
+    )  # fmt: skip
+    email = forms.EmailField(
+        label=_("Their email"), required=False, max_length=254,
+        widget=forms.EmailInput(attrs={"inputmode": "email"}),
+        help_text=_("Only if you know it. Norec checks it before writing to it."),
+    )  # fmt: skip
+    organisation = _text(_("Their organisation at the time"), required=False)
+    message = forms.CharField(
+        label=_("Anything that helps Norec find them"), required=False, max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )  # fmt: skip
+
+    def clean_exchange_year(self) -> int | None:
+        year = self.cleaned_data.get("exchange_year")
+        if year and year > timezone.localdate().year:
+            raise ValidationError(_("The year cannot be in the future."))
+        return year

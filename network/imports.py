@@ -420,6 +420,7 @@ class Preview:
     rows: list[dict[str, Any]]
     file_warnings: list[str]
     ignored_columns: list[str]
+    sheet: str = ""
 
 
 # --- Duplicates and what is already known ------------------------------------------------
@@ -588,6 +589,7 @@ def read_preview(*, file: IO[bytes], filename: str) -> Preview:
         rows=rows,
         file_warnings=list(table.warnings),
         ignored_columns=ignored_columns([_cell(v) for v in table.header]),
+        sheet=table.sheet,
     )
 
 
@@ -600,6 +602,7 @@ def create_preview(*, file: IO[bytes], filename: str, by: User | None) -> Histor
     preview = read_preview(file=file, filename=filename)
     return HistoricalImport.objects.create(
         filename=filename[:255],
+        sheet=preview.sheet,
         rows=preview.rows,
         summary=summarise(preview.rows, preview),
         uploaded_by=by,

@@ -479,11 +479,17 @@ class InvitationRequest(models.Model):
 
     first_name = models.CharField(_("first name"), max_length=100)
     last_name = models.CharField(_("last name"), max_length=100)
-    email = models.EmailField(_("email"), max_length=254)
+    # Empty only when a member tells Norec about someone whose address they do not know.
+    email = models.EmailField(_("email"), max_length=254, blank=True)
     country = CountryField(_("country"), blank=True)
     exchange_year = models.PositiveSmallIntegerField(_("year of the exchange"), null=True,
                                                      blank=True)  # fmt: skip
     organisation = models.CharField(_("organisation at the time"), max_length=200, blank=True)
+    # The member who told Norec about this person (empty: the person asked themselves).
+    tipped_by = models.ForeignKey(
+        "Member", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("suggested by"),
+    )  # fmt: skip
     message = models.TextField(_("message"), max_length=2000, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     person = models.ForeignKey(
@@ -513,16 +519,28 @@ class InvitationRequest(models.Model):
             ),
             # One open request per address: a second submission updates the first.
             models.UniqueConstraint(
-                Lower("email"), condition=Q(status="pending"), name="one_pending_request_per_email"
+                Lower("email"),
+                condition=Q(status="pending") & ~Q(email=""),
+                name="one_pending_request_per_email",
+            ),
+            # Someone asking for themselves always gives an address.
+            models.CheckConstraint(
+                condition=~Q(email="") | Q(tipped_by__isnull=False),
+                name="request_for_oneself_has_email",
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.first_name} {self.last_name} <{self.email}>"
+        return f"{self.first_name} {self.last_name}" + (f" <{self.email}>" if self.email else "")
 
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def is_tip(self) -> bool:
+        """Told by a member about someone else, not asked by the person themselves."""
+        return self.tipped_by_id is not None
 
 
 # --- Historical import and duplicates ---------------------------------------------------
@@ -537,6 +555,8 @@ class HistoricalImport(models.Model):
         DISCARDED = "discarded", _("Discarded")
 
     filename = models.CharField(max_length=255)
+    # The sheet of a workbook the rows came from (empty for a CSV file).
+    sheet = models.CharField(max_length=100, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PREVIEW)
     rows = models.JSONField(default=list)
     summary = models.JSONField(default=dict)

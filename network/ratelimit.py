@@ -15,6 +15,8 @@ RATE_LIMITS: dict[str, str] = {
     "request_invitation": "10/h/ip,3/h/key",
     "update_link": "10/h/ip,3/h/key",
     "join": "30/h/ip",
+    # A member's tips about people never invited: per member and per client address.
+    "member_tip": "30/h/ip,10/h/key",
     **getattr(settings, "NETWORK_RATE_LIMITS", {}),
 }
 

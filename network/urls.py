@@ -1,6 +1,16 @@
 from django.urls import path
 
-from .views import activities, dashboard, member, newsletters, public, queues, reachability, staff
+from .views import (
+    activities,
+    dashboard,
+    member,
+    newsletters,
+    public,
+    queues,
+    reachability,
+    staff,
+    tips,
+)
 
 app_name = "network"
 
@@ -12,6 +22,8 @@ urlpatterns = [
     path("network/me/contact/", member.contact_details, name="member_contact"),
     path("network/me/choices/", member.consent_edit, name="consent_edit"),
     path("network/directory/", member.member_directory, name="member_directory"),
+    path("network/me/tell-us/", tips.member_tip, name="member_tip"),
+    path("network/me/tell-us/sent/", tips.member_tip_sent, name="member_tip_sent"),
     path("network/activities/", activities.member_activities, name="activities"),
     path("network/activities/<int:pk>/", activities.member_activity, name="activity"),
     path("network/activities/<int:pk>/rsvp/", activities.member_rsvp, name="activity_rsvp"),

@@ -59,6 +59,7 @@ class Table:
 
     file_format: str  # "csv" or "xlsx"
     encoding: str = ""
+    sheet: str = ""  # the title of the sheet read (XLSX)
     header: list[Any] = field(default_factory=list)
     rows: list[tuple[int, list[Any]]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -310,6 +311,7 @@ def _read_xlsx(data: bytes, *, max_rows: int) -> Table:
             if not workbook.worksheets:
                 raise SpreadsheetError(_("The workbook has no sheet."), code="no_sheet")
             sheet = workbook.worksheets[0]
+            table.sheet = str(sheet.title or "")[:100]
             # Saved dimensions may be wrong; read the rows that are really there.
             sheet.reset_dimensions()
             rows = sheet.iter_rows(min_row=1, max_col=MAX_COLUMNS, values_only=True)

@@ -10,6 +10,7 @@ from django.db.models import Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from norec_portal import addresses
 from norec_portal.emails import send_templated_email
 from norec_portal.models import User
 from partnerships.models import Participant, Person
@@ -64,6 +65,52 @@ def submit_invitation_request(*, data: RequestData) -> InvitationRequest:
         return pending.get()
 
 
+# A tip is matched to a record only when one record stands out this clearly.
+TIP_MATCH_SCORE = 55
+TIP_MATCH_MARGIN = 15
+
+
+@transaction.atomic
+def submit_member_tip(*, member: Member, data: RequestData) -> InvitationRequest:
+    """A member tells Norec about a former participant who was never invited.
+
+    The tip lands in the staff queue like a request, matched to the historical record
+    that stands out, if one does. The member learns nothing about the records: the answer
+    is the same whatever the portal holds. The address, when given, is only a lead: it is
+    checked like any other and used only if staff approve."""
+    email = ""
+    if data.email.strip():
+        check = addresses.check_address(data.email)
+        email = check.usable if check is not None else ""
+    tip = InvitationRequest.objects.create(
+        first_name=" ".join(data.first_name.split())[:100],
+        last_name=" ".join(data.last_name.split())[:100],
+        email=email if not _pending_for(email) else "",
+        country=data.country or "",
+        exchange_year=data.exchange_year,
+        organisation=" ".join(data.organisation.split())[:200],
+        message=data.message.strip()[:2000],
+        tipped_by=member,
+    )
+    matches = suggest_matches(request=tip, limit=2)
+    if matches and matches[0].score >= TIP_MATCH_SCORE and matches[0].person.pk != member.person_id:
+        runner_up = matches[1].score if len(matches) > 1 else 0
+        if matches[0].score - runner_up >= TIP_MATCH_MARGIN:
+            tip.person = matches[0].person
+            tip.save(update_fields=["person"])
+    return tip
+
+
+def _pending_for(email: str) -> bool:
+    """Someone asked with this address already: the tip keeps to the person's own."""
+    return (
+        bool(email)
+        and InvitationRequest.objects.filter(
+            email__iexact=email, status=InvitationRequest.Status.PENDING
+        ).exists()
+    )
+
+
 @dataclass
 class Match:
     person: Person
@@ -78,7 +125,7 @@ def suggest_matches(*, request: InvitationRequest, limit: int = 5) -> list[Match
     """Historical records that may be the person asking, best first (constant queries)."""
     last = request.last_name.strip()
     first = request.first_name.strip()
-    match = Q(email__iexact=request.email)
+    match = Q(email__iexact=request.email) if request.email else Q(pk__in=[])
     if last:
         match |= Q(last_name__iexact=last) | Q(last_name__istartswith=last[:3])
     if first and request.country:
@@ -96,7 +143,7 @@ def suggest_matches(*, request: InvitationRequest, limit: int = 5) -> list[Match
     for person in people:
         reasons: list[str] = []
         score = 0
-        if person.email and person.email == request.email.lower():
+        if request.email and person.email == request.email.lower():
             reasons.append(_("same email"))
             score += 60
         similarity = name_similarity(wanted, normalise_name(person.full_name))
@@ -141,9 +188,21 @@ def _lock_pending(request: InvitationRequest) -> InvitationRequest:
 
 @transaction.atomic
 def approve_request(*, request: InvitationRequest, person: Person, by: User) -> InvitationRequest:
-    """The request is this former participant: take the address, send the invitation."""
+    """The request is this former participant: take the address, send the invitation.
+
+    A member's tip without an address invites the person at the address on their record,
+    if there is one."""
     request = _lock_pending(request)
-    invite_person(person=person, email=request.email, by=by, via=ContactChange.Via.REQUEST)
+    email = request.email or person.email
+    if not email:
+        raise ValidationError(
+            _(
+                "Neither the request nor %(name)s's record has an address to invite. Find one "
+                "first (their organisation, a colleague), then add it to the record."
+            )
+            % {"name": person.full_name}
+        )
+    invite_person(person=person, email=email, by=by, via=ContactChange.Via.REQUEST)
     request.status = InvitationRequest.Status.APPROVED
     request.person = person
     request.decided_by = by
@@ -164,6 +223,9 @@ def reject_request(*, request: InvitationRequest, reason: str, by: User) -> Invi
     request.decided_by = by
     request.decided_at = timezone.now()
     request.save()
+    if request.is_tip:
+        # Nobody asked: the person named in a member's tip is not written to.
+        return request
     send_templated_email(
         key=f"network:invitation-request:{request.pk}:rejected",
         to=request.email,

@@ -40,8 +40,10 @@ def request_list(request: HttpRequest) -> HttpResponse:
 @staff_required
 @require_http_methods(["GET", "POST"])
 def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    item = get_object_or_404(InvitationRequest.objects.select_related("person", "decided_by"),
-                             pk=pk)  # fmt: skip
+    item = get_object_or_404(
+        InvitationRequest.objects.select_related("person", "decided_by", "tipped_by__person"),
+        pk=pk,
+    )
     pending = item.status == InvitationRequest.Status.PENDING
     matches = invitation_requests.suggest_matches(request=item) if pending else []
     choices = [
@@ -50,17 +52,17 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
         for m in matches
     ]  # fmt: skip
     approve = ApproveRequestForm(
-        request.POST if request.POST.get("decision") == "approve" else None, choices=choices
-    )
+        request.POST if request.POST.get("decision") == "approve" else None, choices=choices,
+        initial={"person": item.person_id} if item.person_id else None,
+    )  # fmt: skip
     reject = RejectRequestForm(request.POST if request.POST.get("decision") == "reject" else None)
     if request.method == "POST" and pending:
         try:
             if approve.is_bound and approve.is_valid():
-                invitation_requests.approve_request(
-                    request=item, person=approve.cleaned_data["chosen"], by=request.user
-                )
+                person = approve.cleaned_data["chosen"]
+                invitation_requests.approve_request(request=item, person=person, by=request.user)
                 messages.success(request, _("Approved: the invitation is on its way to %(email)s.")
-                                 % {"email": item.email})  # fmt: skip
+                                 % {"email": item.email or person.email})  # fmt: skip
                 return redirect("network:staff_requests")
             if reject.is_bound and reject.is_valid():
                 invitation_requests.reject_request(
