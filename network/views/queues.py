@@ -118,7 +118,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     page, query = paginate(request, rows)
     return render(request, "network/staff/import_detail.html", {
         "batch": batch, "page_obj": page, "query_string": query, "show": show,
-        "summary": batch.summary,
+        "summary": batch.summary, "remark_lines": imports.remark_lines(batch.summary),
     })  # fmt: skip
 
 

@@ -9,6 +9,8 @@ import os
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from django.utils import translation
 
 from network import imports
@@ -137,3 +139,17 @@ def test_reimporting_after_merges_and_renames_creates_nothing_and_undoes_nothing
     imports.import_batch(batch=again, by=staff)
     assert Person.objects.count() == 2
     assert Person.objects.get(pk=people["Achieng Odhiambo"].pk).first_name == "Achieng Grace"
+
+
+def test_the_preview_page_shows_counts_by_kind_the_encoding_and_unread_columns(staff_client):
+    text = "Name;Country;Exchange year;Email;Notes\n" + "".join(
+        f"Zoë {n} Ngugi;Kenya;1990;;x\n" for n in range(3)
+    )
+    upload = SimpleUploadedFile("alumni.csv", text.encode("cp1252"), content_type="text/csv")
+    response = staff_client.post(reverse("network:staff_imports"), {"file": upload})
+    batch = HistoricalImport.objects.get()
+    page = staff_client.get(reverse("network:staff_import", args=[batch.pk])).content.decode()
+    assert response.status_code == 302
+    assert "3 people without a usable email" in page
+    assert "Windows-1252" in page
+    assert "<code>Notes</code>" in page
