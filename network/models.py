@@ -598,6 +598,42 @@ class HistoricalRecord(models.Model):
         return self.name_in_source or str(self.participant)
 
 
+class MergeRecord(models.Model):
+    """What a merge changed, kept so that it can be undone: the removed record as it was,
+    the kept record's fields before, and every row that moved from one to the other."""
+
+    candidate = models.ForeignKey(
+        "DuplicateCandidate", on_delete=models.CASCADE, related_name="merges"
+    )
+    kept = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, related_name="+")
+    removed_pk = models.BigIntegerField()
+    # Field values of the removed record, and of the kept record before the merge.
+    removed = models.JSONField(default=dict)
+    kept_before = models.JSONField(default=dict)
+    # "app_label.Model.field" → primary keys of the rows moved to the kept record.
+    moved = models.JSONField(default=dict)
+    # Open pairs of the removed record: re-pointed [pk, a, b] and deleted [a, b, reasons, score].
+    repointed_pairs = models.JSONField(default=list)
+    deleted_pairs = models.JSONField(default=list)
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    merged_at = models.DateTimeField(default=timezone.now)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+    undone_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("merge")
+        verbose_name_plural = _("merges")
+        ordering = ["-merged_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"#{self.removed_pk} → #{self.kept_id}"
+
+
 class RawAddress(models.Model):
     """An email address as a source wrote it that could not be used as it was.
 
@@ -740,7 +776,8 @@ __all__ = [
     "NEWSLETTER_TRANSITIONS", "RSVP", "AccessToken", "Activity", "Audience", "BadAddress",
     "ConsentKind", "ConsentRecord", "ContactChange", "DuplicateCandidate", "ExpertiseTag",
     "HistoricalImport", "HistoricalRecord", "Invitation", "InvitationQuerySet",
-    "InvitationRequest", "InvitationWave", "Language", "Member", "MemberQuerySet", "RawAddress",
+    "InvitationRequest", "InvitationWave", "Language", "Member", "MemberQuerySet", "MergeRecord",
+    "RawAddress",
     "Newsletter", "NewsletterDelivery", "NewsletterStatus", "WAVE_TRANSITIONS",
     "open_duplicate_exists",
 ]  # fmt: skip

@@ -36,6 +36,7 @@ from .models import (
     InvitationRequest,
     InvitationWave,
     Member,
+    MergeRecord,
     Newsletter,
     NewsletterDelivery,
     RawAddress,
@@ -127,6 +128,11 @@ def _export(subject: Subject) -> Iterable[Section | None]:
              "resolved_at"],
         )  # fmt: skip
         yield section(
+            _("Records merged into this one"), MergeRecord,
+            MergeRecord.objects.filter(kept=person).order_by("pk"),
+            ["removed_pk", "removed", "merged_at", "undone_at"],
+        )  # fmt: skip
+        yield section(
             _("Possible duplicate records"), DuplicateCandidate,
             DuplicateCandidate.objects.filter(Q(person_a=person) | Q(person_b=person)),
             ["label_a", "label_b", "status", "reasons", "created_at"],
@@ -155,6 +161,8 @@ def _export(subject: Subject) -> Iterable[Section | None]:
     yield named_as(user, Activity, "created_by")
     yield named_as(user, BadAddress, "cleared_by")
     yield named_as(user, RawAddress, "resolved_by")
+    yield named_as(user, MergeRecord, "merged_by")
+    yield named_as(user, MergeRecord, "undone_by")
 
 
 def _blank_import_rows(person: Any, emails: frozenset[str]) -> int:
@@ -205,6 +213,8 @@ def _anonymise(subject: Subject, by: Any) -> Iterable[str]:
             name_in_source="", emails_in_source="", phone_in_source=""
         )
         RawAddress.objects.filter(person=person).delete()
+        # A merge keeps the merged-in record's details to undo it: erased with the person.
+        MergeRecord.objects.filter(kept=person).delete()
         rows = _blank_import_rows(person, subject.emails)
         pairs = DuplicateCandidate.objects.filter(Q(person_a=person) | Q(person_b=person))
         pairs.filter(status=DuplicateCandidate.Status.OPEN).update(
@@ -273,6 +283,7 @@ def register() -> None:
                 RSVP,
                 BadAddress,
                 RawAddress,
+                MergeRecord,
             ),  # fmt: skip
             export=_export,
             anonymise=_anonymise,

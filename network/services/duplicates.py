@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
+from typing import Any
 
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, Q
@@ -29,8 +31,9 @@ from ..models import (
     Invitation,
     InvitationRequest,
     Member,
+    MergeRecord,
 )
-from .common import record_change
+from .common import email_taken, record_change
 
 SIMILAR_NAME = 0.85
 
@@ -236,11 +239,44 @@ FILL_FIELDS = ("email", "phone", "nationality", "country", "gender", "date_of_bi
                "preferred_language")  # fmt: skip
 
 
+MERGE_FIELDS = ("first_name", "last_name", *FILL_FIELDS)
+
+
+def _field_values(person: Person, names: Iterable[str] | None = None) -> dict[str, str | None]:
+    """The values of ``person``'s concrete fields (or of ``names``), as text a JSON field
+    keeps and ``_restore`` reads back."""
+    fields = [f for f in Person._meta.concrete_fields if names is None or f.name in names]
+    return {
+        f.attname: None if f.value_from_object(person) is None else f.value_to_string(person)
+        for f in fields
+    }
+
+
+def _restore(values: dict[str, str | None]) -> dict[str, Any]:
+    fields = {f.attname: f for f in Person._meta.concrete_fields}
+    return {
+        name: None if value is None else fields[name].to_python(value)
+        for name, value in values.items()
+        if name in fields
+    }
+
+
 @transaction.atomic
-def merge_duplicate(*, candidate: DuplicateCandidate, keep: Person, by: User) -> Person:
+def merge_duplicate(
+    *,
+    candidate: DuplicateCandidate,
+    keep: Person,
+    by: User,
+    take_from_other: Collection[str] | None = None,
+) -> Person:
     """Fold the other record of the pair into ``keep``: its exchanges, contact roles,
-    history and anything else pointing at it move over; empty fields of ``keep`` are
-    filled from it; then it is deleted. Refused when both records have a login."""
+    history and anything else pointing at it move over; then it is deleted. Refused when
+    both records have a login.
+
+    ``take_from_other`` names the fields (of :data:`MERGE_FIELDS`) whose value the kept
+    record takes from the other one; by default, the kept record's empty fields. What the
+    merge changed is kept in a :class:`MergeRecord`, so :func:`undo_merge` can restore
+    both records and their links."""
     candidate = _lock_open(candidate)
     if keep.pk not in (candidate.person_a_id, candidate.person_b_id):
         raise ValidationError(_("Keep one of the two records of the pair."))
@@ -260,6 +296,11 @@ def merge_duplicate(*, candidate: DuplicateCandidate, keep: Person, by: User) ->
             _("Keep %(name)s's record: it is the one with the login and member profile.")
             % {"name": other.full_name}
         )
+    record = MergeRecord(
+        candidate=candidate, kept=keep, removed_pk=other.pk, removed=_field_values(other),
+        kept_before=_field_values(keep, MERGE_FIELDS), merged_by=by,
+    )  # fmt: skip
+    moved: dict[str, list[int]] = {}
 
     # One invitation per person: the kept record's, or the other's if it had none.
     keep_invitation = Invitation.objects.live().filter(person=keep).first()
@@ -267,14 +308,21 @@ def merge_duplicate(*, candidate: DuplicateCandidate, keep: Person, by: User) ->
     if other_invitation is not None:
         if keep_invitation is None:
             Invitation.objects.filter(pk=other_invitation.pk).update(person=keep)
+            moved["network.Invitation.person"] = [other_invitation.pk]
         else:
             Invitation.objects.filter(pk=other_invitation.pk).update(
                 state=Invitation.State.CANCELLED
             )
+            moved["cancelled_invitation"] = [other_invitation.pk]
 
-    # Fill the kept record's gaps (the address moves only once the other lets it go).
+    # The chosen values (by default the kept record's gaps; an address moves only once
+    # the other lets it go).
+    if take_from_other is None:
+        take_from_other = [f for f in FILL_FIELDS if not getattr(keep, f) and getattr(other, f)]
     fills = {
-        f: getattr(other, f) for f in FILL_FIELDS if not getattr(keep, f) and getattr(other, f)
+        f: getattr(other, f)
+        for f in MERGE_FIELDS
+        if f in take_from_other and getattr(other, f) != getattr(keep, f)
     }
     if "email" in fills:
         Person.objects.filter(pk=other.pk).update(email="")
@@ -295,10 +343,16 @@ def merge_duplicate(*, candidate: DuplicateCandidate, keep: Person, by: User) ->
                 if not relation.one_to_many:
                     continue
                 model = relation.related_model
-                model._default_manager.filter(**{relation.field.name: other}).update(
-                    **{relation.field.name: keep}
-                )
-            InvitationRequest.objects.filter(person=other).update(person=keep)
+                rows = model._default_manager.filter(**{relation.field.name: other})
+                ids = list(rows.values_list("pk", flat=True))
+                if ids:
+                    moved[f"{model._meta.label}.{relation.field.name}"] = ids
+                    rows.update(**{relation.field.name: keep})
+            requests = InvitationRequest.objects.filter(person=other)
+            ids = list(requests.values_list("pk", flat=True))
+            if ids:
+                moved["network.InvitationRequest.person"] = ids
+                requests.update(person=keep)
     except IntegrityError:
         raise ValidationError(
             _("The two records are both linked to the same thing elsewhere in the portal "
@@ -314,8 +368,11 @@ def merge_duplicate(*, candidate: DuplicateCandidate, keep: Person, by: User) ->
         low, high = sorted((keep.pk, third))
         clash = DuplicateCandidate.objects.filter(person_a_id=low, person_b_id=high).exists()
         if third == keep.pk or clash:
+            record.deleted_pairs.append([pair.person_a_id, pair.person_b_id, pair.reasons,
+                                         pair.score])  # fmt: skip
             pair.delete()
             continue
+        record.repointed_pairs.append([pair.pk, pair.person_a_id, pair.person_b_id])
         pair.person_a_id, pair.person_b_id = low, high
         pair.save(update_fields=["person_a", "person_b"])
 
@@ -328,6 +385,8 @@ def merge_duplicate(*, candidate: DuplicateCandidate, keep: Person, by: User) ->
     else:
         candidate.label_a = label_other
     candidate.save()
+    record.moved = moved
+    record.save()
     try:
         with transaction.atomic():
             other.delete()
@@ -336,3 +395,78 @@ def merge_duplicate(*, candidate: DuplicateCandidate, keep: Person, by: User) ->
             _("The other record is still used elsewhere in the portal and cannot be removed.")
         ) from None
     return keep
+
+
+@transaction.atomic
+def undo_merge(*, record: MergeRecord, by: User) -> Person:
+    """Undo a merge: the removed record comes back as it was (same number), every row
+    that moved to the kept record moves back, the kept record's fields take their values
+    from before (where nobody changed them since), and the pair is open again.
+
+    Returns the restored record. Refused once undone, or when the kept record is gone or
+    the restored record's address now belongs to someone else."""
+    record = MergeRecord.objects.select_for_update().get(pk=record.pk)
+    if record.undone_at is not None:
+        raise ValidationError(_("This merge was already undone."))
+    if record.kept_id is None:
+        raise ValidationError(_("The kept record no longer exists; the merge cannot be undone."))
+    if Person.objects.filter(pk=record.removed_pk).exists():
+        raise ValidationError(_("The removed record exists again; nothing to undo."))
+    keep = Person.objects.select_for_update().get(pk=record.kept_id)
+    removed = _restore(record.removed)
+    before = _restore(record.kept_before)
+
+    # The kept record's merged fields go back, unless someone changed them since.
+    after = {name: getattr(keep, name) for name in before if getattr(keep, name) != before[name]}
+    merged_values = {name: removed.get(name) for name in after}
+    via = ContactChange.Via.MERGE
+    for name, value in after.items():
+        if value == merged_values[name]:
+            record_change(person=keep, field=name, old=value, new=before[name], via=via, by=by)
+            setattr(keep, name, before[name])
+    keep.save()
+
+    email = removed.get("email") or ""
+    if email and email_taken(email, person=keep):
+        raise ValidationError(
+            _("%(email)s now belongs to another record; the merge cannot be undone.")
+            % {"email": email}
+        )
+    restored = Person(**removed)
+    restored.save(force_insert=True)
+    # created_at is set on insert; the record keeps the date it was first made.
+    Person.objects.filter(pk=restored.pk).update(created_at=removed["created_at"])
+
+    for label, ids in record.moved.items():
+        if label == "cancelled_invitation":
+            continue
+        app_model, field_name = label.rsplit(".", 1)
+        model = apps.get_model(app_model)
+        model._default_manager.filter(pk__in=ids, **{field_name: keep}).update(
+            **{field_name: restored}
+        )
+    for pk, person_a, person_b in record.repointed_pairs:
+        DuplicateCandidate.objects.filter(pk=pk, status=DuplicateCandidate.Status.OPEN).update(
+            person_a_id=person_a, person_b_id=person_b
+        )
+    if record.deleted_pairs:
+        propose_pairs([(a, b, reasons, score) for a, b, reasons, score in record.deleted_pairs])
+
+    candidate = DuplicateCandidate.objects.select_for_update().get(pk=record.candidate_id)
+    low, high = sorted((keep.pk, restored.pk))
+    candidate.person_a_id, candidate.person_b_id = low, high
+    candidate.label_a = person_label(Person.objects.get(pk=low))
+    candidate.label_b = person_label(Person.objects.get(pk=high))
+    candidate.status = DuplicateCandidate.Status.OPEN
+    candidate.decided_by = None
+    candidate.decided_at = None
+    candidate.save()
+
+    record.undone_at = timezone.now()
+    record.undone_by = by
+    record.save(update_fields=["undone_at", "undone_by"])
+    record_change(person=keep, field="merged record", old="", new=person_label(restored),
+                  via=via, by=by)  # fmt: skip
+    record_audit(by=by, action=Action.UPDATE, obj=keep,
+                 summary=f"merge of record #{restored.pk} undone")  # fmt: skip
+    return restored

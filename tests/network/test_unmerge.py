@@ -1,0 +1,85 @@
+"""A merge can be undone: both records and their links come back as they were."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from network.models import ContactChange, DuplicateCandidate, Invitation, MergeRecord
+from network.services import duplicates, waves
+from partnerships.models import Participant, Person
+from tests.network.factories import make_alumnus_record
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def pair(db):
+    a = make_alumnus_record("Mohammed", "Hassan", country="TZ", email="", year=1995)
+    b = make_alumnus_record("Mohamed", "Hasan", country="TZ", email="mh@example.org", year=1996,
+                            phone="+255712345678")  # fmt: skip
+    c = make_alumnus_record("Mohamad", "Hassan", country="TZ", email="", year=1997)
+    waves.invite_person(person=b, email=b.email, by=None, via="staff")
+    duplicates.propose_pairs([(a, b, ["similar name"], 70), (b, c, ["similar name"], 60)])
+    return a, b, c
+
+
+def test_undoing_a_merge_restores_both_records_and_their_links(pair, staff):
+    a, b, c = pair
+    b_participations = set(Participant.objects.filter(person=b).values_list("pk", flat=True))
+    candidate = DuplicateCandidate.objects.filter(person_a__in=[a, b], person_b__in=[a, b]).get()
+    duplicates.merge_duplicate(candidate=candidate, keep=a, by=staff)
+    a.refresh_from_db()
+    assert a.email == "mh@example.org" and not Person.objects.filter(pk=b.pk).exists()
+    assert Invitation.objects.get().person_id == a.pk
+
+    record = MergeRecord.objects.get()
+    restored = duplicates.undo_merge(record=record, by=staff)
+
+    assert restored.pk == b.pk
+    b_again = Person.objects.get(pk=b.pk)
+    assert (b_again.first_name, b_again.email, b_again.phone) == (
+        "Mohamed", "mh@example.org", "+255712345678",
+    )  # fmt: skip
+    a.refresh_from_db()
+    assert (a.email, a.phone) == ("", "")
+    assert set(Participant.objects.filter(person=b).values_list("pk", flat=True)) == (
+        b_participations
+    )
+    assert Invitation.objects.get().person_id == b.pk
+    # The pair is open again, and the other pair of the removed record points at it again.
+    candidate.refresh_from_db()
+    assert candidate.status == "open" and {candidate.person_a_id, candidate.person_b_id} == {
+        a.pk, b.pk,
+    }  # fmt: skip
+    assert DuplicateCandidate.objects.filter(
+        person_a_id=min(b.pk, c.pk), person_b_id=max(b.pk, c.pk), status="open"
+    ).exists()
+    assert ContactChange.objects.filter(person=a, field="merged record").count() == 2
+    record.refresh_from_db()
+    assert record.undone_by == staff
+    with pytest.raises(ValidationError, match="already undone"):
+        duplicates.undo_merge(record=record, by=staff)
+
+
+def test_a_field_chosen_from_the_other_record_goes_back_on_undo(pair, staff):
+    a, b, _c = pair
+    candidate = DuplicateCandidate.objects.filter(person_a__in=[a, b], person_b__in=[a, b]).get()
+    duplicates.merge_duplicate(candidate=candidate, keep=a, by=staff,
+                               take_from_other=["last_name", "email"])  # fmt: skip
+    a.refresh_from_db()
+    assert (a.first_name, a.last_name, a.email, a.phone) == ("Mohammed", "Hasan",
+                                                             "mh@example.org", "")  # fmt: skip
+    duplicates.undo_merge(record=MergeRecord.objects.get(), by=staff)
+    a.refresh_from_db()
+    assert (a.last_name, a.email) == ("Hassan", "")
+
+
+def test_an_edit_made_after_the_merge_is_not_undone(pair, staff):
+    a, b, _c = pair
+    candidate = DuplicateCandidate.objects.filter(person_a__in=[a, b], person_b__in=[a, b]).get()
+    duplicates.merge_duplicate(candidate=candidate, keep=a, by=staff)
+    Person.objects.filter(pk=a.pk).update(phone="+255700000000")
+    duplicates.undo_merge(record=MergeRecord.objects.get(), by=staff)
+    a.refresh_from_db()
+    assert a.phone == "+255700000000"
