@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter, itemgetter
 
@@ -29,7 +29,6 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from norec_portal.models import User
-from norec_portal.rows import day_formatter
 from partnerships.models import Participant, Person
 
 from . import conf
@@ -127,19 +126,6 @@ KIND_ORDER = Case(
     output_field=IntegerField(),
 )
 KIND_INDEX = {kind: index for index, kind in enumerate(SessionKind.values)}
-
-
-def session_namer() -> Callable[[TrainingSession], str]:
-    """What ``session.name`` gives, for the sessions of a page: the kinds and the word
-    "group" translated once rather than for each session."""
-    kinds = {value: str(label) for value, label in SessionKind.choices}
-    group = _("group")
-
-    def name(session: TrainingSession) -> str:
-        label = session.title or kinds[session.kind]
-        return f"{label} ({group} {session.group})" if session.group > 1 else label
-
-    return name
 
 
 def sessions_with_counts():
@@ -271,12 +257,16 @@ class MonthNeed:
     def t2(self) -> dict[str, int]:
         return self.row(SessionKind.TRAINING_2)
 
+    @property
+    def rows(self) -> tuple[dict[str, int], dict[str, int]]:
+        """Training 1 then Training 2, as the table's columns run."""
+        return self.t1, self.t2
+
 
 @dataclass(slots=True)
 class Unplaced:
-    """A participant who needs a seat in ``kind`` and holds none. What a page shows of them
-    (who they are, the dates as text) is filled in by ``describe_unplaced``, for the rows
-    of that page only."""
+    """A participant who needs a seat in ``kind`` and holds none. Who they are (name and
+    organisation) is filled in by ``describe_unplaced``, for the rows of a page only."""
 
     participant_id: int
     kind: str
@@ -286,10 +276,6 @@ class Unplaced:
     suggestion: TrainingSession | None = None
     name: str = ""
     organisation: str = ""
-    due_label: str = ""
-    earliest_label: str = ""
-    latest_label: str = ""
-    suggestion_label: str = ""
 
     @property
     def kind_label(self) -> str:
@@ -302,6 +288,10 @@ class Forecast:
     end: dt.date
     months: list[MonthNeed]
     unplaced: list[Unplaced]
+
+    @property
+    def last_month(self) -> dt.date:
+        return self.months[-1].month
 
     @property
     def without_suggestion(self) -> int:
@@ -431,8 +421,7 @@ def forecast(*, start: dt.date, months: int = 12, today: dt.date) -> Forecast:
 
 
 def describe_unplaced(items: Sequence[Unplaced]) -> None:
-    """Fill in what a page shows of ``items``: who they are (one query) and their dates as
-    text (month names translated once a page)."""
+    """Fill in who ``items`` are (one query), for the rows a page shows."""
     people = Participant.objects.filter(pk__in=[item.participant_id for item in items])
     names = {
         pk: (Person.name_of(first, last), organisation)
@@ -440,14 +429,8 @@ def describe_unplaced(items: Sequence[Unplaced]) -> None:
             "pk", "person__first_name", "person__last_name", "sending_organisation__name"
         )
     }
-    label = day_formatter()
     for item in items:
         item.name, item.organisation = names[item.participant_id]
-        item.due_label = label(item.due)
-        item.earliest_label = label(item.earliest)
-        item.latest_label = label(item.latest)
-        if item.suggestion is not None:
-            item.suggestion_label = label(item.suggestion.first_day)
 
 
 # --- Whom staff may enrol ---------------------------------------------------------------
