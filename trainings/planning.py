@@ -31,7 +31,6 @@ from django.utils.translation import gettext as _
 from norec_portal.models import User
 from partnerships.models import Participant, Person
 
-from . import conf
 from .models import (
     SEAT_STATES,
     Enrolment,
@@ -40,6 +39,7 @@ from .models import (
     TrainingSession,
     TrainingWeek,
     Venue,
+    window_days,
 )
 
 # --- Conflicts --------------------------------------------------------------------------
@@ -382,7 +382,7 @@ def forecast(*, start: dt.date, months: int = 12, today: dt.date) -> Forecast:
     buckets = [MonthNeed(add_months(start, i)) for i in range(months)]
     by_month = {b.month: b for b in buckets}
     windows = {
-        kind: tuple(dt.timedelta(days=days) for days in conf.window_days(kind))
+        kind: tuple(dt.timedelta(days=days) for days in window_days(kind))
         for kind in (SessionKind.TRAINING_1, SessionKind.TRAINING_2)
     }
     widest_before = max(before for before, _after in windows.values())
@@ -431,69 +431,3 @@ def describe_unplaced(items: Sequence[Unplaced]) -> None:
     }
     for item in items:
         item.name, item.organisation = names[item.participant_id]
-
-
-# --- Whom staff may enrol ---------------------------------------------------------------
-
-
-def enrolment_candidates(session: TrainingSession) -> list[tuple[int, str]]:
-    """(person id, label) of the people who fit ``session`` and are not in it yet: the
-    choices offered to staff (the service still checks every rule). One query."""
-    from partnerships.models import ContactPerson, Phase
-
-    from .models import ACTIVE_STATES
-    from .services import SIGNED_PHASES
-
-    in_session = Enrolment.objects.filter(
-        session=session, person=OuterRef("person"), state__in=ACTIVE_STATES
-    )
-    if session.kind in (SessionKind.TRAINING_1, SessionKind.TRAINING_2):
-        before, after = conf.window_days(session.kind)
-        anchor = "exchange_start" if session.kind == SessionKind.TRAINING_1 else "exchange_end"
-        rows = (
-            Participant.objects.current()
-            .filter(
-                sending_organisation__isnull=False,
-                **{
-                    f"{anchor}__gte": session.first_day - dt.timedelta(days=after),
-                    f"{anchor}__lte": session.first_day + dt.timedelta(days=before),
-                },
-            )
-            .exclude(Exists(in_session))
-            .order_by("person__last_name", "person__first_name", "pk")
-            .values_list(
-                "person_id",
-                "person__first_name",
-                "person__last_name",
-                "sending_organisation__name",
-            )  # fmt: skip
-        )
-    else:
-        contacts = ContactPerson.objects.filter(active=True, organisation__active=True)
-        if session.kind == SessionKind.PARTNER:
-            contacts = contacts.filter(
-                organisation__memberships__partnership__phase__in=SIGNED_PHASES
-            ).exclude(
-                Exists(
-                    Enrolment.objects.filter(
-                        person=OuterRef("person"), kind=SessionKind.PARTNER
-                    ).exclude(state="cancelled")
-                )
-            )
-        else:
-            contacts = contacts.filter(
-                organisation__memberships__partnership__phase=Phase.FEASIBILITY,
-                organisation__memberships__partnership__seminar_invitations__session=session,
-            )
-        rows = (
-            contacts.exclude(Exists(in_session))
-            .order_by("person__last_name", "person__first_name", "person_id")
-            .values_list(
-                "person_id", "person__first_name", "person__last_name", "organisation__name"
-            )
-            .distinct()
-        )
-    seen: dict[int, str] = {}
-    for person_id, first, last, organisation in rows:
-        seen.setdefault(person_id, f"{first} {last} — {organisation}")
-    return list(seen.items())

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from partnerships.models import Participant
 from tests.factories import ParticipantFactory
 from tests.trainings import factories as f
-from trainings import conf, planning
+from trainings import planning
 from trainings.models import (
     SEAT_STATES,
     Enrolment,
@@ -25,6 +25,7 @@ from trainings.models import (
     SessionKind,
     TrainingSession,
     TrainingWeek,
+    window_days,
 )
 
 KINDS = (SessionKind.TRAINING_1, SessionKind.TRAINING_2)
@@ -163,7 +164,7 @@ def reference_forecast(start: dt.date, months: int, today: dt.date) -> dict:
             row["free", s.kind] += free[s.pk]
     unplaced = []
     for kind in KINDS:
-        before, after = conf.window_days(kind)
+        before, after = window_days(kind)
         placed = {e.participant_id for e in enrolments if e.kind == kind and e.state in SEAT_STATES}
         due_of = (lambda p: p.exchange_start) if kind == SessionKind.TRAINING_1 else (
             lambda p: p.exchange_end
