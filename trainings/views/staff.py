@@ -71,7 +71,6 @@ def forecast(request: HttpRequest) -> HttpResponse:
         "next": planning.add_months(result.start, 12).strftime("%Y-%m"),
         **paginate(request, result.unplaced, {"from": result.start.strftime("%Y-%m")}),
     }
-    planning.describe_unplaced(context["page_obj"].object_list)
     return render(request, "trainings/staff_forecast.html", context)
 
 
