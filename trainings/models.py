@@ -346,9 +346,7 @@ class TrainingSession(models.Model):
 
     @property
     def name(self) -> str:
-        # The enum's label directly: ``get_kind_display`` rebuilds its lookup table on each
-        # call, and pages list dozens of sessions.
-        label = self.title or str(SessionKind(self.kind).label)
+        label = self.title or self.get_kind_display()
         if self.group > 1:
             label = f"{label} ({_('group')} {self.group})"
         return label
