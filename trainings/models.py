@@ -346,7 +346,7 @@ class TrainingSession(models.Model):
 
     @property
     def name(self) -> str:
-        label = self.title or self.get_kind_display()
+        label = self.title or str(self.get_kind_display())
         if self.group > 1:
             label = f"{label} ({_('group')} {self.group})"
         return label
