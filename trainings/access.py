@@ -12,11 +12,9 @@ from django.http import Http404
 
 from norec_portal.models import User
 from partnerships.access import coordinator_organisation
-from partnerships.models import ContactPerson, Participant, Person
+from partnerships.models import Person
 
 from .models import (
-    CONTACT_KINDS,
-    PARTICIPANT_KINDS,
     Enrolment,
     EnrolmentQuerySet,
     TrainingSession,
@@ -50,31 +48,6 @@ def get_person_for_coordinator(user: User, pk: int) -> Person:
         return people_for_coordinator(user).get(pk=pk)
     except Person.DoesNotExist:
         raise Http404 from None
-
-
-def nominees_for_coordinator(user: User, session: TrainingSession) -> list[Person]:
-    """Whom the coordinator may put forward for ``session``: current participants the
-    organisation sends (Training 1/2), or its active contact persons (the others)."""
-    organisation = coordinator_organisation(user)
-    if session.kind in PARTICIPANT_KINDS:
-        participants = (
-            Participant.objects.current()
-            .filter(sending_organisation=organisation)
-            .select_related("person")
-            .order_by("person__last_name", "person__first_name", "pk")
-        )
-        return [p.person for p in participants]
-    if session.kind in CONTACT_KINDS:
-        contacts = (
-            ContactPerson.objects.filter(organisation=organisation, active=True)
-            .select_related("person")
-            .order_by("person__last_name", "person__first_name", "pk")
-        )
-        seen: dict[int, Person] = {}
-        for contact in contacts:
-            seen.setdefault(contact.person_id, contact.person)
-        return list(seen.values())
-    return []
 
 
 def get_open_session(pk: int) -> TrainingSession:

@@ -1,5 +1,7 @@
-"""Django admin for trainings. Every change of an enrolment goes through ``services``;
-weeks and sessions are planned on the staff pages (which enforce the week's shape)."""
+"""Django admin for trainings. It writes only through ``services``: venues are saved by
+``save_venue`` and enrolments added by ``enrol`` and changed by actions that call the
+enrolment services; weeks, sessions and document batches are read-only here (they are
+planned on the staff pages, whose services enforce the week's shape and the seats)."""
 
 from __future__ import annotations
 
@@ -14,6 +16,19 @@ from django.utils.translation import gettext_lazy as _
 
 from . import services
 from .models import DocumentBatch, Enrolment, SessionDay, TrainingSession, TrainingWeek, Venue
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Shown, never written: no add, change or delete through the admin."""
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
 
 
 @admin.register(Venue)
@@ -39,21 +54,13 @@ class SessionInline(admin.TabularInline):
 
 
 @admin.register(TrainingWeek)
-class TrainingWeekAdmin(admin.ModelAdmin):
+class TrainingWeekAdmin(ReadOnlyAdmin):
     list_display = ["starts_on", "venue", "format", "status", "signup_call_sent_at"]
     list_filter = ["status", "format", "venue"]
     date_hierarchy = "starts_on"
     list_select_related = ["venue"]
     fields = ["venue", "starts_on", "format", "status", "cancellation_reason", "notes"]
-    readonly_fields = ["venue", "starts_on", "format", "status", "cancellation_reason"]
     inlines = [SessionInline]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        # Created on the planning page, with its sessions, by services.create_training_week.
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
 
 class DayInline(admin.TabularInline):
@@ -68,21 +75,14 @@ class DayInline(admin.TabularInline):
 
 
 @admin.register(TrainingSession)
-class TrainingSessionAdmin(admin.ModelAdmin):
+class TrainingSessionAdmin(ReadOnlyAdmin):
     list_display = ["__str__", "kind", "group", "capacity", "first_day", "status"]
     list_filter = ["kind", "status"]
     date_hierarchy = "first_day"
     list_select_related = ["week__venue", "venue"]
-    readonly_fields = ["kind", "week", "group", "venue", "online", "capacity", "first_day",
-                       "last_day", "status"]  # fmt: skip
-    fields = [*readonly_fields, "title"]
+    fields = ["kind", "week", "group", "venue", "online", "capacity", "first_day", "last_day",
+              "status", "title"]  # fmt: skip
     inlines = [DayInline]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
 
 class EnrolmentAddForm(forms.ModelForm):
@@ -191,12 +191,8 @@ class EnrolmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(DocumentBatch)
-class DocumentBatchAdmin(admin.ModelAdmin):
+class DocumentBatchAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "kind", "session", "status", "finished_at"]
     list_filter = ["status", "kind"]
-    exclude = ["pdf"]
-    readonly_fields = ["session", "kind", "status", "enrolment_ids", "filename", "error",
-                       "requested_by", "created_at", "started_at", "finished_at"]  # fmt: skip
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
+    fields = ["session", "kind", "status", "enrolment_ids", "filename", "error",
+              "requested_by", "created_at", "started_at", "finished_at"]  # fmt: skip

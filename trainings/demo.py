@@ -20,7 +20,7 @@ from norec_portal.models import Role, User
 from partnerships.models import ContactPerson, Participant, Partnership, Phase
 
 from . import services
-from .models import Enrolment, EnrolmentState, SessionKind, TrainingWeek, Venue
+from .models import Enrolment, EnrolmentState, SessionKind, TrainingWeek, Venue, window_days
 
 DEMO_MARK = "[demo]"
 # (venue, weeks from the coming Sunday, partner training days)
@@ -177,7 +177,6 @@ def build_scale(rng, scale: float) -> dict[str, int]:
 
     from django.db.models import Max
 
-    from . import conf
     from .models import SessionDay, TrainingSession
     from .schedule import FULL_WEEK, SHORT_PARTNER_TRAINING, week_day_times
 
@@ -271,7 +270,7 @@ def build_scale(rng, scale: float) -> dict[str, int]:
     )  # fmt: skip
     for pk, person_id, organisation_id, start, end, elearning in participants:
         for kind, anchor in ((SessionKind.TRAINING_1, start), (SessionKind.TRAINING_2, end)):
-            before, after = conf.window_days(kind)
+            before, after = window_days(kind)
             # Leave some of the coming ones unplaced, for the forecast to find.
             if (pk, kind) in done or (anchor > today and rng.random() < 0.3):
                 continue

@@ -10,6 +10,7 @@ import datetime as dt
 import logging
 from collections.abc import Sequence
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -21,7 +22,7 @@ from norec_portal.models import User
 from norec_portal.pdf import render_pdf
 from norec_portal.zones import NORWAY
 
-from . import conf
+from .dispatch import enqueue_on_commit
 from .models import (
     SEAT_STATES,
     DocumentBatch,
@@ -41,7 +42,7 @@ STALE_BATCH = dt.timedelta(minutes=10)
 def _common() -> dict:
     return {
         "issued_on": timezone.localdate(),
-        "norec_email": conf.get("TRAINING_NOREC_EMAIL"),
+        "norec_email": settings.TRAINING_NOREC_EMAIL,
         "norway_zone": str(NORWAY),
     }
 
@@ -126,8 +127,6 @@ def week_programme(week: TrainingWeek, sessions: Sequence[TrainingSession]) -> b
 @transaction.atomic
 def request_certificate_batch(*, session: TrainingSession, by: User | None) -> DocumentBatch:
     """Queue "all certificates of this session" as one PDF, rendered by a worker."""
-    from .tasks import render_document_batch
-
     ids = list(
         Enrolment.objects.filter(session=session, state=EnrolmentState.ATTENDED)
         .order_by("person__last_name", "person__first_name", "pk")
@@ -142,7 +141,7 @@ def request_certificate_batch(*, session: TrainingSession, by: User | None) -> D
         filename=filename("certificates", session.name, session.place, session.first_day),
         requested_by=by,
     )
-    transaction.on_commit(lambda: render_document_batch.delay(batch.pk))
+    enqueue_on_commit("trainings.tasks.render_document_batch", batch.pk)
     return batch
 
 

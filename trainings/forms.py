@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from zoneinfo import available_timezones
 
 from django import forms
@@ -157,19 +158,36 @@ class InviteForm(forms.Form):
 
 
 class PersonChoiceForm(forms.Form):
-    """Pick one person from a precomputed list of (person, label)."""
+    """Pick one person from a precomputed list of (person, label). ``explain(person_id)``
+    gives the rule that keeps a person who is not offered out (a choice gone stale since
+    the page was shown), or None to say only that the choice is not valid."""
 
     person = forms.TypedChoiceField(label=_("Person"), coerce=int)
 
-    def __init__(self, *args, people: list[tuple[int, str]], **kwargs):
+    def __init__(
+        self,
+        *args,
+        people: list[tuple[int, str]],
+        explain: Callable[[str], ValidationError | None] | None = None,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.fields["person"].choices = [("", "—"), *people]
+        self.explain = explain
 
     def clean_person(self) -> Person:
         try:
             return Person.objects.get(pk=self.cleaned_data["person"])
         except Person.DoesNotExist:
             raise ValidationError(_("Choose a person from the list.")) from None
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if self.explain is not None and self.has_error("person", code="invalid_choice"):
+            reason = self.explain(str(self.data.get("person", "")))
+            if reason is not None:
+                self.errors["person"] = self.error_class(reason.messages)
+        return cleaned
 
 
 class StaffEnrolForm(PersonChoiceForm):

@@ -3,6 +3,11 @@
 Times are stored in UTC and shown in the venue's time zone (and in Norway's for online
 weeks). A training week always starts on a Sunday: arrival Sunday morning, programme from
 Sunday afternoon to the farewell party on Friday evening, departure on Saturday.
+
+The module stays whole: it is the app's schema — the five models, their choices, their
+database constraints and the queryset methods that state who may be put in a session —
+read top to bottom as one piece; the use-cases are in ``services`` and the pages'
+computations in ``planning``.
 """
 
 from __future__ import annotations
@@ -183,6 +188,25 @@ class SessionKind(models.TextChoices):
 
 WEEK_KINDS = (SessionKind.TRAINING_1, SessionKind.TRAINING_2, SessionKind.PARTNER)
 PARTICIPANT_KINDS = (SessionKind.TRAINING_1, SessionKind.TRAINING_2)
+
+
+def window_days(kind: str) -> tuple[int, int]:
+    """``(before, after)`` in days around the exchange date that anchors ``kind`` (the
+    start for Training 1, the end for Training 2) within which its session must begin."""
+    if kind == SessionKind.TRAINING_1:
+        before, after = settings.TRAINING_1_WINDOW_DAYS
+    else:
+        before, after = settings.TRAINING_2_WINDOW_DAYS
+    return int(before), int(after)
+
+
+def exchange_window(kind: str, anchor: dt.date) -> tuple[dt.date, dt.date]:
+    """The first and last day on which ``kind`` may begin for an exchange anchored on
+    ``anchor``."""
+    before, after = window_days(kind)
+    return anchor - dt.timedelta(days=before), anchor + dt.timedelta(days=after)
+
+
 CONTACT_KINDS = (SessionKind.PARTNER, SessionKind.INTRO_SEMINAR)
 
 
@@ -322,9 +346,7 @@ class TrainingSession(models.Model):
 
     @property
     def name(self) -> str:
-        # The enum's label directly: ``get_kind_display`` rebuilds its lookup table on each
-        # call, and pages list dozens of sessions.
-        label = self.title or str(SessionKind(self.kind).label)
+        label = self.title or str(self.get_kind_display())
         if self.group > 1:
             label = f"{label} ({_('group')} {self.group})"
         return label
@@ -364,6 +386,15 @@ class TrainingSession(models.Model):
 
     def has_started(self, today: dt.date | None = None) -> bool:
         return self.first_day <= (today or timezone.localdate())
+
+    def anchor_range(self) -> tuple[dt.date, dt.date]:
+        """The exchange dates (start for Training 1, end for Training 2) whose window this
+        session's first day falls in: the participants it fits, as a date range."""
+        before, after = window_days(self.kind)
+        return (
+            self.first_day - dt.timedelta(days=after),
+            self.first_day + dt.timedelta(days=before),
+        )
 
 
 class SessionDay(models.Model):
@@ -433,6 +464,53 @@ class EnrolmentQuerySet(models.QuerySet["Enrolment"]):
         return self.select_related(
             "person", "organisation", "participant", "session__week__venue", "session__venue"
         )
+
+    # --- What keeps a person out of a session --------------------------------------------
+    # The one statement of these rules: ``check_enrolment`` names the first that applies,
+    # the pickers leave out whoever one applies to.
+
+    def bars(
+        self, session: TrainingSession, *, participant: object = None
+    ) -> list[tuple[str, EnrolmentQuerySet]]:
+        """(rule, enrolments) for each rule that can keep a person out of ``session``, in
+        the order ``check_enrolment`` reports them. Filter ``self`` by person first.
+        ``participant`` (a Participant, a pk or an ``OuterRef``) is the exchange the
+        session would count for; without it the once-per-exchange rule is left out."""
+        live = self.exclude(state=EnrolmentState.CANCELLED)
+        rules = [
+            ("same_session", live.filter(session=session)),
+            # Partner training is once in a lifetime.
+            ("partner_once", live.filter(kind=SessionKind.PARTNER))
+            if session.kind == SessionKind.PARTNER
+            else None,
+            # Nobody is in two sessions at the same time.
+            (
+                "overlap",
+                live.filter(
+                    session__first_day__lte=session.last_day,
+                    session__last_day__gte=session.first_day,
+                ),
+            ),
+            # One Training 1 and one Training 2 per exchange; after a no-show it may be
+            # retaken.
+            (
+                "same_training",
+                live.filter(participant=participant, kind=session.kind).exclude(
+                    state=EnrolmentState.NO_SHOW
+                ),
+            )
+            if participant is not None and session.kind in PARTICIPANT_KINDS
+            else None,
+        ]
+        return [rule for rule in rules if rule is not None]
+
+    def barring(self, session: TrainingSession, *, participant: object = None) -> EnrolmentQuerySet:
+        """The enrolments (of the person ``self`` is filtered to) that keep them out of
+        ``session``: any of ``bars``."""
+        found = self.none()
+        for _rule, enrolments in self.bars(session, participant=participant):
+            found = found | enrolments
+        return found
 
 
 class Enrolment(models.Model):

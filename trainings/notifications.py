@@ -18,7 +18,6 @@ from norec_portal.emails import send_templated_email
 from norec_portal.zones import NORWAY
 from partnerships.models import ContactPerson, PartnerOrganisation, Person
 
-from . import conf
 from .models import Enrolment, SessionKind, TrainingSession, TrainingWeek
 from .schedule import local_days
 
@@ -119,7 +118,7 @@ def notify_cancelled(enrolment: Enrolment) -> None:
     context = {**enrolment_context(enrolment), "staff_url": _staff_session_url(enrolment)}
     send_templated_email(
         key=f"training-cancelled:{enrolment.pk}:norec",
-        to=conf.get("TRAINING_NOREC_EMAIL"),
+        to=settings.TRAINING_NOREC_EMAIL,
         name="training_cancelled",
         context={**context, "audience": "norec"},
         # Norec's copy in the portal's language, not in that of whoever cancelled.

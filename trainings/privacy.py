@@ -30,10 +30,6 @@ from .models import (
 )
 
 
-def document_days() -> int:
-    return int(getattr(settings, "PRIVACY_DOCUMENT_DAYS", 30))
-
-
 def _enrolments(subject: Subject) -> QuerySet[Enrolment]:
     return Enrolment.objects.filter(person=subject.person).select_related(
         "organisation", "session__week__venue", "session__venue"
@@ -90,7 +86,7 @@ def _people_to_keep(cutoff: dt.datetime) -> Iterable[QuerySet]:
 
 def _retention(now: dt.datetime) -> dict[str, int]:
     # Rendered certificates (names inside) can be rendered again from the enrolments.
-    cutoff = now - dt.timedelta(days=document_days())
+    cutoff = now - dt.timedelta(days=settings.PRIVACY_DOCUMENT_DAYS)
     deleted, _by_model = DocumentBatch.objects.filter(created_at__lt=cutoff).delete()
     return {"document_batches_deleted": deleted}
 

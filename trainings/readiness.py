@@ -1,20 +1,20 @@
 """Training 1 / Training 2 status for the participants' readiness column.
 
 Registered with ``partnerships.readiness`` from ``TrainingsConfig.ready``; one query for
-a whole page of participants, the labels and month names translated once per page.
+a whole page of participants.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from norec_portal.rows import day_formatter
 from partnerships.models import Participant
 from partnerships.readiness import ReadinessItem
 
-from .models import Enrolment, EnrolmentState, SessionKind
+from .models import Enrolment, EnrolmentQuerySet, EnrolmentState, SessionKind
 
 TONES = {
     EnrolmentState.ATTENDED: "ok",
@@ -25,32 +25,31 @@ TONES = {
 }
 
 
-# The enrolments a status line shows, built once (like a class-based view's ``queryset``)
-# and narrowed to a page's participants on each call: resolving the joins and the deferred
-# fields costs more than running the query.
-SHOWN_ENROLMENTS = (
-    Enrolment.objects.exclude(state=EnrolmentState.CANCELLED)
-    .select_related("session__week__venue", "session__venue")
-    # Only what the status line shows: the column is on every coordinator page.
-    .only(
-        "participant",
-        "kind",
-        "state",
-        "session__first_day",
-        "session__online",
-        "session__week__format",
-        "session__week__venue__name",
-        "session__venue__name",
-    )  # fmt: skip
-    .order_by("session__first_day", "pk")
-)
+def shown_enrolments(participant_ids: Sequence[int]) -> EnrolmentQuerySet:
+    """The enrolments a status line shows for these participants, oldest session first."""
+    return (
+        Enrolment.objects.exclude(state=EnrolmentState.CANCELLED)
+        .filter(participant_id__in=participant_ids)
+        .select_related("session__week__venue", "session__venue")
+        # Only what the status line shows: the column is on every coordinator page.
+        .only(
+            "participant",
+            "kind",
+            "state",
+            "session__first_day",
+            "session__online",
+            "session__week__format",
+            "session__week__venue__name",
+            "session__venue__name",
+        )  # fmt: skip
+        .order_by("session__first_day", "pk")
+    )
 
 
 def training_status(participants: Sequence[Participant]) -> dict[int, list[ReadinessItem]]:
     by_id = {p.pk: p for p in participants}
     latest: dict[tuple[int, str], Enrolment] = {}
-    enrolments = SHOWN_ENROLMENTS.filter(participant_id__in=list(by_id))
-    for enrolment in enrolments:
+    for enrolment in shown_enrolments(list(by_id)):
         # The page's own participant rows, not a join of them: ``elearning_missing`` reads
         # the participant.
         enrolment.participant = by_id[enrolment.participant_id]
@@ -61,7 +60,6 @@ def training_status(participants: Sequence[Participant]) -> dict[int, list[Readi
     }
     states = {value: str(label) for value, label in EnrolmentState.choices}
     not_enrolled = _("Not enrolled")
-    day = day_formatter()
     result: dict[int, list[ReadinessItem]] = {}
     for participant in participants:
         items = []
@@ -71,7 +69,8 @@ def training_status(participants: Sequence[Participant]) -> dict[int, list[Readi
                 items.append(ReadinessItem(label, not_enrolled, "warn"))
                 continue
             session = enrolment.session
-            status = f"{states[enrolment.state]} · {session.place} {day(session.first_day)}"
+            day = date_format(session.first_day, "j M Y")
+            status = f"{states[enrolment.state]} · {session.place} {day}"
             tone = TONES.get(enrolment.state, "info")
             if enrolment.state == EnrolmentState.NOMINATED and enrolment.elearning_missing:
                 status = _("%(status)s — e-learning missing") % {"status": status}

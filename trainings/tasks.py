@@ -1,4 +1,7 @@
-"""Celery shims of the trainings app: ids in, the services do the work."""
+"""Celery shims of the trainings app: ids in, the services do the work.
+
+Only Celery's autodiscovery imports this module; the services queue these tasks by name
+(``trainings.dispatch``)."""
 
 from __future__ import annotations
 

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from partnerships.models import Participant
 from tests.factories import ParticipantFactory
 from tests.trainings import factories as f
-from trainings import conf, planning
+from trainings import planning
 from trainings.models import (
     SEAT_STATES,
     Enrolment,
@@ -25,6 +25,7 @@ from trainings.models import (
     SessionKind,
     TrainingSession,
     TrainingWeek,
+    window_days,
 )
 
 KINDS = (SessionKind.TRAINING_1, SessionKind.TRAINING_2)
@@ -72,7 +73,7 @@ def test_free_seats_suggest_what_a_scan_of_every_session_suggests(sessions, peop
     free = {s.pk: s.seats for s in candidates}
     reference_free = dict(free)
     today_date = DAY + dt.timedelta(days=today)
-    seats = planning._FreeSeats(candidates, free, today_date)
+    seats = planning.FreeSeats(candidates, free, today_date)
     for due, before, after in people:
         day = DAY + dt.timedelta(days=due)
         item = SimpleNamespace(
@@ -163,7 +164,7 @@ def reference_forecast(start: dt.date, months: int, today: dt.date) -> dict:
             row["free", s.kind] += free[s.pk]
     unplaced = []
     for kind in KINDS:
-        before, after = conf.window_days(kind)
+        before, after = window_days(kind)
         placed = {e.participant_id for e in enrolments if e.kind == kind and e.state in SEAT_STATES}
         due_of = (lambda p: p.exchange_start) if kind == SessionKind.TRAINING_1 else (
             lambda p: p.exchange_end
@@ -247,20 +248,34 @@ def test_forecast_matches_the_plain_algorithm_on_random_data(seed, partnership):
 
 
 @pytest.mark.django_db
-def test_describe_unplaced_fills_in_only_the_rows_given(partnership, django_assert_num_queries):
+def test_a_slice_of_the_unplaced_reads_its_rows_with_names(partnership, django_assert_num_queries):
     week = f.make_week(t1=5)  # 3 May 2026
     first = f.participant_for(partnership=partnership, first_name="Amina", last_name="Okello")
     f.participant_for(partnership=partnership, first_name="Brian", last_name="Otieno")
     result = planning.forecast(start=dt.date(2026, 5, 1), months=12, today=f.TODAY)
-    shown = [u for u in result.unplaced if u.participant_id == first.pk]
     with django_assert_num_queries(1):
-        planning.describe_unplaced(shown)
-    t1 = next(u for u in shown if u.kind == SessionKind.TRAINING_1)
+        shown = result.unplaced[0:2]
+    t1 = next(u for u in shown if u.participant_id == first.pk)
     assert (t1.name, t1.organisation) == ("Amina Okello", first.sending_organisation.name)
     # The exchange starts on 17 May 2026; Training 1 from 90 days before to 30 after.
-    assert (t1.due_label, t1.earliest_label, t1.latest_label) == (
-        "17 May 2026", "16 Feb 2026", "16 Jun 2026"
+    assert (t1.kind, t1.due, t1.earliest, t1.latest) == (
+        SessionKind.TRAINING_1, dt.date(2026, 5, 17), dt.date(2026, 2, 16), dt.date(2026, 6, 16)
     )  # fmt: skip
     assert t1.suggestion == f.session_of(week, SessionKind.TRAINING_1)
-    assert t1.suggestion_label == "3 May 2026"
-    assert all(u.name == "" for u in result.unplaced if u.participant_id != first.pk)
+    assert [u.participant_id for u in shown] == [u.participant_id for u in result.unplaced][:2]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("seed", [7, 1963])
+def test_every_slice_of_the_unplaced_is_that_part_of_the_whole_list(seed, partnership):
+    random_data_set(seed, partnership)
+    result = planning.forecast(start=dt.date(2026, 1, 1), months=12, today=f.TODAY)
+    whole = as_compared(result)["unplaced"]
+    assert len(whole) == len(result.unplaced) == result.unplaced.count() > 10
+    for start, stop in [(0, 3), (2, 9), (5, 6), (len(whole) - 4, len(whole) + 5)]:
+        part = result.unplaced[start:stop]
+        assert [(u.due, u.kind, u.participant_id) for u in part] == [
+            w[:3] for w in whole[start:stop]
+        ]
+        assert [u.suggestion and u.suggestion.pk for u in part] == [w[5] for w in whole[start:stop]]
+    assert result.unplaced[-1].participant_id == whole[-1][2]

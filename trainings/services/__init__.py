@@ -9,12 +9,19 @@ are never taken in two orders.
 """
 
 from .common import SIGNED_PHASES
-from .enrolment import (
-    MAX_IMPORT_LINES,
+from .eligibility import (
+    Candidate,
     Placement,
-    cancel_enrolment,
     check_confirmation,
     check_enrolment,
+    enrolment_candidates,
+    explain_refusal,
+    fitting_contacts,
+    fitting_participants,
+)
+from .enrolment import (
+    MAX_IMPORT_LINES,
+    cancel_enrolment,
     confirm_enrolment,
     enrol,
     enrol_many,
@@ -42,10 +49,11 @@ from .weeks import (
 )
 
 __all__ = [
-    "MAX_IMPORT_LINES", "SIGNED_PHASES", "Placement", "SeminarDay", "SessionPlan",
+    "MAX_IMPORT_LINES", "SIGNED_PHASES", "Candidate", "Placement", "SeminarDay", "SessionPlan",
     "SignupAudience", "add_parallel_group", "cancel_enrolment", "cancel_training_week",
     "check_confirmation", "check_enrolment", "check_week_start", "confirm_enrolment",
     "create_intro_seminar", "create_training_week", "enrol", "enrol_many",
+    "enrolment_candidates", "explain_refusal", "fitting_contacts", "fitting_participants",
     "invite_partnerships", "mark_attendance", "save_venue", "send_due_signup_calls",
     "send_signup_call", "send_training_reminders", "signup_audience", "switch_week_online",
     "update_session",

@@ -1,4 +1,4 @@
-"""Helpers shared by the trainings services: phases, formatting, the session lock."""
+"""What the trainings services share: phases, formatting, the session lock."""
 
 from __future__ import annotations
 
@@ -6,9 +6,7 @@ import datetime as dt
 
 from django.utils.formats import date_format
 
-from partnerships.models import (
-    Phase,
-)
+from partnerships.models import Phase
 
 from ..models import (
     SEAT_STATES,
@@ -21,15 +19,16 @@ SIGNED_PHASES = (Phase.AGREEMENT_SIGNED, Phase.ACTIVE_EXCHANGE)
 INTRO_SEMINAR_DAYS = 3
 
 
-def _date(value: dt.date) -> str:
+def format_day(value: dt.date) -> str:
+    """A day as messages print it ("5 March 2026")."""
     return date_format(value, "j F Y")
 
 
-def _kind_label(kind: str) -> str:
+def kind_label(kind: str) -> str:
     return str(SessionKind(kind).label)
 
 
-def _lock_session(session: TrainingSession | int) -> TrainingSession:
+def lock_session(session: TrainingSession | int) -> TrainingSession:
     """Lock the session row (``SELECT … FOR UPDATE``, only the session's own row) and
     return it with its week and venue. Every change of who holds a seat starts here."""
     pk = session if isinstance(session, int) else session.pk
@@ -40,5 +39,5 @@ def _lock_session(session: TrainingSession | int) -> TrainingSession:
     )
 
 
-def _seats_taken(session: TrainingSession) -> int:
+def seats_taken(session: TrainingSession) -> int:
     return Enrolment.objects.filter(session=session, state__in=SEAT_STATES).count()

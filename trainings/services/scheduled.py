@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef
@@ -21,13 +22,14 @@ from partnerships.models import (
     Person,
 )
 
-from .. import conf, notifications
+from .. import notifications
 from ..models import (
     Enrolment,
     EnrolmentState,
     SessionKind,
     TrainingSession,
     TrainingWeek,
+    window_days,
 )
 from .common import SIGNED_PHASES
 
@@ -37,7 +39,7 @@ def send_training_reminders(*, today: dt.date | None = None) -> int:
     ``reminder_sent_at`` mark is set by a conditional update, and the outbox key
     ``training-reminder:<id>`` stops a second message anyway."""
     today = today or timezone.localdate()
-    horizon = today + dt.timedelta(days=conf.get("TRAINING_REMINDER_DAYS"))
+    horizon = today + dt.timedelta(days=settings.TRAINING_REMINDER_DAYS)
     due = (
         Enrolment.objects.filter(
             state=EnrolmentState.CONFIRMED,
@@ -81,7 +83,7 @@ def signup_audience(week: TrainingWeek, kinds: Sequence[str]) -> SignupAudience:
     audience = SignupAudience()
     for kind in kinds:
         if kind in (SessionKind.TRAINING_1, SessionKind.TRAINING_2):
-            before, after = conf.window_days(kind)
+            before, after = window_days(kind)
             anchor = "exchange_start" if kind == SessionKind.TRAINING_1 else "exchange_end"
             # The week fits when anchor - before <= starts_on <= anchor + after.
             window = {
@@ -143,7 +145,7 @@ def send_signup_call(*, week: TrainingWeek, by: User | None = None) -> int:
 def send_due_signup_calls(*, today: dt.date | None = None) -> int:
     """Beat: the call for sign-up for every week starting within about three months."""
     today = today or timezone.localdate()
-    lead = dt.timedelta(days=conf.get("TRAINING_SIGNUP_CALL_DAYS"))
+    lead = dt.timedelta(days=settings.TRAINING_SIGNUP_CALL_DAYS)
     weeks = TrainingWeek.objects.scheduled().filter(
         signup_call_sent_at__isnull=True, starts_on__gt=today, starts_on__lte=today + lead
     )

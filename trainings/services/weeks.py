@@ -39,8 +39,8 @@ from ..schedule import (
     online_day_times,
     week_day_times,
 )
-from .common import INTRO_SEMINAR_DAYS, _date, _kind_label, _lock_session, _seats_taken
-from .enrolment import _fill_free_seats, _promote
+from .common import INTRO_SEMINAR_DAYS, format_day, kind_label, lock_session, seats_taken
+from .seats import fill_free_seats, promote_from_waitlist
 
 # --- Venues -----------------------------------------------------------------------------
 
@@ -67,9 +67,9 @@ def check_week_start(starts_on: dt.date) -> None:
                     "%(date)s is a %(weekday)s; the Sunday before it is %(sunday)s."
                 )
                 % {
-                    "date": _date(starts_on),
+                    "date": format_day(starts_on),
                     "weekday": date_format(starts_on, "l"),
-                    "sunday": _date(previous_sunday),
+                    "sunday": format_day(previous_sunday),
                 }
             }
         )
@@ -91,12 +91,12 @@ def _check_plan(plan: SessionPlan) -> list[str]:
         problems.append(_("A training week holds Training 1, Training 2 and Partner training."))
         return problems
     if plan.capacity < 1:
-        problems.append(_("%(kind)s needs at least one seat.") % {"kind": _kind_label(plan.kind)})
+        problems.append(_("%(kind)s needs at least one seat.") % {"kind": kind_label(plan.kind)})
     if plan.days not in DAY_OPTIONS[plan.kind]:
         problems.append(
             _("%(kind)s lasts %(options)s days, not %(days)s.")
             % {
-                "kind": _kind_label(plan.kind),
+                "kind": kind_label(plan.kind),
                 "options": _(" or ").join(str(n) for n in DAY_OPTIONS[plan.kind]),
                 "days": plan.days,
             }
@@ -164,8 +164,8 @@ def update_session(
     *, session: TrainingSession, capacity: int, facilitators: Sequence[User], by: User | None
 ) -> TrainingSession:
     """Change seats and facilitators; added seats go to the waitlist at once."""
-    session = _lock_session(session)
-    taken = _seats_taken(session)
+    session = lock_session(session)
+    taken = seats_taken(session)
     if capacity < 1:
         raise ValidationError({"capacity": _("A session needs at least one seat.")})
     if capacity < taken:
@@ -181,7 +181,7 @@ def update_session(
     session.capacity = capacity
     session.save(update_fields=["capacity"])
     session.facilitators.set(facilitators)
-    _fill_free_seats(session)
+    fill_free_seats(session)
     return session
 
 
@@ -191,19 +191,18 @@ def add_parallel_group(
 ) -> TrainingSession:
     """Open a second group of a full session in the same week; the waitlist moves over
     (in order) to fill it."""
-    session = _lock_session(session)
+    session = lock_session(session)
     if session.week_id is None:
         raise ValidationError(_("Only the sessions of a training week run in parallel groups."))
     if session.is_cancelled:
         raise ValidationError(_("This session has been cancelled."))
     if TrainingSession.objects.filter(week=session.week, kind=session.kind).count() >= 2:
         raise ValidationError(
-            _("%(kind)s already runs in two groups this week.")
-            % {"kind": _kind_label(session.kind)}
+            _("%(kind)s already runs in two groups this week.") % {"kind": kind_label(session.kind)}
         )
     if capacity < 1:
         raise ValidationError({"capacity": _("A session needs at least one seat.")})
-    taken = _seats_taken(session)
+    taken = seats_taken(session)
     if taken < session.capacity:
         raise ValidationError(
             _(
@@ -223,7 +222,7 @@ def add_parallel_group(
     )
     for enrolment in moving:
         enrolment.session = group
-        _promote(enrolment)
+        promote_from_waitlist(enrolment)
     return group
 
 
@@ -337,7 +336,7 @@ def create_intro_seminar(
     for day in days:
         if day.ends <= day.starts:
             problems.append(
-                _("On %(date)s the day must end after it starts.") % {"date": _date(day.date)}
+                _("On %(date)s the day must end after it starts.") % {"date": format_day(day.date)}
             )
     if not online and venue is None:
         problems.append(_("Choose a venue, or hold the seminar online."))
@@ -376,7 +375,7 @@ def invite_partnerships(
 ) -> int:
     """Invite partnerships in the feasibility phase to an introductory seminar and tell
     the coordinators of each member organisation. Returns the number of new invitations."""
-    session = _lock_session(session)
+    session = lock_session(session)
     if session.kind != SessionKind.INTRO_SEMINAR:
         raise ValidationError(_("Partnerships are invited to introductory seminars only."))
     if session.is_cancelled or session.has_started():

@@ -16,7 +16,6 @@ from norec_portal.access import coordinator_required
 from norec_portal.forms import add_service_errors
 from norec_portal.pagination import paginate
 from partnerships.access import coordinator_organisation
-from partnerships.models import Participant
 
 from .. import calendar, documents, planning, services
 from ..access import (
@@ -24,7 +23,6 @@ from ..access import (
     get_enrolment_for_coordinator,
     get_open_session,
     get_person_for_coordinator,
-    nominees_for_coordinator,
 )
 from ..forms import OptionalReasonForm, PersonChoiceForm
 from ..models import (
@@ -85,20 +83,22 @@ def sessions(request: HttpRequest) -> HttpResponse:
 def nominate(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = coordinator_organisation(request.user)
     session = get_open_session(pk)
-    nominees = nominees_for_coordinator(request.user, session)
-    missing: set[int] = set()
-    if session.kind == SessionKind.TRAINING_1:
-        missing = set(
-            Participant.objects.current()
-            .filter(sending_organisation=organisation, elearning_completed_on__isnull=True)
-            .values_list("person_id", flat=True)
-        )
     people = [
-        (p.pk, _("%(name)s (e-learning not done yet)") % {"name": p.full_name}
-         if p.pk in missing else p.full_name)
-        for p in nominees
-    ]  # fmt: skip
-    form = PersonChoiceForm(request.POST or None, people=people)
+        (
+            candidate.person_id,
+            _("%(name)s (e-learning not done yet)") % {"name": candidate.name}
+            if candidate.elearning_missing
+            else candidate.name,
+        )
+        for candidate in services.enrolment_candidates(session, organisation=organisation)
+    ]
+    form = PersonChoiceForm(
+        request.POST or None,
+        people=people,
+        explain=lambda person_id: services.explain_refusal(
+            session, person_id, organisation=organisation
+        ),
+    )
     if request.method == "POST" and form.is_valid():
         person = form.cleaned_data["person"]
         try:

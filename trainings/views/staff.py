@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -16,11 +15,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from norec_portal import pagecache
 from norec_portal.access import staff_required
 from norec_portal.forms import add_service_errors
 from norec_portal.pagination import paginate
-from norec_portal.rows import day_formatter, day_month_formatter, month_formatter, url_for_pk
 
 from .. import calendar, documents, planning, services
 from ..forms import (
@@ -42,10 +39,6 @@ from .common import ics_response, pdf_response
 
 # --- Planning ---------------------------------------------------------------------------
 
-# What the year view and the forecast read: the trainings, the participants who need them
-# and the facilitators' logins (their content is kept while these do not change).
-PLANNING_DOMAINS = ("trainings", "partnerships", "accounts")
-
 
 @staff_required
 @require_GET
@@ -56,81 +49,8 @@ def year_view(request: HttpRequest) -> HttpResponse:
     except ValueError:
         year = today.year
     year = min(max(year, 1963), today.year + 10)
-    content = pagecache.content(
-        request,
-        name="trainings:staff_year",
-        domains=PLANNING_DOMAINS,
-        template="trainings/_staff_year_content.html",
-        context=lambda: _year_context(year, today),
-        vary=(year,),
-    )
-    return render(request, "trainings/staff_year.html", {"year": year, "content": content})
-
-
-def _year_context(year: int, today: dt.date) -> dict:
-    plan = planning.year_plan(year)
-    rows, seminars = _year_lines(plan)
-    return {"plan": plan, "rows": rows, "seminars": seminars, "today": today}
-
-
-def _year_lines(plan: planning.YearPlan) -> tuple[list[dict], list[dict]]:
-    """What the year view prints of each week and session, worked out once a page:
-    ``{% url %}``, ``|date``, an include with two ``{% blocktranslate %}`` and the
-    translated session name in each of a hundred cells cost more than the rest of the
-    page. Dicts, which the template reads without a failed lookup first."""
-    week_url = url_for_pk("trainings:staff_week")
-    session_url = url_for_pk("trainings:staff_session")
-    seats = _("%(taken)s of %(capacity)s seats")
-    name = planning.session_namer()
-    day_month, day = day_month_formatter(), day_formatter()
-
-    def line(session: TrainingSession) -> dict:
-        waiting = session.waiting
-        return {
-            "url": session_url(session.pk),
-            "name": name(session),
-            "full": session.taken >= session.capacity,
-            "seats": seats % {"taken": session.taken, "capacity": session.capacity},
-            "waiting": (
-                ngettext("%(n)s waiting", "%(n)s waiting", waiting) % {"n": waiting}
-                if waiting
-                else ""
-            ),
-        }
-
-    rows = []
-    for row in plan.rows:
-        cells = []
-        for cell in row.cells:
-            weeks = []
-            for week in cell:
-                count = len(week.conflicts)
-                weeks.append(
-                    {
-                        "url": week_url(week.pk),
-                        "is_cancelled": week.is_cancelled,
-                        "is_online": week.is_online,
-                        "conflict_title": " · ".join(week.conflicts),
-                        "conflict_count": (
-                            ngettext("%(n)s conflict", "%(n)s conflicts", count) % {"n": count}
-                            if count
-                            else ""
-                        ),
-                        "sessions": [line(session) for session in week.planned_sessions],
-                    }
-                )
-            cells.append(weeks)
-        rows.append({"day": day_month(row.starts_on), "cells": cells})
-    seminars = [
-        {
-            **line(session),
-            "is_cancelled": session.is_cancelled,
-            "place": session.place,
-            "days": f"{day_month(session.first_day)} – {day(session.last_day)}",
-        }
-        for session in plan.seminars
-    ]
-    return rows, seminars
+    context = {"plan": planning.year_plan(year), "today": today}
+    return render(request, "trainings/staff_year.html", context)
 
 
 @staff_required
@@ -144,79 +64,14 @@ def forecast(request: HttpRequest) -> HttpResponse:
         start = today.replace(day=1)
     if not 1963 <= start.year <= today.year + 10:
         start = today.replace(day=1)
-    content = pagecache.content(
-        request,
-        name="trainings:staff_forecast",
-        domains=PLANNING_DOMAINS,
-        template="trainings/_staff_forecast_content.html",
-        context=lambda: _forecast_context(request, start, today),
-        vary=(start,),
-    )
-    return render(request, "trainings/staff_forecast.html", {"content": content})
-
-
-def _forecast_context(request: HttpRequest, start: dt.date, today: dt.date) -> dict:
     result = planning.forecast(start=start, months=12, today=today)
-    month_label = month_formatter()
     context = {
         "forecast": result,
-        "first_month": month_label(result.start),
-        "last_month": month_label(result.months[-1].month),
-        "months": _month_lines(result.months, month_label),
         "previous": planning.add_months(result.start, -12).strftime("%Y-%m"),
         "next": planning.add_months(result.start, 12).strftime("%Y-%m"),
         **paginate(request, result.unplaced, {"from": result.start.strftime("%Y-%m")}),
     }
-    shown = context["page_obj"].object_list
-    planning.describe_unplaced(shown)
-    context["rows"] = _unplaced_lines(shown)
-    return context
-
-
-def _month_lines(
-    months: list[planning.MonthNeed], month_label: Callable[[dt.date | None], str]
-) -> list[dict]:
-    """Each month of the forecast as the table prints it: the counts as text (a number
-    in a template goes through the locale's number formatting), the seats short
-    translated in Python rather than by a ``{% blocktranslate %}`` per cell."""
-    short = _("%(n)s short")
-
-    def cells(counts: dict[str, int]) -> dict[str, str]:
-        return {
-            "need": str(counts["need"]),
-            "seats": str(counts["seats"]),
-            "free": str(counts["free"]),
-            "short": short % {"n": counts["short"]} if counts["short"] else "",
-        }
-
-    return [
-        {"label": month_label(bucket.month), "cells": (cells(bucket.t1), cells(bucket.t2))}
-        for bucket in months
-    ]
-
-
-def _unplaced_lines(items: list[planning.Unplaced]) -> list[dict]:
-    """The rows of the page as they are printed, from what ``describe_unplaced`` filled
-    in: the suggested session's link reversed once a page, the kinds translated once."""
-    session_url = url_for_pk("trainings:staff_session")
-    kinds = {value: str(label) for value, label in SessionKind.choices}
-    lines = []
-    for item in items:
-        suggestion = item.suggestion
-        lines.append(
-            {
-                "name": item.name,
-                "organisation": item.organisation or "—",
-                "kind": kinds[item.kind],
-                "due": item.due_label,
-                "window": f"{item.earliest_label} – {item.latest_label}",
-                "url": session_url(suggestion.pk) if suggestion else "",
-                "place": suggestion.place if suggestion else "",
-                "day": item.suggestion_label,
-                "group": suggestion.group if suggestion else 1,
-            }
-        )
-    return lines
+    return render(request, "trainings/staff_forecast.html", context)
 
 
 # --- Venues -----------------------------------------------------------------------------

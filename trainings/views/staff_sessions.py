@@ -117,8 +117,15 @@ def _invitation_coverage(session: TrainingSession) -> list[dict]:
 @require_http_methods(["GET", "POST"])
 def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     session = _session_or_404(pk)
-    people = planning.enrolment_candidates(session) if not session.is_cancelled else []
-    form = StaffEnrolForm(request.POST or None, people=people)
+    people = [
+        (candidate.person_id, f"{candidate.name} — {candidate.organisation}")
+        for candidate in services.enrolment_candidates(session)
+    ]
+    form = StaffEnrolForm(
+        request.POST or None,
+        people=people,
+        explain=lambda person_id: services.explain_refusal(session, person_id),
+    )
     if request.method == "POST" and form.is_valid():
         person: Person = form.cleaned_data["person"]
         try:
