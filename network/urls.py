@@ -4,6 +4,7 @@ from .views import (
     activities,
     dashboard,
     member,
+    merges,
     newsletters,
     public,
     queues,
@@ -180,5 +181,7 @@ urlpatterns = [
         name="staff_import_confirm",
     ),  # fmt: skip
     path("staff/network/duplicates/", queues.duplicate_list, name="staff_duplicates"),
+    path("staff/network/merges/", merges.merge_list, name="staff_merges"),
+    path("staff/network/merges/<int:pk>/undo/", merges.merge_undo, name="staff_merge_undo"),
     path("staff/network/duplicates/<int:pk>/", queues.duplicate_detail, name="staff_duplicate"),
 ]

@@ -23,6 +23,7 @@ from network.models import (
     DuplicateCandidate,
     Invitation,
     InvitationRequest,
+    MergeRecord,
     Newsletter,
     RawAddress,
 )
@@ -177,6 +178,10 @@ def add_programme(w: World) -> None:
     )  # fmt: skip
     w.objects["bad_address"] = BadAddress.objects.create(email="gone@example.org",
                                                          source=BadAddress.Source.SMTP)  # fmt: skip
+    # A merge record that was already undone: undoing again is refused, never a 500.
+    w.objects["merge_record"] = MergeRecord.objects.create(
+        candidate=w.duplicate, kept=w.alum_record, removed_pk=10**9, undone_at=timezone.now(),
+    )  # fmt: skip
     w.objects["raw_address"] = RawAddress.objects.create(
         person=w.member.person, raw="old.address@gmial.com", status="suspicious",
         suggestion="old.address@gmail.com",

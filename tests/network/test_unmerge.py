@@ -83,3 +83,22 @@ def test_an_edit_made_after_the_merge_is_not_undone(pair, staff):
     duplicates.undo_merge(record=MergeRecord.objects.get(), by=staff)
     a.refresh_from_db()
     assert a.phone == "+255700000000"
+
+
+def test_staff_undo_a_merge_from_the_merges_page_with_a_confirmation(pair, staff, staff_client):
+    from django.urls import reverse
+
+    a, b, _c = pair
+    candidate = DuplicateCandidate.objects.filter(person_a__in=[a, b], person_b__in=[a, b]).get()
+    duplicates.merge_duplicate(candidate=candidate, keep=a, by=staff)
+    record = MergeRecord.objects.get()
+    page = staff_client.get(reverse("network:staff_merges") + f"?person={a.pk}").content.decode()
+    assert f"Record #{b.pk} (Mohamed Hasan) merged in" in page and "Undo this merge" in page
+    url = reverse("network:staff_merge_undo", args=[record.pk])
+    staff_client.post(url)  # no confirmation: nothing happens
+    assert not Person.objects.filter(pk=b.pk).exists()
+    response = staff_client.post(url, {"confirm": "on"})
+    assert response["Location"] == reverse("network:staff_duplicate", args=[candidate.pk])
+    assert Person.objects.filter(pk=b.pk).exists()
+    audit = staff_client.get(reverse("audit_log") + "?action=merge").content.decode()
+    assert reverse("network:staff_merges") + f"?person={a.pk}" in audit

@@ -1,0 +1,50 @@
+"""Staff page of the merges made in the duplicate queue, each with a way back."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from norec_portal.access import staff_required
+
+from ..models import MergeRecord
+from ..services import duplicates
+from .common import paginate
+
+
+@staff_required
+@require_GET
+def merge_list(request: HttpRequest) -> HttpResponse:
+    records = MergeRecord.objects.select_related("kept", "merged_by", "undone_by", "candidate")
+    person = request.GET.get("person", "")
+    if person.isdigit():
+        records = records.filter(kept_id=int(person))
+    else:
+        person = ""
+    page, query = paginate(request, records.order_by("-merged_at", "-pk"))
+    return render(request, "network/staff/merge_list.html",
+                  {"page_obj": page, "query_string": query, "person": person})  # fmt: skip
+
+
+@staff_required
+@require_POST
+def merge_undo(request: HttpRequest, pk: int) -> HttpResponse:
+    record = get_object_or_404(MergeRecord, pk=pk)
+    if request.POST.get("confirm") != "on":
+        messages.error(request, _("Tick the box to confirm that both records should come back."))
+        return redirect("network:staff_merges")
+    try:
+        restored = duplicates.undo_merge(record=record, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("network:staff_merges")
+    messages.success(
+        request,
+        _("The merge is undone: %(name)s (#%(pk)s) is a record of its own again, and the pair "
+          "is back in the queue.") % {"name": restored.full_name, "pk": restored.pk},
+    )  # fmt: skip
+    return redirect("network:staff_duplicate", pk=record.candidate_id)
