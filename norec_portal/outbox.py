@@ -32,12 +32,15 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from .dispatch import send_task_on_commit
 from .models import OutboxEmail
 
 logger = logging.getLogger(__name__)
 
 State = OutboxEmail.State
 MAX_BACKOFF = timedelta(hours=6)
+# Sent by name: the task shim imports this module, never the reverse.
+DELIVER_TASK = "norec_portal.tasks.deliver_emails"
 
 
 @dataclass(frozen=True)
@@ -136,12 +139,9 @@ def queue_emails(specs: Iterable[EmailSpec], *, chunk_size: int = 1000) -> list[
 
 def request_delivery(ids: Sequence[int]) -> None:
     """Ask the workers, after the current transaction commits, to deliver these rows."""
-    from .tasks import deliver_emails
-
     batch = settings.OUTBOX_BATCH_SIZE
     for start in range(0, len(ids), batch):
-        chunk = list(ids[start : start + batch])
-        transaction.on_commit(lambda chunk=chunk: deliver_emails.delay(chunk))
+        send_task_on_commit(DELIVER_TASK, list(ids[start : start + batch]))
 
 
 def claim_emails(
