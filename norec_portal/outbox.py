@@ -18,31 +18,29 @@ from __future__ import annotations
 
 import logging
 import random
-import re
-import secrets
 import smtplib
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
-from email.policy import Compat32
 from email.utils import make_msgid
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import DatabaseError, IntegrityError, transaction
-from django.db import connection as db_connection
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from .dispatch import send_task_on_commit
 from .models import OutboxEmail
 
 logger = logging.getLogger(__name__)
 
 State = OutboxEmail.State
 MAX_BACKOFF = timedelta(hours=6)
+# Sent by name: the task shim imports this module, never the reverse.
+DELIVER_TASK = "norec_portal.tasks.deliver_emails"
 
 
 @dataclass(frozen=True)
@@ -141,12 +139,9 @@ def queue_emails(specs: Iterable[EmailSpec], *, chunk_size: int = 1000) -> list[
 
 def request_delivery(ids: Sequence[int]) -> None:
     """Ask the workers, after the current transaction commits, to deliver these rows."""
-    from .tasks import deliver_emails
-
     batch = settings.OUTBOX_BATCH_SIZE
     for start in range(0, len(ids), batch):
-        chunk = list(ids[start : start + batch])
-        transaction.on_commit(lambda chunk=chunk: deliver_emails.delay(chunk))
+        send_task_on_commit(DELIVER_TASK, list(ids[start : start + batch]))
 
 
 def claim_emails(
@@ -183,55 +178,10 @@ def claim_emails(
     )
 
 
-class _OutboxPolicy(Compat32):
-    """The policy Django's messages are written with (``compat32``), with a shortcut for
-    the usual header: printable ASCII on one line, either short enough not to be folded
-    or without a space to fold it at.
-
-    ``compat32`` builds an ``email.header.Header`` for every header to fold it, which
-    gives such a value back unchanged: a sixth of the CPU time of sending a newsletter
-    copy, for sixteen headers. Any other header (long, encoded, with line breaks) goes
-    the library's own way. The same bytes either way (tests/norec_portal/test_outbox.py).
-    """
-
-    def _fold(self, name: str, value: Any, sanitize: bool) -> str:
-        if isinstance(value, str) and self.max_line_length and _PLAIN_HEADER.fullmatch(value):
-            if len(name) + 2 + len(value) <= self.max_line_length:
-                return f"{name}: {value}{self.linesep}"
-            if " " not in value:
-                # Too long, with no space to fold it at (a link to unsubscribe): compat32
-                # moves the whole value to one continuation line.
-                return f"{name}: {self.linesep} {value}{self.linesep}"
-        return super()._fold(name, value, sanitize)
-
-
-# Printable ASCII, single spaces between words, no space at either end.
-_PLAIN_HEADER = re.compile(r"[!-~]+(?: [!-~]+)*")
-OUTBOX_POLICY = _OutboxPolicy()
-
-
-class _OutboxMessage(EmailMultiAlternatives):
-    """A message whose MIME boundaries are chosen up front, written with
-    :class:`_OutboxPolicy`.
-
-    Left unset, the email library draws a boundary when it writes the message and
-    compiles a new regular expression to make sure the body does not contain it: a
-    tenth of the CPU time of sending a newsletter copy. A boundary with 128 random bits
-    cannot occur in a body by chance; written in 22 characters, it keeps the
-    ``Content-Type`` header on one line, which the policy writes without folding.
-    """
-
-    def message(self) -> Any:
-        msg = super().message()
-        for part in msg.walk():
-            if part.is_multipart():
-                part.set_boundary(f"=_norec_{secrets.token_urlsafe(16)}")
-        msg.policy = OUTBOX_POLICY
-        return msg
-
-
 def _build_message(row: OutboxEmail, connection: Any) -> EmailMultiAlternatives:
-    message = _OutboxMessage(
+    # The stored Message-ID goes out with every attempt, so a copy resent after a crash
+    # is recognisable as the same message.
+    message = EmailMultiAlternatives(
         subject=row.subject,
         body=row.body_text,
         from_email=row.from_email,
@@ -270,50 +220,16 @@ def backoff(attempts: int) -> timedelta:
     return min(delay, MAX_BACKOFF)
 
 
-# One statement per message sent, so written once rather than built by the ORM for every
-# message (0.75 → 0.14 ms of CPU a message; bench/RESULTS.md).
-# The table name is the model's own and every value a parameter.
-_MARK_SENT = (
-    f"UPDATE {OutboxEmail._meta.db_table} SET state = %s, sent_at = %s, "  # noqa: S608
-    "attempts = attempts + 1, lease_expires_at = NULL, last_error = '' "
-    "WHERE id = %s AND state <> %s"
-)
-
-
 def _mark_sent(row: OutboxEmail) -> None:
-    # Unconditional on the lease: the message has left, so the row must never be sent
-    # again even if its lease expired meanwhile.
-    with db_connection.cursor() as cursor:
-        cursor.execute(_MARK_SENT, [State.SENT, timezone.now(), row.pk, State.SENT])
-
-
-@contextmanager
-def _asynchronous_commits() -> Iterator[None]:
-    """Commit the delivery's bookkeeping without waiting for the disk (PostgreSQL).
-
-    Each sent message is marked in its own commit, so that a worker killed mid-batch
-    resends at most the message in flight. Waiting for the disk flush of each of those
-    commits cost more than the SMTP exchange itself. With ``synchronous_commit`` off for
-    this session only, a commit is final for every other session at once and survives the
-    worker's death; only a crash of PostgreSQL itself (or of its machine) could lose the
-    last fraction of a second of marks, whose messages would then be sent again after their
-    lease: duplicates in that window, never a lost message. Queued messages are written by
-    other sessions with the default, durable commit.
-    """
-    if db_connection.vendor != "postgresql":
-        yield
-        return
-    with db_connection.cursor() as cursor:
-        cursor.execute("SET synchronous_commit TO off")
-    try:
-        yield
-    finally:
-        try:
-            with db_connection.cursor() as cursor:
-                cursor.execute("SET synchronous_commit TO DEFAULT")
-        except DatabaseError:
-            # A broken session is not reused: the next query opens a fresh one.
-            db_connection.close()
+    # Conditional only on the row not being sent yet, not on our lease: the message has
+    # left, so the row must never be sent again even if its lease expired meanwhile.
+    OutboxEmail.objects.filter(pk=row.pk).exclude(state=State.SENT).update(
+        state=State.SENT,
+        sent_at=timezone.now(),
+        attempts=F("attempts") + 1,
+        lease_expires_at=None,
+        last_error="",
+    )
 
 
 def _mark_failed_attempt(row: OutboxEmail, exc: BaseException, *, permanent: bool) -> str:
@@ -351,12 +267,11 @@ def _renew_lease(rows: Sequence[OutboxEmail]) -> None:
 
 
 def deliver_emails(*, ids: Sequence[int] | None = None) -> DeliveryReport:
-    """Claim a batch of due rows and send them over one SMTP connection."""
-    with _asynchronous_commits():
-        return _deliver(ids)
+    """Claim a batch of due rows and send them over one SMTP connection.
 
-
-def _deliver(ids: Sequence[int] | None) -> DeliveryReport:
+    Each message is marked in its own commit as soon as the server accepted it, so a
+    worker killed mid-batch resends at most the message in flight (docs/reliability.md).
+    """
     report = DeliveryReport()
     rows = claim_emails(ids=ids)
     if not rows:

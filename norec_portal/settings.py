@@ -107,9 +107,6 @@ TEMPLATES = [
     },
 ]
 
-# Django's renderer, with plain inputs written without their templates (widgets.py).
-FORM_RENDERER = "norec_portal.widgets.FormRenderer"
-
 # --- Data stores -------------------------------------------------------------------------
 
 DATABASES = {

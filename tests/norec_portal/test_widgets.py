@@ -1,15 +1,10 @@
 from __future__ import annotations
 
 from django import forms
-from django.forms.renderers import DjangoTemplates
 from django.test.html import parse_html
-from django.utils.safestring import mark_safe
 from django_countries import countries
-from hypothesis import given
-from hypothesis import settings as settings_for_hypothesis
-from hypothesis import strategies as st
 
-from norec_portal.widgets import FastSelect, FastSelectMultiple, FormRenderer
+from norec_portal.widgets import FastSelect, FastSelectMultiple
 
 CHOICES = [("", "All"), ("Africa", [("KE", "Kenya"), ("UG", "Uganda")]), *list(countries)]
 
@@ -69,65 +64,7 @@ def test_fast_select_renders_model_choices_like_django(db):
         assert dom(fast.widget.render("language", value)) == dom(slow_html)
 
 
-# --- The form renderer's inputs ---------------------------------------------------------
+def test_the_portal_renders_forms_with_djangos_own_renderer():
+    from django.forms.renderers import DjangoTemplates, get_default_renderer
 
-INPUT_WIDGETS = [
-    forms.TextInput, forms.EmailInput, forms.NumberInput, forms.PasswordInput, forms.URLInput,
-    forms.HiddenInput, forms.DateInput, forms.TimeInput, forms.DateTimeInput, forms.Textarea,
-    forms.CheckboxInput, forms.SearchInput, forms.ColorInput, forms.TelInput,
-]  # fmt: skip
-text = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12)
-attr_value = st.one_of(
-    text, st.booleans(), st.integers(-5, 10_000), st.builds(mark_safe, text), st.none()
-)
-
-
-@settings_for_hypothesis(max_examples=300, deadline=None)
-@given(
-    widget_class=st.sampled_from(INPUT_WIDGETS),
-    name=text,
-    value=st.one_of(st.none(), text, st.integers(), st.builds(mark_safe, text), st.booleans()),
-    attrs=st.dictionaries(st.sampled_from(["id", "class", "maxlength", "data-x", "placeholder",
-                                           "required", "aria-describedby", 'x"y']),
-                          attr_value, max_size=5),
-)  # fmt: skip
-def test_inputs_written_directly_are_the_bytes_django_renders(widget_class, name, value, attrs):
-    widget = widget_class(attrs=attrs)
-    slow = widget.render(name, value, renderer=DjangoTemplates())
-    fast = widget.render(name, value, renderer=FormRenderer())
-    assert fast == slow
-
-
-def test_the_renderer_writes_plain_inputs_and_renders_everything_else():
-    renderer = FormRenderer()
-    for name in ("text", "email", "number", "password", "hidden", "checkbox", "date", "url"):
-        assert renderer.writer(f"django/forms/widgets/{name}.html") is not None, name
-    assert renderer.writer("django/forms/widgets/textarea.html") is not None
-    for name in ("select.html", "radio.html", "clearable_file_input.html", "multiwidget.html"):
-        assert renderer.writer(f"django/forms/widgets/{name}") is None, name
-    assert renderer.writer("django/forms/div.html") is None
-
-
-def test_an_overridden_widget_template_is_rendered_by_the_template_engine(tmp_path):
-    override = tmp_path / "django" / "forms" / "widgets"
-    override.mkdir(parents=True)
-    (override / "text.html").write_text('<input class="mine" name="{{ widget.name }}">')
-
-    class Overridden(FormRenderer):
-        @property
-        def engine(self):
-            return self.backend({"APP_DIRS": False, "NAME": "overridden", "OPTIONS": {},
-                                 "DIRS": [tmp_path, DjangoTemplates().engine.dirs[0]]})  # fmt: skip
-
-    renderer = Overridden()
-    assert renderer.writer("django/forms/widgets/text.html") is None
-    assert str(forms.TextInput().render("x", "1", renderer=renderer)) == (
-        '<input class="mine" name="x">'
-    )
-    assert renderer.writer("django/forms/widgets/email.html") is not None
-
-
-def test_the_portal_renders_forms_with_its_renderer():
-    from django.forms.renderers import get_default_renderer
-
-    assert isinstance(get_default_renderer(), FormRenderer)
+    assert type(get_default_renderer()) is DjangoTemplates
