@@ -78,11 +78,11 @@ def read_spreadsheet(data: bytes, filename: str = "") -> Table:
 
 
 def max_bytes() -> int:
-    return int(getattr(settings, "IMPORT_MAX_BYTES", 2 * 1024 * 1024))
+    return settings.IMPORT_MAX_BYTES
 
 
 def max_rows() -> int:
-    return int(getattr(settings, "IMPORT_MAX_ROWS", 2000))
+    return settings.IMPORT_MAX_ROWS
 
 
 # --- Columns ---------------------------------------------------------------------------
