@@ -54,6 +54,7 @@ from .models import (
     PartnershipMember,
     Person,
 )
+from .names import name_key, person_key
 from .services import (
     ExchangePlan,
     check_date_of_birth,
@@ -198,10 +199,6 @@ def parse_gender(text: str) -> str | None:
     return accepted.get(key)
 
 
-def _key(text: str) -> str:
-    return " ".join(str(text).split()).casefold()
-
-
 @dataclass
 class _PartnershipInfo:
     partnership: Partnership
@@ -222,7 +219,7 @@ def _load_partnerships(organisation: PartnerOrganisation) -> dict[int, _Partners
         info.member_ids.add(org.pk)
         info.members_by_pk[org.pk] = org
         # A member is found by its name, or by "Name (KE)" when two share a name.
-        for name in {_key(org.name), _key(str(org))}:
+        for name in {name_key(org.name), name_key(str(org))}:
             info.members_by_name.setdefault(name, []).append(org)
     return infos
 
@@ -319,7 +316,7 @@ def check_rows(
     today = today or timezone.localdate()
     positions, file_warnings = _map_columns(table)
     partnerships = _load_partnerships(organisation)
-    by_name = {_key(info.partnership.name): info for info in partnerships.values()}
+    by_name = {name_key(info.partnership.name): info for info in partnerships.values()}
 
     rows: list[_Row] = []
     column_count = len(table.header)
@@ -505,7 +502,7 @@ def _check_dates(row: _Row, *, today: dt.date, epoch: dt.datetime | None) -> Non
 def _find_partnership(row: _Row, by_name: dict[str, _PartnershipInfo]) -> None:
     name = row.text("partnership")
     if name and not row.has_error("partnership"):
-        row.partnership = by_name.get(_key(name))
+        row.partnership = by_name.get(name_key(name))
         if row.partnership is None:
             row.error(
                 "partnership",
@@ -514,7 +511,7 @@ def _find_partnership(row: _Row, by_name: dict[str, _PartnershipInfo]) -> None:
             )
     host = row.text("host_organisation")
     if host and row.partnership is not None and not row.has_error("host_organisation"):
-        found = row.partnership.members_by_name.get(_key(host), [])
+        found = row.partnership.members_by_name.get(name_key(host), [])
         if len(found) == 1:
             row.host = found[0]
         elif found:
@@ -568,7 +565,7 @@ def _check_duplicates(rows: list[_Row]) -> None:
     first_by_name: dict[tuple[str, str, dt.date], int] = {}
     for row in rows:
         email = row.person.get("email", "") if not row.has_error("email") else ""
-        name = _name_key(row.person)
+        name = person_key(row.person)
         earlier_email = first_by_email.get(email) if email else None
         earlier_name = first_by_name.get(name) if name else None
         if earlier_email or earlier_name:
@@ -597,16 +594,6 @@ def _check_duplicates(rows: list[_Row]) -> None:
                 + " "
                 + _("If this is the same person, ask Norec to add the new exchange."),
             )
-
-
-def _name_key(data: dict[str, Any], *, collapse: bool = True) -> tuple[str, str, dt.date] | None:
-    first, last, birth = data.get("first_name"), data.get("last_name"), data.get("date_of_birth")
-    if not (first and last and birth):
-        return None
-    if collapse:
-        first, last = " ".join(first.split()), " ".join(last.split())
-    # lower(), not casefold(): the database's LOWER() finds the candidates.
-    return (first.lower(), last.lower(), birth)
 
 
 # --- The import's life: upload, confirm, discard ----------------------------------------

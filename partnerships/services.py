@@ -40,6 +40,7 @@ from .models import (
     Phase,
     PhaseChange,
 )
+from .names import person_key
 from .validators import normalize_phone
 
 # Partnership phases in which participants may be registered.
@@ -119,25 +120,55 @@ def change_phase(
     return change
 
 
+def check_members(organisations: Sequence[tuple[PartnerOrganisation, str]]) -> None:
+    """The lead/partner rule: exactly one lead, at least one partner, each organisation
+    once (raises ``ValidationError`` on ``partners``)."""
+    roles = [role for _organisation, role in organisations]
+    if roles.count(PartnershipMember.Role.LEAD) != 1:
+        raise ValidationError({"lead": _("A partnership has exactly one lead organisation.")})
+    if PartnershipMember.Role.PARTNER not in roles:
+        raise ValidationError({"partners": _("Choose at least one partner organisation.")})
+    if len({organisation.pk for organisation, _role in organisations}) < len(organisations):
+        raise ValidationError(
+            {
+                "partners": _(
+                    "Each organisation is a member once: the lead organisation is already a member."
+                )
+            }
+        )
+
+
 @transaction.atomic
 def create_partnership(
     *,
     name: str,
     programme: str,
-    organisations: list[tuple[PartnerOrganisation, str]],
+    organisations: Sequence[tuple[PartnerOrganisation, str]],
     adviser: User | None,
     by: User | None,
     feasibility_since: dt.date | None = None,
 ) -> Partnership:
-    """Start a partnership in the feasibility phase with its member organisations."""
-    if Partnership.objects.filter(name__iexact=name.strip()).exists():
-        raise ValidationError(_("A partnership with this name already exists."))
-    partnership = Partnership.objects.create(
-        name=name.strip(),
-        programme=programme,
-        adviser=adviser,
-        feasibility_since=feasibility_since or timezone.localdate(),
-    )
+    """Start a partnership in the feasibility phase with its member organisations.
+
+    The members are one lead organisation and at least one partner, each organisation
+    once. The name is unique whatever its case (the database refuses a second one; this
+    says so first, in words).
+    """
+    name = " ".join(name.split())
+    check_members(organisations)
+    if Partnership.objects.filter(name__iexact=name).exists():
+        raise ValidationError({"name": _("A partnership with this name already exists.")})
+    try:
+        with transaction.atomic():
+            partnership = Partnership.objects.create(
+                name=name,
+                programme=programme,
+                adviser=adviser,
+                feasibility_since=feasibility_since or timezone.localdate(),
+            )
+    except IntegrityError as exc:
+        # Another request created one with this name a moment ago.
+        raise ValidationError({"name": _("A partnership with this name already exists.")}) from exc
     for organisation, role in organisations:
         PartnershipMember.objects.create(
             partnership=partnership, organisation=organisation, role=role
@@ -155,40 +186,26 @@ def create_partnership(
 # --- People and participants ------------------------------------------------------------
 
 
-def _name_key(first_name: str, last_name: str, date_of_birth: dt.date | None) -> tuple | None:
-    if not (first_name and last_name and date_of_birth):
-        return None
-    return (
-        " ".join(first_name.split()).casefold(),
-        " ".join(last_name.split()).casefold(),
-        date_of_birth,
-    )
-
-
 def find_duplicate_people(
     candidates: Sequence[dict[str, Any]], *, exclude_pk: int | None = None
 ) -> list[Person | None]:
     """For each candidate, an existing person who is probably the same: the same email
-    (case-blind), or the same first and last name (case- and space-blind) and date of birth.
+    (case-blind), or the same :func:`person_key` (name and date of birth).
 
     One query for all candidates, so an import of 2,000 rows costs the same as one form.
+    The database narrows by email and date of birth (both indexed); names are compared
+    here, with the same fold as everywhere else.
     """
     emails = {(c.get("email") or "").strip().lower() for c in candidates} - {""}
-    names = {
-        key
-        for c in candidates
-        if (key := _name_key(c.get("first_name") or "", c.get("last_name") or "",
-                             c.get("date_of_birth")))
-    }  # fmt: skip
-    if not emails and not names:
+    keys = {key for c in candidates if (key := person_key(c))}
+    if not emails and not keys:
         return [None] * len(candidates)
     # ``email <> ''`` changes nothing in the result (no key is empty) but lets PostgreSQL
     # use the partial index person_email_unique_ci instead of scanning every person.
     match = (Q(email_key__in=emails) & ~Q(email="")) | Q(
-        last_key__in={last for _first, last, _dob in names},
-        date_of_birth__in={dob for _first, _last, dob in names},
+        date_of_birth__in={born for _first, _last, born in keys}
     )
-    people = Person.objects.annotate(email_key=Lower("email"), last_key=Lower("last_name"))
+    people = Person.objects.annotate(email_key=Lower("email"))
     people = people.filter(match).order_by("last_name", "first_name", "pk")
     if exclude_pk:
         people = people.exclude(pk=exclude_pk)
@@ -197,13 +214,16 @@ def find_duplicate_people(
     for person in people.only("pk", "first_name", "last_name", "email", "date_of_birth"):
         if person.email:
             by_email.setdefault(person.email.lower(), person)
-        key = _name_key(person.first_name, person.last_name, person.date_of_birth)
-        if key:
+        key = person_key(
+            {"first_name": person.first_name, "last_name": person.last_name,
+             "date_of_birth": person.date_of_birth}
+        )  # fmt: skip
+        if key in keys:
             by_name.setdefault(key, person)
     found: list[Person | None] = []
     for c in candidates:
         email = (c.get("email") or "").strip().lower()
-        key = _name_key(c.get("first_name") or "", c.get("last_name") or "", c.get("date_of_birth"))
+        key = person_key(c)
         matches = [p for p in (by_email.get(email), by_name.get(key)) if p is not None]
         found.append(min(matches, key=lambda p: (p.last_name, p.first_name, p.pk), default=None))
     return found
