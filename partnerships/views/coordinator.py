@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, Window
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from norec_portal.access import coordinator_required
-from norec_portal.forms import add_service_errors
+from norec_portal.forms import form_page
 from norec_portal.pagination import paginate
 
 from .. import services
@@ -122,27 +120,26 @@ def _plan(form: ParticipantForm) -> ExchangePlan:
 @require_http_methods(["GET", "POST"])
 def participant_create(request: HttpRequest) -> HttpResponse:
     form = _participant_form(request)
-    if request.method == "POST" and form.is_valid():
-        try:
-            participant = services.register_participant(
-                sending=form.organisation,
-                person_data=form.person_data(),
-                plan=_plan(form),
-                by=request.user,
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                _("%(name)s has been registered.") % {"name": participant.person.full_name},
-            )
-            return redirect("partnerships:coordinator_participant", pk=participant.pk)
-    no_partnership = not form.fields["partnership"].queryset.exists()
-    return render(
+    return form_page(
         request,
-        "partnerships/coordinator/participant_form.html",
-        {"form": form, "creating": True, "no_partnership": no_partnership},
+        form,
+        template="partnerships/coordinator/participant_form.html",
+        save=lambda: services.register_participant(
+            sending=form.organisation,
+            person_data=form.person_data(),
+            plan=_plan(form),
+            by=request.user,
+        ),
+        message=lambda participant: (
+            _("%(name)s has been registered.") % {"name": participant.person.full_name}
+        ),
+        success_url=lambda participant: reverse(
+            "partnerships:coordinator_participant", args=[participant.pk]
+        ),
+        context={
+            "creating": True,
+            "no_partnership": not form.fields["partnership"].queryset.exists(),
+        },
     )
 
 
@@ -174,23 +171,19 @@ def participant_edit(request: HttpRequest, pk: int) -> HttpResponse:
         elearning_completed_on=participant.elearning_completed_on,
     )
     form = _participant_form(request, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_participant(
-                participant=participant,
-                person_data=form.person_data(),
-                plan=_plan(form),
-                by=request.user,
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The changes have been saved."))
-            return redirect("partnerships:coordinator_participant", pk=participant.pk)
-    return render(
+    return form_page(
         request,
-        "partnerships/coordinator/participant_form.html",
-        {"form": form, "participant": participant, "creating": False},
+        form,
+        template="partnerships/coordinator/participant_form.html",
+        save=lambda: services.update_participant(
+            participant=participant,
+            person_data=form.person_data(),
+            plan=_plan(form),
+            by=request.user,
+        ),
+        message=_("The changes have been saved."),
+        success_url=reverse("partnerships:coordinator_participant", args=[participant.pk]),
+        context={"participant": participant, "creating": False},
     )
 
 
