@@ -11,7 +11,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -122,20 +121,16 @@ def change_phase(
 
 def check_members(organisations: Sequence[tuple[PartnerOrganisation, str]]) -> None:
     """The lead/partner rule: exactly one lead, at least one partner, each organisation
-    once (raises ``ValidationError`` on ``partners``)."""
+    once (raises ``ValidationError`` by field)."""
     roles = [role for _organisation, role in organisations]
+    # The staff form always names one lead and at least one partner, so only code can break
+    # these two; their texts are for staff and stay in English (not in the catalogues).
     if roles.count(PartnershipMember.Role.LEAD) != 1:
-        raise ValidationError({"lead": _("A partnership has exactly one lead organisation.")})
+        raise ValidationError({"lead": "A partnership has exactly one lead organisation."})
     if PartnershipMember.Role.PARTNER not in roles:
-        raise ValidationError({"partners": _("Choose at least one partner organisation.")})
+        raise ValidationError({"partners": "A partnership needs at least one partner."})
     if len({organisation.pk for organisation, _role in organisations}) < len(organisations):
-        raise ValidationError(
-            {
-                "partners": _(
-                    "Each organisation is a member once: the lead organisation is already a member."
-                )
-            }
-        )
+        raise ValidationError({"partners": _("The lead organisation is already a member.")})
 
 
 @transaction.atomic
@@ -192,8 +187,8 @@ def find_duplicate_people(
     """For each candidate, an existing person who is probably the same: the same email
     (case-blind), or the same :func:`person_key` (name and date of birth).
 
-    One query for all candidates, so an import of 2,000 rows costs the same as one form.
-    The database narrows by email and date of birth (both indexed); names are compared
+    One query for all candidates, so an import of 2,000 rows takes as many queries as one
+    form. The database narrows by email and date of birth (both indexed); names are compared
     here, with the same fold as everywhere else.
     """
     emails = {(c.get("email") or "").strip().lower() for c in candidates} - {""}
@@ -450,64 +445,5 @@ def update_participant(
     return participant
 
 
-# --- Portal access for coordinators ----------------------------------------------------
-
-
-@transaction.atomic
-def grant_portal_access(*, contact: ContactPerson, by: User | None) -> User:
-    """Give an active coordinator a login, and email them a link to choose a password.
-
-    Repeating it re-sends the link. An address that already logs in with another role is
-    refused: one login has one role.
-    """
-    from allauth.account.forms import default_token_generator
-    from allauth.account.models import EmailAddress
-    from allauth.account.utils import user_pk_to_url_str
-    from django.urls import reverse
-
-    from norec_portal.emails import send_templated_email
-    from norec_portal.models import Role
-
-    contact = ContactPerson.objects.select_related("person", "organisation").get(pk=contact.pk)
-    person = contact.person
-    if contact.role != ContactPerson.Role.COORDINATOR or not contact.active:
-        raise ValidationError(_("Only active coordinators get a login to the portal."))
-    if not person.email:
-        raise ValidationError(_("%(name)s has no email address.") % {"name": person.full_name})
-    user = person.user or User.objects.filter(email=person.email).first()
-    if user is not None and user.role != Role.COORDINATOR:
-        raise ValidationError(
-            _("%(email)s already logs in as %(role)s.")
-            % {"email": person.email, "role": user.get_role_display()}
-        )
-    if user is None:
-        user = User.objects.create_user(
-            person.email, None, full_name=person.full_name, role=Role.COORDINATOR,
-            language=person.preferred_language,
-        )  # fmt: skip
-    if person.user_id != user.pk:
-        person.user = user
-        person.save(update_fields=["user"])
-    record_audit(by=by, action=Action.ACCESS, obj=person, changes=["user"])
-    EmailAddress.objects.update_or_create(
-        user=user, email=user.email, defaults={"verified": True, "primary": True}
-    )
-    path = reverse(
-        "account_reset_password_from_key",
-        kwargs={
-            "uidb36": user_pk_to_url_str(user),
-            "key": default_token_generator.make_token(user),
-        },
-    )
-    send_templated_email(
-        key=f"coordinator-access:{contact.pk}:{timezone.now().isoformat()}",
-        to=user.email,
-        name="coordinator_access",
-        context={
-            "name": person.full_name,
-            "organisation": contact.organisation.name,
-            "link": f"{settings.SITE_URL}{path}",
-        },
-        language=person.preferred_language or None,
-    )
-    return user
+# Kept importable from here for callers outside the app (tests/test_i18n.py).
+from .portal_access import grant_portal_access  # noqa: E402, F401

@@ -31,6 +31,7 @@ from ..models import (
     PartnershipMember,
     Phase,
 )
+from ..portal_access import grant_portal_access
 
 
 def _filters(form) -> dict:
@@ -202,7 +203,7 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def contact_grant_access(request: HttpRequest, pk: int) -> HttpResponse:
     contact = get_object_or_404(ContactPerson.objects.select_related("person"), pk=pk)
     try:
-        user = services.grant_portal_access(contact=contact, by=request.user)
+        user = grant_portal_access(contact=contact, by=request.user)
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
