@@ -9,14 +9,14 @@ all: a partnership is created in the staff portal (``services.create_partnership
 lead/partner rule) and its members are read-only here; its phase changes only through the
 changelist actions (``services.change_phase``); a participant is registered by their
 coordinator, and a change of their exchange here goes through
-``services.update_participant``, which checks it and writes the audit log.
+``services.update_participant``, which checks it and writes the audit log; a person is
+saved through ``services.save_person`` (cleaned, duplicates refused, audit log).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -36,6 +36,7 @@ from .admin_filters import (
     RecordKindFilter,
     country_name,
 )
+from .admin_forms import ParticipantForm, PersonForm
 from .models import (
     ContactPerson,
     Participant,
@@ -168,6 +169,7 @@ class ParticipationInline(admin.TabularInline):
 
 @admin.register(Person)
 class PersonAdmin(admin.ModelAdmin):
+    form = PersonForm
     list_display = ["last_name", "first_name", "email", "country_name", "nationality_name",
                     "user"]  # fmt: skip
     list_display_links = ["last_name", "first_name"]
@@ -176,8 +178,8 @@ class PersonAdmin(admin.ModelAdmin):
         ("country", CountryFilter), "gender", "preferred_language", HasLoginFilter,
     ]  # fmt: skip
     search_fields = ["first_name", "last_name", "email", "phone"]
-    autocomplete_fields = ["user"]
-    readonly_fields = ["created_at", "updated_at"]
+    # A login is given from the staff portal (portal_access.grant_portal_access).
+    readonly_fields = ["user", "created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["first_name", "last_name", "email", "phone"]}),
         (_("Background"), {"fields": ["nationality", "country", "gender", "date_of_birth",
@@ -193,6 +195,13 @@ class PersonAdmin(admin.ModelAdmin):
     @admin.display(description=_("nationality"), ordering="nationality")
     def nationality_name(self, obj: Person) -> str:
         return country_name(obj.nationality)
+
+    def save_model(self, request: HttpRequest, obj: Person, form: Any, change: bool) -> None:
+        saved = services.save_person(
+            person=obj if change else None, person_data=form.person_data(), by=request.user
+        )
+        # The inlines are saved onto this instance afterwards.
+        obj.pk, obj._state.adding, obj._state.db = saved.pk, False, saved._state.db
 
 
 @admin.register(PartnerOrganisation)
@@ -385,36 +394,6 @@ class PhaseChangeAdmin(admin.ModelAdmin):
 
 
 # --- Participants ---------------------------------------------------------------------------
-
-
-class ParticipantForm(forms.ModelForm):
-    """The exchange of a participant registered through a partnership, checked by the
-    rule the service applies (``services.check_exchange``)."""
-
-    class Meta:
-        model = Participant
-        fields = list(services.PLAN_FIELDS)
-
-    def plan(self) -> services.ExchangePlan:
-        data = self.cleaned_data
-        return services.ExchangePlan(**{name: data.get(name) for name in services.PLAN_FIELDS})
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        missing = [
-            name for name in services.PLAN_FIELDS[:-1]
-            if data.get(name) is None and name not in self.errors
-        ]  # fmt: skip
-        for name in missing:
-            self.add_error(name, _("An exchange through a partnership needs this."))
-        if missing or self.errors:
-            return data
-        errors = services.check_exchange(
-            sending=self.instance.sending_organisation, plan=self.plan()
-        )
-        for field, message in errors.items():
-            self.add_error(field or None, message)
-        return data
 
 
 @admin.register(Participant)

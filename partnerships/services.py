@@ -254,6 +254,47 @@ def duplicate_message(person: Person, *, email: str) -> str:
     }
 
 
+def check_person(person_data: dict[str, Any], *, exclude_pk: int | None = None) -> dict[str, Any]:
+    """``person_data`` cleaned (:func:`clean_person_data`), or a ``ValidationError`` by field
+    when it is invalid or names someone already registered."""
+    person_data = clean_person_data(person_data)
+    duplicate = find_duplicate_person(
+        email=person_data.get("email", ""),
+        first_name=person_data.get("first_name", ""),
+        last_name=person_data.get("last_name", ""),
+        date_of_birth=person_data.get("date_of_birth"),
+        exclude_pk=exclude_pk,
+    )
+    if duplicate is not None:
+        raise ValidationError(
+            {
+                _duplicate_field(duplicate, person_data): duplicate_message(
+                    duplicate, email=person_data.get("email", "")
+                )
+            }
+        )
+    return person_data
+
+
+@transaction.atomic
+def save_person(*, person: Person | None, person_data: dict[str, Any], by: User | None) -> Person:
+    """Create a person (``person`` None) or change one, as staff do in the admin: checked by
+    :func:`check_person`, and written to the audit log."""
+    person_data = check_person(person_data, exclude_pk=person.pk if person else None)
+    if person is None:
+        person = Person.objects.create(**person_data)
+        record_audit(by=by, action=Action.CREATE, obj=person)
+        return person
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    before = snapshot(person, person_data)
+    for key, value in person_data.items():
+        setattr(person, key, value)
+    person.save()
+    if changes := changed_fields(before, snapshot(person, before)):
+        record_audit(by=by, action=Action.UPDATE, obj=person, changes=changes)
+    return person
+
+
 # The fields of a Participant an ExchangePlan sets (named in the audit log).
 PLAN_FIELDS = ("partnership", "host_organisation", "exchange_start", "exchange_end",
                "elearning_completed_on")  # fmt: skip

@@ -408,3 +408,45 @@ def test_second_active_coordinator_role_is_a_form_error_not_a_crash(staff_client
     assert response.status_code == 200
     assert not ContactPerson.objects.filter(organisation=other).exists()
     assert PartnershipMember.objects.exists()
+
+
+def test_person_admin_change_goes_through_the_service_and_the_audit_log(staff_client, staff):
+    from norec_portal.models import AuditEntry
+
+    person = PersonFactory(first_name="Amani", last_name="Juma", country="KE")
+    url = f"/admin/partnerships/person/{person.pk}/change/"
+    data = form_data(staff_client, url)
+    assert "user" not in data  # a login is given from the staff portal
+    data.update(first_name=["  Amani  Grace "], phone=["+254712345678"], _save=["Save"])
+    response = staff_client.post(url, data)
+    assert response.status_code == 302, response.context and response.context["errors"]
+    person.refresh_from_db()
+    assert (person.first_name, person.phone) == ("Amani Grace", "+254712345678")
+    entry = AuditEntry.objects.filter(object_id=person.pk, actor=staff).latest("pk")
+    assert entry.action == AuditEntry.Action.UPDATE
+    assert {"first_name", "phone"} <= set(entry.changed_fields)
+
+
+def test_person_admin_refuses_a_duplicate_as_the_services_do(staff_client):
+    PersonFactory(first_name="Zoé", last_name="Ndiaye", date_of_birth=dt.date(1990, 1, 2))
+    data = form_data(staff_client, "/admin/partnerships/person/add/")
+    data.update(first_name=["Zoe"], last_name=["NDIAYE"], date_of_birth=["1990-01-02"],
+                email=["zoe@example.org"], _save=["Save"])  # fmt: skip
+    response = staff_client.post("/admin/partnerships/person/add/", data)
+    assert response.status_code == 200
+    assert "with the same date of birth is already registered" in response.content.decode()
+    assert not Person.objects.filter(email="zoe@example.org").exists()
+
+
+def test_person_admin_adds_a_person_with_an_audit_entry(staff_client, staff):
+    from norec_portal.models import AuditEntry
+
+    data = form_data(staff_client, "/admin/partnerships/person/add/")
+    data.update(first_name=["Baraka"], last_name=["Omondi"], email=["B.Omondi@Example.org"],
+                _save=["Save"])  # fmt: skip
+    response = staff_client.post("/admin/partnerships/person/add/", data)
+    assert response.status_code == 302, response.context and response.context["errors"]
+    person = Person.objects.get(email="b.omondi@example.org")
+    assert AuditEntry.objects.filter(
+        object_id=person.pk, actor=staff, action=AuditEntry.Action.CREATE
+    ).exists()
