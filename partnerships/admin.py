@@ -4,16 +4,19 @@ Every changelist selects its related rows up front (``list_select_related``, pre
 annotations), so a page costs the same number of queries whatever the row count. Foreign
 keys to large tables use autocomplete widgets rather than selects with thousands of options.
 
-A partnership's phase is never edited here: it is read-only, and the changelist actions
-call :func:`partnerships.services.change_phase`, which checks the transition and records
-the history.
+Where a rule or the audit log applies, the admin writes through the services or not at
+all: a partnership is created in the staff portal (``services.create_partnership``, the
+lead/partner rule) and its members are read-only here; its phase changes only through the
+changelist actions (``services.change_phase``); a participant is registered by their
+coordinator, and a change of their exchange here goes through
+``services.update_participant``, which checks it and writes the audit log; a person is
+saved through ``services.save_person`` (cleaned, duplicates refused, audit log).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -22,10 +25,18 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from django_countries.fields import Country
 from django_countries.filters import CountryFilter
 
 from . import services
+from .admin_filters import (
+    DecadeFilter,
+    ElearningFilter,
+    HasLoginFilter,
+    MemberCountryFilter,
+    RecordKindFilter,
+    country_name,
+)
+from .admin_forms import ParticipantForm, PersonForm
 from .models import (
     ContactPerson,
     Participant,
@@ -37,81 +48,6 @@ from .models import (
     Phase,
     PhaseChange,
 )
-
-
-def country_name(country: Country) -> str:
-    # The field's own display would build a dict of every country for each cell.
-    return str(country.name) if country else "—"
-
-
-# --- Filters ------------------------------------------------------------------------------
-
-
-class MemberCountryFilter(CountryFilter):
-    title = _("member country")
-
-
-class ElearningFilter(admin.SimpleListFilter):
-    title = _("e-learning")
-    parameter_name = "elearning"
-
-    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, Any]]:
-        return [("done", _("Done")), ("missing", _("Not done"))]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        if self.value() == "done":
-            return queryset.filter(elearning_completed_on__isnull=False)
-        if self.value() == "missing":
-            return queryset.filter(elearning_completed_on__isnull=True)
-        return queryset
-
-
-class RecordKindFilter(admin.SimpleListFilter):
-    """Current exchanges (registered with a partnership) against historical records."""
-
-    title = _("record")
-    parameter_name = "record"
-
-    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, Any]]:
-        return [("current", _("Through a partnership")), ("historical", _("Historical record"))]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        if self.value() == "current":
-            return queryset.filter(partnership__isnull=False)
-        if self.value() == "historical":
-            return queryset.filter(partnership__isnull=True)
-        return queryset
-
-
-class DecadeFilter(admin.SimpleListFilter):
-    title = _("exchange decade")
-    parameter_name = "decade"
-
-    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, Any]]:
-        return [(str(decade), f"{decade}s") for decade in range(1960, 2030, 10)]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        if self.value() and self.value().isdigit():
-            start = int(self.value())
-            return queryset.filter(exchange_year__gte=start, exchange_year__lt=start + 10)
-        return queryset
-
-
-class HasLoginFilter(admin.SimpleListFilter):
-    title = _("portal login")
-    parameter_name = "login"
-
-    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, Any]]:
-        return [("yes", _("Has a login")), ("no", _("No login"))]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        field = "user" if queryset.model is Person else "person__user"
-        if self.value() == "yes":
-            return queryset.filter(**{f"{field}__isnull": False})
-        if self.value() == "no":
-            return queryset.filter(**{f"{field}__isnull": True})
-        return queryset
-
 
 # --- Inlines ------------------------------------------------------------------------------
 
@@ -137,21 +73,36 @@ class PersonContactInline(admin.TabularInline):
         return super().get_queryset(request).select_related("organisation")
 
 
-class MemberInline(admin.TabularInline):
+class ReadOnlyMixin:
+    """Shown, never written here: the services own these rows."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class MemberInline(ReadOnlyMixin, admin.TabularInline):
+    """A partnership's members, as ``services.create_partnership`` set them."""
+
     model = PartnershipMember
     extra = 0
     fields = ["organisation", "role"]
-    autocomplete_fields = ["organisation"]
+    readonly_fields = fields
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[PartnershipMember]:
         return super().get_queryset(request).select_related("organisation")
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(ReadOnlyMixin, admin.TabularInline):
     model = PartnershipMember
     extra = 0
     fields = ["partnership", "role"]
-    autocomplete_fields = ["partnership"]
+    readonly_fields = fields
     verbose_name_plural = _("partnerships")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[PartnershipMember]:
@@ -218,6 +169,7 @@ class ParticipationInline(admin.TabularInline):
 
 @admin.register(Person)
 class PersonAdmin(admin.ModelAdmin):
+    form = PersonForm
     list_display = ["last_name", "first_name", "email", "country_name", "nationality_name",
                     "user"]  # fmt: skip
     list_display_links = ["last_name", "first_name"]
@@ -226,8 +178,8 @@ class PersonAdmin(admin.ModelAdmin):
         ("country", CountryFilter), "gender", "preferred_language", HasLoginFilter,
     ]  # fmt: skip
     search_fields = ["first_name", "last_name", "email", "phone"]
-    autocomplete_fields = ["user"]
-    readonly_fields = ["created_at", "updated_at"]
+    # A login is given from the staff portal (portal_access.grant_portal_access).
+    readonly_fields = ["user", "created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["first_name", "last_name", "email", "phone"]}),
         (_("Background"), {"fields": ["nationality", "country", "gender", "date_of_birth",
@@ -243,6 +195,13 @@ class PersonAdmin(admin.ModelAdmin):
     @admin.display(description=_("nationality"), ordering="nationality")
     def nationality_name(self, obj: Person) -> str:
         return country_name(obj.nationality)
+
+    def save_model(self, request: HttpRequest, obj: Person, form: Any, change: bool) -> None:
+        saved = services.save_person(
+            person=obj if change else None, person_data=form.person_data(), by=request.user
+        )
+        # The inlines are saved onto this instance afterwards.
+        obj.pk, obj._state.adding, obj._state.db = saved.pk, False, saved._state.db
 
 
 @admin.register(PartnerOrganisation)
@@ -303,25 +262,8 @@ class ContactPersonAdmin(admin.ModelAdmin):
 # --- Partnerships ---------------------------------------------------------------------------
 
 
-class PartnershipForm(forms.ModelForm):
-    class Meta:
-        model = Partnership
-        fields = ["name", "programme", "adviser", "feasibility_since"]
-
-    def clean_name(self) -> str:
-        # The services refuse names that differ only in case; say so on the field.
-        name = " ".join(self.cleaned_data["name"].split())
-        others = Partnership.objects.filter(name__iexact=name)
-        if self.instance.pk:
-            others = others.exclude(pk=self.instance.pk)
-        if others.exists():
-            raise ValidationError(_("A partnership with this name already exists."))
-        return name
-
-
 @admin.register(Partnership)
 class PartnershipAdmin(admin.ModelAdmin):
-    form = PartnershipForm
     list_display = ["name", "programme", "phase", "adviser", "member_list", "feasibility_since",
                     "agreement_signed_on", "active_since", "closed_on"]  # fmt: skip
     list_select_related = ["adviser"]
@@ -372,24 +314,9 @@ class PartnershipAdmin(admin.ModelAdmin):
             '{} — <a href="{}">{}</a>', labels, portal, _("change the phase in the staff portal")
         )
 
-    def save_model(self, request: HttpRequest, obj: Partnership, form: Any, change: bool) -> None:
-        if change:
-            super().save_model(request, obj, form, change)
-            return
-        # A new partnership starts through the service, which records its first phase;
-        # the member inline is saved onto it afterwards.
-        created = services.create_partnership(
-            name=obj.name,
-            programme=obj.programme,
-            organisations=[],
-            adviser=obj.adviser,
-            by=request.user,
-            feasibility_since=obj.feasibility_since,
-        )
-        obj.pk = created.pk
-        obj.created_at = created.created_at
-        obj._state.adding = False
-        obj._state.db = created._state.db
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # Created in the staff portal, through services.create_partnership.
+        return False
 
     def _change_phase(
         self, request: HttpRequest, queryset: QuerySet[Partnership], to_phase: str
@@ -427,7 +354,7 @@ class PartnershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(PartnershipMember)
-class PartnershipMemberAdmin(admin.ModelAdmin):
+class PartnershipMemberAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["partnership", "organisation", "organisation_country", "role",
                     "partnership_phase"]  # fmt: skip
     list_select_related = ["partnership", "organisation"]
@@ -469,54 +396,6 @@ class PhaseChangeAdmin(admin.ModelAdmin):
 # --- Participants ---------------------------------------------------------------------------
 
 
-class ParticipantForm(forms.ModelForm):
-    class Meta:
-        model = Participant
-        fields = [
-            "person", "status", "partnership", "sending_organisation", "host_organisation",
-            "exchange_start", "exchange_end", "elearning_completed_on", "exchange_year",
-            "legacy_programme", "source_id",
-        ]  # fmt: skip
-
-    def clean(self) -> dict[str, Any]:
-        """Check an exchange through a partnership with the same rules as registration."""
-        data = super().clean()
-        exchange_fields = {"partnership", "sending_organisation", "host_organisation",
-                           "exchange_start", "exchange_end", "elearning_completed_on"}  # fmt: skip
-        partnership = data.get("partnership")
-        if partnership is None or not exchange_fields & set(self.changed_data):
-            return data
-        sending, host = data.get("sending_organisation"), data.get("host_organisation")
-        start, end = data.get("exchange_start"), data.get("exchange_end")
-        missing = [
-            (name, value)
-            for name, value in [("sending_organisation", sending), ("host_organisation", host),
-                                ("exchange_start", start), ("exchange_end", end)]
-            if value is None and name not in self.errors
-        ]  # fmt: skip
-        for name, _value in missing:
-            self.add_error(name, _("An exchange through a partnership needs this."))
-        if missing or self.errors:
-            return data
-        plan = services.ExchangePlan(
-            partnership=partnership,
-            host_organisation=host,
-            exchange_start=start,
-            exchange_end=end,
-            elearning_completed_on=data.get("elearning_completed_on"),
-        )
-        errors = services.check_exchange(sending=sending, plan=plan)
-        if self.instance.pk and not {"partnership", "sending_organisation"} & set(
-            self.changed_data
-        ):
-            # The partnership was accepted when the exchange was registered; a later
-            # correction of dates or host must not fail because the partnership moved on.
-            errors.pop("partnership", None)
-        for field, message in errors.items():
-            self.add_error(field or None, message)
-        return data
-
-
 @admin.register(Participant)
 class ParticipantAdmin(admin.ModelAdmin):
     form = ParticipantForm
@@ -531,8 +410,7 @@ class ParticipantAdmin(admin.ModelAdmin):
     ]  # fmt: skip
     search_fields = ["person__first_name", "person__last_name", "person__email", "source_id",
                      "partnership__name"]  # fmt: skip
-    autocomplete_fields = ["person", "partnership", "sending_organisation", "host_organisation"]
-    readonly_fields = ["registered_by", "created_at", "updated_at"]
+    autocomplete_fields = ["partnership", "host_organisation"]
     fieldsets = [
         (None, {"fields": ["person", "status"]}),
         (_("Exchange"), {"fields": ["partnership", "sending_organisation", "host_organisation",
@@ -543,10 +421,22 @@ class ParticipantAdmin(admin.ModelAdmin):
         (_("Record"), {"fields": ["registered_by", "created_at", "updated_at"]}),
     ]  # fmt: skip
 
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # Registered by their coordinator (services.register_participant).
+        return False
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        fields = [field for _title, options in self.fieldsets for field in options["fields"]]
+        if obj is not None and obj.partnership_id:
+            # The exchange is what services.update_participant changes.
+            return [field for field in fields if field not in services.PLAN_FIELDS]
+        return fields
+
     def save_model(self, request: HttpRequest, obj: Participant, form: Any, change: bool) -> None:
-        if not change:
-            obj.registered_by = request.user
-        super().save_model(request, obj, form, change)
+        if form.fields:
+            services.update_participant(
+                participant=obj, person_data={}, plan=form.plan(), by=request.user
+            )
 
 
 @admin.register(ParticipantImport)

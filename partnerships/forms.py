@@ -117,14 +117,9 @@ class PartnershipCreateForm(forms.Form):
         label=_("Feasibility phase since"), widget=DATE_INPUT, initial=timezone.localdate
     )
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        lead, partners = data.get("lead"), data.get("partners")
-        if lead and partners is not None and lead in partners:
-            self.add_error("partners", _("The lead organisation is already a member."))
-        return data
-
     def member_list(self) -> list[tuple[PartnerOrganisation, str]]:
+        """The members as chosen; ``services.create_partnership`` checks the lead/partner
+        rule."""
         lead = self.cleaned_data["lead"]
         return [(lead, PartnershipMember.Role.LEAD)] + [
             (org, PartnershipMember.Role.PARTNER) for org in self.cleaned_data["partners"]

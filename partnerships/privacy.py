@@ -48,15 +48,15 @@ PERSON_EXPORT_FIELDS = (
 
 
 def inactive_years() -> int:
-    return int(getattr(settings, "PRIVACY_INACTIVE_YEARS", 6))
+    return settings.PRIVACY_INACTIVE_YEARS
 
 
 def retention_batch() -> int:
-    return int(getattr(settings, "PRIVACY_RETENTION_BATCH", 500))
+    return settings.PRIVACY_RETENTION_BATCH
 
 
 def import_rows_days() -> int:
-    return int(getattr(settings, "PRIVACY_IMPORT_ROWS_DAYS", 90))
+    return settings.PRIVACY_IMPORT_ROWS_DAYS
 
 
 def subject_for(person: Person) -> Subject:

@@ -25,16 +25,13 @@ class ReadinessItem:
 
 Provider = Callable[[Sequence[Participant]], dict[int, list[ReadinessItem]]]
 PROVIDERS: list[Provider] = []
-# The data the readiness column reads (``norec_portal.generations``): a page that keeps it
-# in the cache must end it when any of these change.
-DOMAINS: list[str] = ["partnerships"]
 
 
 def register(provider: Provider, *, domains: Sequence[str] = ()) -> Provider:
-    """Add a provider; ``domains`` are the data it reads besides the participants."""
+    """Add a provider (once). ``domains`` is not used: it is still accepted because
+    ``trainings.apps`` passes it, and can go when that call stops."""
     if provider not in PROVIDERS:
         PROVIDERS.append(provider)
-    DOMAINS.extend(domain for domain in domains if domain not in DOMAINS)
     return provider
 
 

@@ -11,7 +11,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -40,6 +39,7 @@ from .models import (
     Phase,
     PhaseChange,
 )
+from .names import person_key
 from .validators import normalize_phone
 
 # Partnership phases in which participants may be registered.
@@ -119,25 +119,51 @@ def change_phase(
     return change
 
 
+def check_members(organisations: Sequence[tuple[PartnerOrganisation, str]]) -> None:
+    """The lead/partner rule: exactly one lead, at least one partner, each organisation
+    once (raises ``ValidationError`` by field)."""
+    roles = [role for _organisation, role in organisations]
+    # The staff form always names one lead and at least one partner, so only code can break
+    # these two; their texts are for staff and stay in English (not in the catalogues).
+    if roles.count(PartnershipMember.Role.LEAD) != 1:
+        raise ValidationError({"lead": "A partnership has exactly one lead organisation."})
+    if PartnershipMember.Role.PARTNER not in roles:
+        raise ValidationError({"partners": "A partnership needs at least one partner."})
+    if len({organisation.pk for organisation, _role in organisations}) < len(organisations):
+        raise ValidationError({"partners": _("The lead organisation is already a member.")})
+
+
 @transaction.atomic
 def create_partnership(
     *,
     name: str,
     programme: str,
-    organisations: list[tuple[PartnerOrganisation, str]],
+    organisations: Sequence[tuple[PartnerOrganisation, str]],
     adviser: User | None,
     by: User | None,
     feasibility_since: dt.date | None = None,
 ) -> Partnership:
-    """Start a partnership in the feasibility phase with its member organisations."""
-    if Partnership.objects.filter(name__iexact=name.strip()).exists():
-        raise ValidationError(_("A partnership with this name already exists."))
-    partnership = Partnership.objects.create(
-        name=name.strip(),
-        programme=programme,
-        adviser=adviser,
-        feasibility_since=feasibility_since or timezone.localdate(),
-    )
+    """Start a partnership in the feasibility phase with its member organisations.
+
+    The members are one lead organisation and at least one partner, each organisation
+    once. The name is unique whatever its case (the database refuses a second one; this
+    says so first, in words).
+    """
+    name = " ".join(name.split())
+    check_members(organisations)
+    if Partnership.objects.filter(name__iexact=name).exists():
+        raise ValidationError({"name": _("A partnership with this name already exists.")})
+    try:
+        with transaction.atomic():
+            partnership = Partnership.objects.create(
+                name=name,
+                programme=programme,
+                adviser=adviser,
+                feasibility_since=feasibility_since or timezone.localdate(),
+            )
+    except IntegrityError as exc:
+        # Another request created one with this name a moment ago.
+        raise ValidationError({"name": _("A partnership with this name already exists.")}) from exc
     for organisation, role in organisations:
         PartnershipMember.objects.create(
             partnership=partnership, organisation=organisation, role=role
@@ -155,40 +181,26 @@ def create_partnership(
 # --- People and participants ------------------------------------------------------------
 
 
-def _name_key(first_name: str, last_name: str, date_of_birth: dt.date | None) -> tuple | None:
-    if not (first_name and last_name and date_of_birth):
-        return None
-    return (
-        " ".join(first_name.split()).casefold(),
-        " ".join(last_name.split()).casefold(),
-        date_of_birth,
-    )
-
-
 def find_duplicate_people(
     candidates: Sequence[dict[str, Any]], *, exclude_pk: int | None = None
 ) -> list[Person | None]:
     """For each candidate, an existing person who is probably the same: the same email
-    (case-blind), or the same first and last name (case- and space-blind) and date of birth.
+    (case-blind), or the same :func:`person_key` (name and date of birth).
 
-    One query for all candidates, so an import of 2,000 rows costs the same as one form.
+    One query for all candidates, so an import of 2,000 rows takes as many queries as one
+    form. The database narrows by email and date of birth (both indexed); names are compared
+    here, with the same fold as everywhere else.
     """
     emails = {(c.get("email") or "").strip().lower() for c in candidates} - {""}
-    names = {
-        key
-        for c in candidates
-        if (key := _name_key(c.get("first_name") or "", c.get("last_name") or "",
-                             c.get("date_of_birth")))
-    }  # fmt: skip
-    if not emails and not names:
+    keys = {key for c in candidates if (key := person_key(c))}
+    if not emails and not keys:
         return [None] * len(candidates)
     # ``email <> ''`` changes nothing in the result (no key is empty) but lets PostgreSQL
     # use the partial index person_email_unique_ci instead of scanning every person.
     match = (Q(email_key__in=emails) & ~Q(email="")) | Q(
-        last_key__in={last for _first, last, _dob in names},
-        date_of_birth__in={dob for _first, _last, dob in names},
+        date_of_birth__in={born for _first, _last, born in keys}
     )
-    people = Person.objects.annotate(email_key=Lower("email"), last_key=Lower("last_name"))
+    people = Person.objects.annotate(email_key=Lower("email"))
     people = people.filter(match).order_by("last_name", "first_name", "pk")
     if exclude_pk:
         people = people.exclude(pk=exclude_pk)
@@ -197,13 +209,16 @@ def find_duplicate_people(
     for person in people.only("pk", "first_name", "last_name", "email", "date_of_birth"):
         if person.email:
             by_email.setdefault(person.email.lower(), person)
-        key = _name_key(person.first_name, person.last_name, person.date_of_birth)
-        if key:
+        key = person_key(
+            {"first_name": person.first_name, "last_name": person.last_name,
+             "date_of_birth": person.date_of_birth}
+        )  # fmt: skip
+        if key in keys:
             by_name.setdefault(key, person)
     found: list[Person | None] = []
     for c in candidates:
         email = (c.get("email") or "").strip().lower()
-        key = _name_key(c.get("first_name") or "", c.get("last_name") or "", c.get("date_of_birth"))
+        key = person_key(c)
         matches = [p for p in (by_email.get(email), by_name.get(key)) if p is not None]
         found.append(min(matches, key=lambda p: (p.last_name, p.first_name, p.pk), default=None))
     return found
@@ -237,6 +252,47 @@ def duplicate_message(person: Person, *, email: str) -> str:
     return _("%(name)s with the same date of birth is already registered.") % {
         "name": person.full_name
     }
+
+
+def check_person(person_data: dict[str, Any], *, exclude_pk: int | None = None) -> dict[str, Any]:
+    """``person_data`` cleaned (:func:`clean_person_data`), or a ``ValidationError`` by field
+    when it is invalid or names someone already registered."""
+    person_data = clean_person_data(person_data)
+    duplicate = find_duplicate_person(
+        email=person_data.get("email", ""),
+        first_name=person_data.get("first_name", ""),
+        last_name=person_data.get("last_name", ""),
+        date_of_birth=person_data.get("date_of_birth"),
+        exclude_pk=exclude_pk,
+    )
+    if duplicate is not None:
+        raise ValidationError(
+            {
+                _duplicate_field(duplicate, person_data): duplicate_message(
+                    duplicate, email=person_data.get("email", "")
+                )
+            }
+        )
+    return person_data
+
+
+@transaction.atomic
+def save_person(*, person: Person | None, person_data: dict[str, Any], by: User | None) -> Person:
+    """Create a person (``person`` None) or change one, as staff do in the admin: checked by
+    :func:`check_person`, and written to the audit log."""
+    person_data = check_person(person_data, exclude_pk=person.pk if person else None)
+    if person is None:
+        person = Person.objects.create(**person_data)
+        record_audit(by=by, action=Action.CREATE, obj=person)
+        return person
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    before = snapshot(person, person_data)
+    for key, value in person_data.items():
+        setattr(person, key, value)
+    person.save()
+    if changes := changed_fields(before, snapshot(person, before)):
+        record_audit(by=by, action=Action.UPDATE, obj=person, changes=changes)
+    return person
 
 
 # The fields of a Participant an ExchangePlan sets (named in the audit log).
@@ -430,64 +486,5 @@ def update_participant(
     return participant
 
 
-# --- Portal access for coordinators ----------------------------------------------------
-
-
-@transaction.atomic
-def grant_portal_access(*, contact: ContactPerson, by: User | None) -> User:
-    """Give an active coordinator a login, and email them a link to choose a password.
-
-    Repeating it re-sends the link. An address that already logs in with another role is
-    refused: one login has one role.
-    """
-    from allauth.account.forms import default_token_generator
-    from allauth.account.models import EmailAddress
-    from allauth.account.utils import user_pk_to_url_str
-    from django.urls import reverse
-
-    from norec_portal.emails import send_templated_email
-    from norec_portal.models import Role
-
-    contact = ContactPerson.objects.select_related("person", "organisation").get(pk=contact.pk)
-    person = contact.person
-    if contact.role != ContactPerson.Role.COORDINATOR or not contact.active:
-        raise ValidationError(_("Only active coordinators get a login to the portal."))
-    if not person.email:
-        raise ValidationError(_("%(name)s has no email address.") % {"name": person.full_name})
-    user = person.user or User.objects.filter(email=person.email).first()
-    if user is not None and user.role != Role.COORDINATOR:
-        raise ValidationError(
-            _("%(email)s already logs in as %(role)s.")
-            % {"email": person.email, "role": user.get_role_display()}
-        )
-    if user is None:
-        user = User.objects.create_user(
-            person.email, None, full_name=person.full_name, role=Role.COORDINATOR,
-            language=person.preferred_language,
-        )  # fmt: skip
-    if person.user_id != user.pk:
-        person.user = user
-        person.save(update_fields=["user"])
-    record_audit(by=by, action=Action.ACCESS, obj=person, changes=["user"])
-    EmailAddress.objects.update_or_create(
-        user=user, email=user.email, defaults={"verified": True, "primary": True}
-    )
-    path = reverse(
-        "account_reset_password_from_key",
-        kwargs={
-            "uidb36": user_pk_to_url_str(user),
-            "key": default_token_generator.make_token(user),
-        },
-    )
-    send_templated_email(
-        key=f"coordinator-access:{contact.pk}:{timezone.now().isoformat()}",
-        to=user.email,
-        name="coordinator_access",
-        context={
-            "name": person.full_name,
-            "organisation": contact.organisation.name,
-            "link": f"{settings.SITE_URL}{path}",
-        },
-        language=person.preferred_language or None,
-    )
-    return user
+# Kept importable from here for callers outside the app (tests/test_i18n.py).
+from .portal_access import grant_portal_access  # noqa: E402, F401

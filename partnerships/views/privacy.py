@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -13,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from norec_portal import privacy as core_privacy
 from norec_portal.access import staff_required
+from norec_portal.forms import form_page
 
 from .. import privacy
 from ..forms import AnonymiseForm
@@ -59,15 +58,13 @@ def person_anonymise(request: HttpRequest, pk: int) -> HttpResponse:
     """Erase a person by anonymisation, after a confirmation that names what stays."""
     person = get_object_or_404(Person.objects.select_related("user"), pk=pk)
     form = AnonymiseForm(request.POST or None, initial={"next": request.GET.get("next", "")})
-    if request.method == "POST" and form.is_valid():
-        try:
-            privacy.anonymise_person(person=person, by=request.user)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, _("The person has been anonymised."))
-            return redirect(_back(request))
-    return render(request, "partnerships/staff/person_anonymise.html", {
-        "person": person, "form": form, "problems": privacy.check_anonymise(person),
-        "back": _back(request),
-    })  # fmt: skip
+    return form_page(
+        request,
+        form,
+        template="partnerships/staff/person_anonymise.html",
+        save=lambda: privacy.anonymise_person(person=person, by=request.user),
+        message=_("The person has been anonymised."),
+        success_url=_back(request),
+        context={"person": person, "problems": privacy.check_anonymise(person),
+                 "back": _back(request)},
+    )  # fmt: skip

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q
@@ -13,11 +11,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from norec_portal import pagecache
 from norec_portal.access import staff_required
 from norec_portal.forms import form_page
 from norec_portal.pagination import paginate
-from norec_portal.rows import day_formatter, url_for_pk
 
 from .. import services
 from ..forms import (
@@ -35,6 +31,7 @@ from ..models import (
     PartnershipMember,
     Phase,
 )
+from ..portal_access import grant_portal_access
 
 
 def _filters(form) -> dict:
@@ -206,7 +203,7 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def contact_grant_access(request: HttpRequest, pk: int) -> HttpResponse:
     contact = get_object_or_404(ContactPerson.objects.select_related("person"), pk=pk)
     try:
-        user = services.grant_portal_access(contact=contact, by=request.user)
+        user = grant_portal_access(contact=contact, by=request.user)
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
@@ -220,17 +217,6 @@ def contact_grant_access(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required
 def participant_list(request: HttpRequest) -> HttpResponse:
-    content = pagecache.content(
-        request,
-        name="partnerships:staff_participants",
-        domains=("partnerships",),
-        template="partnerships/staff/_participant_list_content.html",
-        context=lambda: _participant_list_context(request),
-    )
-    return render(request, "partnerships/staff/participant_list.html", {"content": content})
-
-
-def _participant_list_context(request: HttpRequest) -> dict:
     form = ParticipantFilterForm(request.GET or None)
     filters = _filters(form)
     participants = Participant.objects.for_rows().order_by(
@@ -252,26 +238,4 @@ def _participant_list_context(request: HttpRequest) -> dict:
     if filters.get("country"):
         participants = participants.filter(sending_organisation__country=filters["country"])
     context = {"form": form, **paginate(request, participants, filters)}
-    context["rows"] = _participant_rows(context["page_obj"])
-    return context
-
-
-def _participant_rows(
-    participants: Iterable[Participant],
-) -> list[tuple[Participant, str, str, str, str]]:
-    """Each participant with the link to its partnership, its status and its exchange
-    dates, worked out once a page: ``{% url %}``, ``get_status_display`` and ``|date``
-    in each row cost more than the rest of the table."""
-    partnership_url = url_for_pk("partnerships:staff_partnership")
-    statuses = {value: str(label) for value, label in Participant.Status.choices}
-    day = day_formatter()
-    return [
-        (
-            p,
-            partnership_url(p.partnership_id) if p.partnership_id else "",
-            statuses[p.status],
-            day(p.exchange_start),
-            day(p.exchange_end),
-        )
-        for p in participants
-    ]
+    return render(request, "partnerships/staff/participant_list.html", context)

@@ -124,9 +124,20 @@ def test_staff_open_every_change_page(staff_client, world, model):
         assert staff_client.get(url).status_code == 200, url
 
 
-@pytest.mark.parametrize("model", [m for m in MODELS if m != "phasechange"])
+# Rows whose creation has a rule or an audit entry are created through the services only.
+CREATED_BY_SERVICES = ["partnership", "partnershipmember", "participant", "phasechange",
+                       "participantimport"]  # fmt: skip
+
+
+@pytest.mark.parametrize("model", [m for m in MODELS if m not in CREATED_BY_SERVICES])
 def test_staff_open_every_add_page(staff_client, model):
     assert staff_client.get(f"/admin/partnerships/{model}/add/").status_code == 200
+
+
+@pytest.mark.parametrize("model", [m for m in MODELS if m in CREATED_BY_SERVICES])
+def test_rows_made_by_the_services_cannot_be_added_in_the_admin(staff_client, model):
+    assert staff_client.get(f"/admin/partnerships/{model}/add/").status_code == 403
+    assert staff_client.post(f"/admin/partnerships/{model}/add/", {}).status_code == 403
 
 
 def test_phase_history_cannot_be_added_or_edited(staff_client, world):
@@ -288,72 +299,103 @@ def test_close_action_closes(staff_client, world):
 # --- Creating through the admin ---------------------------------------------------------------
 
 
-def test_adding_a_partnership_starts_its_history(staff_client, staff):
-    a, b = OrganisationFactory(), OrganisationFactory(country="NP", city="Pokhara")
-    data = form_data(staff_client, "/admin/partnerships/partnership/add/")
-    data.update(
-        {
-            "name": ["Mountain Farmers Exchange"],
-            "programme": ["south_south"],
-            "adviser": [str(staff.pk)],
-            "feasibility_since": ["2026-02-01"],
-            "members-TOTAL_FORMS": ["2"],
-            "members-0-organisation": [str(a.pk)],
-            "members-0-role": ["lead"],
-            "members-1-organisation": [str(b.pk)],
-            "members-1-role": ["partner"],
-            "_save": ["Save"],
-        }
-    )
-    response = staff_client.post("/admin/partnerships/partnership/add/", data)
-    assert response.status_code == 302, response.context and response.context["errors"]
-    partnership = Partnership.objects.get(name="Mountain Farmers Exchange")
-    assert partnership.phase == Phase.FEASIBILITY
-    assert set(partnership.members.values_list("organisation", flat=True)) == {a.pk, b.pk}
-    (step,) = partnership.phase_changes.all()
-    assert (step.to_phase, step.effective_on, step.changed_by) == (
-        Phase.FEASIBILITY, dt.date(2026, 2, 1), staff,
+def test_a_partnership_cannot_be_added_without_the_lead_partner_rule(staff_client, staff):
+    """The admin has no add page: a partnership starts in the staff portal, through
+    services.create_partnership, whose rule the members obey."""
+    a = OrganisationFactory()
+    response = staff_client.post(
+        "/admin/partnerships/partnership/add/",
+        {"name": ["Lonely"], "programme": ["south_south"], "members-TOTAL_FORMS": ["1"],
+         "members-INITIAL_FORMS": ["0"], "members-0-organisation": [str(a.pk)],
+         "members-0-role": ["partner"]},
     )  # fmt: skip
+    assert response.status_code == 403
+    assert not Partnership.objects.filter(name="Lonely").exists()
 
 
-def test_partnership_name_differing_only_in_case_is_refused(staff_client, world):
-    data = form_data(staff_client, "/admin/partnerships/partnership/add/")
-    data.update(name=["LAKE VICTORIA health exchange"], programme=["health"], _save=["Save"])
-    response = staff_client.post("/admin/partnerships/partnership/add/", data)
+def test_members_are_shown_but_not_edited_on_the_change_page(staff_client, world):
+    url = f"/admin/partnerships/partnership/{world.pk}/change/"
+    data = form_data(staff_client, url)
+    assert "members-0-organisation" not in data and "members-0-role" not in data
+    lead = world.members.get(role="lead")
+    response = staff_client.post(
+        url, {**data, "members-TOTAL_FORMS": ["1"], "members-0-organisation": [""],
+              "members-0-id": [str(lead.pk)], "members-0-DELETE": ["on"], "_save": ["Save"]},
+    )  # fmt: skip
+    assert response.status_code == 302
+    assert world.members.filter(pk=lead.pk, role="lead").exists()
+
+
+def test_partnership_rename_differing_only_in_case_is_refused(staff_client, world):
+    other = PartnershipFactory(name="Mountain Farmers Exchange")
+    url = f"/admin/partnerships/partnership/{other.pk}/change/"
+    data = form_data(staff_client, url)
+    data.update(name=["LAKE VICTORIA health exchange"], _save=["Save"])
+    response = staff_client.post(url, data)
     assert response.status_code == 200
-    assert "already exists" in response.content.decode()
-    assert Partnership.objects.count() == 2
+    assert "A partnership with this name already exists." in response.content.decode()
+    other.refresh_from_db()
+    assert other.name == "Mountain Farmers Exchange"
 
 
-def test_participant_admin_applies_the_registration_rules(staff_client, world, org_a):
-    outsider = OrganisationFactory(name="Not A Member")
-    person = PersonFactory()
-    data = form_data(staff_client, "/admin/partnerships/participant/add/")
-    data.update(
-        person=[str(person.pk)], status=["planned"], partnership=[str(world.pk)],
-        sending_organisation=[str(org_a.pk)], host_organisation=[str(outsider.pk)],
-        exchange_start=["2027-02-01"], exchange_end=["2027-01-01"], _save=["Save"],
+def participant_in(world, org_a, org_b) -> Participant:
+    return services.register_participant(
+        sending=org_a,
+        person_data={"first_name": "Amani", "last_name": "Juma", "email": "amani@example.org"},
+        plan=services.ExchangePlan(
+            partnership=world, host_organisation=org_b,
+            exchange_start=dt.date(2027, 2, 1), exchange_end=dt.date(2027, 11, 30),
+        ),
+        by=None,
     )  # fmt: skip
-    response = staff_client.post("/admin/partnerships/participant/add/", data)
+
+
+def test_participant_admin_applies_the_registration_rules(staff_client, world, org_a, org_b):
+    participant = participant_in(world, org_a, org_b)
+    outsider = OrganisationFactory(name="Not A Member")
+    url = f"/admin/partnerships/participant/{participant.pk}/change/"
+    data = form_data(staff_client, url)
+    data.update(
+        host_organisation=[str(outsider.pk)], exchange_start=["2027-02-01"],
+        exchange_end=["2027-01-01"], _save=["Save"],
+    )  # fmt: skip
+    response = staff_client.post(url, data)
     assert response.status_code == 200
     content = response.content.decode()
     assert "Not A Member is not a member of" in content
     assert "The exchange must end after it starts." in content
-    assert not Participant.objects.filter(person=person).exists()
+    participant.refresh_from_db()
+    assert participant.host_organisation == org_b
 
 
-def test_participant_admin_saves_a_valid_exchange(staff_client, staff, world, org_a, org_b):
-    person = PersonFactory()
-    data = form_data(staff_client, "/admin/partnerships/participant/add/")
-    data.update(
-        person=[str(person.pk)], status=["planned"], partnership=[str(world.pk)],
-        sending_organisation=[str(org_a.pk)], host_organisation=[str(org_b.pk)],
-        exchange_start=["2027-02-01"], exchange_end=["2027-11-30"], _save=["Save"],
-    )  # fmt: skip
-    response = staff_client.post("/admin/partnerships/participant/add/", data)
+def test_participant_admin_change_goes_through_the_service_and_the_audit_log(
+    staff_client, staff, world, org_a, org_b
+):
+    from norec_portal.models import AuditEntry
+
+    participant = participant_in(world, org_a, org_b)
+    url = f"/admin/partnerships/participant/{participant.pk}/change/"
+    data = form_data(staff_client, url)
+    assert "person" not in data and "sending_organisation" not in data  # not edited here
+    data.update(exchange_end=["2027-12-15"], elearning_completed_on=["2026-11-02"], _save=["Save"])
+    response = staff_client.post(url, data)
     assert response.status_code == 302, response.context and response.context["errors"]
-    participant = Participant.objects.get(person=person)
-    assert (participant.host_organisation, participant.registered_by) == (org_b, staff)
+    participant.refresh_from_db()
+    assert participant.exchange_end == dt.date(2027, 12, 15)
+    entry = AuditEntry.objects.filter(object_id=participant.pk, actor=staff).latest("pk")
+    assert entry.action == AuditEntry.Action.UPDATE
+    assert {"exchange_end", "elearning_completed_on"} <= set(entry.changed_fields)
+
+
+def test_historical_participants_are_read_only(staff_client, world):
+    participant = ParticipantFactory(
+        partnership=None, sending_organisation=None, host_organisation=None,
+        exchange_start=None, exchange_end=None, exchange_year=1994,
+        legacy_programme="Fredskorpset", status=Participant.Status.COMPLETED,
+    )  # fmt: skip
+    url = f"/admin/partnerships/participant/{participant.pk}/change/"
+    data = form_data(staff_client, url)
+    assert not {"exchange_year", "legacy_programme", "status"} & set(data)
 
 
 def test_second_active_coordinator_role_is_a_form_error_not_a_crash(staff_client, coordinator):
@@ -366,3 +408,45 @@ def test_second_active_coordinator_role_is_a_form_error_not_a_crash(staff_client
     assert response.status_code == 200
     assert not ContactPerson.objects.filter(organisation=other).exists()
     assert PartnershipMember.objects.exists()
+
+
+def test_person_admin_change_goes_through_the_service_and_the_audit_log(staff_client, staff):
+    from norec_portal.models import AuditEntry
+
+    person = PersonFactory(first_name="Amani", last_name="Juma", country="KE")
+    url = f"/admin/partnerships/person/{person.pk}/change/"
+    data = form_data(staff_client, url)
+    assert "user" not in data  # a login is given from the staff portal
+    data.update(first_name=["  Amani  Grace "], phone=["+254712345678"], _save=["Save"])
+    response = staff_client.post(url, data)
+    assert response.status_code == 302, response.context and response.context["errors"]
+    person.refresh_from_db()
+    assert (person.first_name, person.phone) == ("Amani Grace", "+254712345678")
+    entry = AuditEntry.objects.filter(object_id=person.pk, actor=staff).latest("pk")
+    assert entry.action == AuditEntry.Action.UPDATE
+    assert {"first_name", "phone"} <= set(entry.changed_fields)
+
+
+def test_person_admin_refuses_a_duplicate_as_the_services_do(staff_client):
+    PersonFactory(first_name="Zoé", last_name="Ndiaye", date_of_birth=dt.date(1990, 1, 2))
+    data = form_data(staff_client, "/admin/partnerships/person/add/")
+    data.update(first_name=["Zoe"], last_name=["NDIAYE"], date_of_birth=["1990-01-02"],
+                email=["zoe@example.org"], _save=["Save"])  # fmt: skip
+    response = staff_client.post("/admin/partnerships/person/add/", data)
+    assert response.status_code == 200
+    assert "with the same date of birth is already registered" in response.content.decode()
+    assert not Person.objects.filter(email="zoe@example.org").exists()
+
+
+def test_person_admin_adds_a_person_with_an_audit_entry(staff_client, staff):
+    from norec_portal.models import AuditEntry
+
+    data = form_data(staff_client, "/admin/partnerships/person/add/")
+    data.update(first_name=["Baraka"], last_name=["Omondi"], email=["B.Omondi@Example.org"],
+                _save=["Save"])  # fmt: skip
+    response = staff_client.post("/admin/partnerships/person/add/", data)
+    assert response.status_code == 302, response.context and response.context["errors"]
+    person = Person.objects.get(email="b.omondi@example.org")
+    assert AuditEntry.objects.filter(
+        object_id=person.pk, actor=staff, action=AuditEntry.Action.CREATE
+    ).exists()

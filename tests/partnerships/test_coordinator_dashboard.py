@@ -1,5 +1,5 @@
 """The coordinator dashboard: its counts, the next exchanges and the partnerships, read in a
-few queries and printed from values worked out once a page."""
+constant number of queries."""
 
 from __future__ import annotations
 

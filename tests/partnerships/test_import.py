@@ -961,3 +961,21 @@ def test_upload_and_preview_never_answer_500_on_random_rows(coordinator_client, 
     if response.status_code == 302:
         assert coordinator_client.get(response.url).status_code == 200
         assert coordinator_client.get(response.url, {"show": "problems"}).status_code == 200
+
+
+@pytest.mark.django_db
+def test_people_are_matched_whatever_the_accents_case_and_spacing(coordinator_client, partners):
+    """The file's own repeats and the people already registered are found with the one
+    name key (partnerships.names), also when the spellings differ in accents."""
+    PersonFactory(first_name="José", last_name="Müller", date_of_birth=dt.date(1985, 3, 3))
+    rows = [
+        person_row(1, first_name="Zoé", last_name="Ndiaye"),
+        person_row(2, first_name=" ZOE ", last_name="ndiaye"),
+        person_row(3, first_name="Jose", last_name="MULLER", date_of_birth="1985-03-03"),
+        person_row(4, first_name="Zoe", last_name="Ndiaye", date_of_birth="1990-01-02"),
+    ]
+    upload(coordinator_client, "people.csv", csv_bytes(rows))
+    found = rows_by_number(last_import())
+    assert found[2]["errors"] == [] and found[5]["errors"] == []
+    assert "already on row 2 of this file" in messages_of(found[3])
+    assert "José Müller with the same date of birth is already registered" in messages_of(found[4])

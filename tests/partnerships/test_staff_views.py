@@ -9,8 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from norec_portal.models import OutboxEmail, Role, User
-from partnerships import services
 from partnerships.models import ContactPerson, Participant, Person
+from partnerships.portal_access import grant_portal_access
 from tests.factories import (
     ContactFactory,
     OrganisationFactory,
@@ -131,13 +131,13 @@ def test_portal_access_is_refused_for_other_roles(staff, org_a):
     person = PersonFactory(email="alum@example.org")
     manager = ContactFactory(person=person, organisation=org_a, role="manager")
     with pytest.raises(ValidationError, match="Only active coordinators"):
-        services.grant_portal_access(contact=manager, by=staff)
+        grant_portal_access(contact=manager, by=staff)
     coordinator = ContactFactory(
         person=PersonFactory(email="alum2@example.org"), organisation=org_a
     )
     User.objects.filter(pk=alumnus.pk).update(email="alum2@example.org")
     with pytest.raises(ValidationError, match="already logs in as"):
-        services.grant_portal_access(contact=coordinator, by=staff)
+        grant_portal_access(contact=coordinator, by=staff)
 
 
 def test_coordinator_cannot_open_staff_partnership_pages(coordinator_client, partnership):
