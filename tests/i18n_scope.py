@@ -39,7 +39,7 @@ SCOPE_PREFIXES: tuple[str, ...] = (
     "partnerships/access.py",
     "partnerships/exports.py",
     "partnerships/forms.py",
-    "partnerships/imports.py",
+    "partnerships/imports/",
     "partnerships/models.py",
     "partnerships/readiness.py",
     "partnerships/services.py",
