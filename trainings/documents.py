@@ -18,11 +18,11 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from norec_portal.dispatch import send_task_on_commit
 from norec_portal.models import User
 from norec_portal.pdf import render_pdf
 from norec_portal.zones import NORWAY
 
-from .dispatch import enqueue_on_commit
 from .models import (
     SEAT_STATES,
     DocumentBatch,
@@ -141,7 +141,7 @@ def request_certificate_batch(*, session: TrainingSession, by: User | None) -> D
         filename=filename("certificates", session.name, session.place, session.first_day),
         requested_by=by,
     )
-    enqueue_on_commit("trainings.tasks.render_document_batch", batch.pk)
+    send_task_on_commit("trainings.tasks.render_document_batch", batch.pk)
     return batch
 
 
