@@ -61,6 +61,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
                         help="client counts for the page load (default 8,32)")  # fmt: skip
     parser.add_argument("--repeat", type=int, default=30,
                         help="GETs per page in process, pages and growth (default 30)")  # fmt: skip
+    parser.add_argument("--growth-scale", type=float, default=10.0,
+                        help="scale of the growth area's second database (default 10; "
+                             "another value only to try the harness out)")  # fmt: skip
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (default 3)")
     parser.add_argument("--messages", type=int, default=12_000,
                         help="newsletter size for the mail benchmark (default 12000)")  # fmt: skip
@@ -105,6 +108,8 @@ def main(argv: list[str] | None = None) -> int:
             f"Fresh database, migrated, seeded with `manage.py seed_scale` (scale 1, seed "
             f"1963) in {time.monotonic() - began:.1f} s:\n\n```\n{output.strip()}\n```"
         )
+    else:
+        setup_lines.append("The database was used as an earlier run left it (`--reuse-db`).")
     world = prepare_world()
     analyze()
     setup_lines += world.notes
@@ -171,7 +176,9 @@ def run_pages(world, options: argparse.Namespace) -> str:  # noqa: ANN001
 def run_growth(options: argparse.Namespace) -> str:
     from . import growth
 
-    return growth.report(growth.run(repeat=options.repeat, reuse_db=options.reuse_db))
+    return growth.report(
+        growth.run(repeat=options.repeat, reuse_db=options.reuse_db, scale=options.growth_scale)
+    )
 
 
 if __name__ == "__main__":
