@@ -19,6 +19,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from io import StringIO
@@ -31,13 +32,22 @@ DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/15"
 COMMAND = "make bench"
 # Sections of RESULTS.md in the order a fresh file lists them; other scripts (e.g.
 # ``bench/faults.py``) add their own sections after these.
-SECTIONS = ("setup", "queries", "pages", "mail", "documents", "imports", "enrolment")
+SECTIONS = (
+    "setup",
+    "changes",
+    "queries",
+    "pages",
+    "growth",
+    "mail",
+    "documents",
+    "imports",
+    "enrolment",
+)
 RESULTS_HEADER = """# Benchmark results
 
 Written by the scripts in `bench/` (see `bench/README.md`); each section is rewritten only
 by the script that owns it, between its `<!-- bench:… -->` markers. Figures are from one
-run on the machine described in each section; the targets are those of the "Performance"
-issue.
+run on the machine described in each section; the targets are in `bench/README.md`.
 """
 
 
@@ -45,12 +55,12 @@ issue.
 
 
 def configure_environment() -> None:
-    """The bench's environment: ``DATABASE_URL``/``REDIS_URL`` from the caller (defaults
-    otherwise), Redis as broker and cache, real Celery (never eager), production-like
-    persistent database connections, quiet logs."""
+    """The bench's environment: ``DATABASE_URL``/``REDIS_URL``/``CELERY_BROKER_URL`` from
+    the caller (defaults otherwise; the broker on ``REDIS_URL`` unless given), real Celery
+    (never eager), production-like persistent database connections, quiet logs."""
     os.environ.setdefault("DATABASE_URL", DEFAULT_DATABASE_URL)
     os.environ.setdefault("REDIS_URL", DEFAULT_REDIS_URL)
-    os.environ["CELERY_BROKER_URL"] = os.environ["REDIS_URL"]
+    os.environ.setdefault("CELERY_BROKER_URL", os.environ["REDIS_URL"])
     os.environ["CELERY_TASK_ALWAYS_EAGER"] = "false"
     os.environ.setdefault("CONN_MAX_AGE", "60")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
@@ -70,6 +80,15 @@ def database_name() -> str:
     return str(settings.DATABASES["default"]["NAME"])
 
 
+def check_database_name(name: str) -> None:
+    """Refuse to recreate a database whose name does not say it is meant for benchmarks."""
+    if "bench" not in name and os.environ.get("BENCH_ALLOW_ANY_DATABASE") != "1":
+        raise SystemExit(
+            f"Refusing to recreate the database {name!r}: its name must contain "
+            "'bench' (or set BENCH_ALLOW_ANY_DATABASE=1)."
+        )
+
+
 def check_database() -> None:
     """Refuse to drop anything but a PostgreSQL database meant for benchmarks."""
     from django.conf import settings
@@ -77,11 +96,14 @@ def check_database() -> None:
     db = settings.DATABASES["default"]
     if db["ENGINE"] != "django.db.backends.postgresql":
         raise SystemExit("The benchmarks need PostgreSQL: set DATABASE_URL=postgres://…")
-    if "bench" not in database_name() and os.environ.get("BENCH_ALLOW_ANY_DATABASE") != "1":
-        raise SystemExit(
-            f"Refusing to recreate the database {database_name()!r}: its name must contain "
-            "'bench' (or set BENCH_ALLOW_ANY_DATABASE=1)."
-        )
+    check_database_name(database_name())
+
+
+def database_url_with_suffix(url: str, suffix: str) -> str:
+    """``url`` with ``suffix`` added to the database name (``…/norec_bench?x`` →
+    ``…/norec_bench_x10?x``)."""
+    parts = urllib.parse.urlsplit(url)
+    return urllib.parse.urlunsplit(parts._replace(path=parts.path.rstrip("/") + suffix))
 
 
 def reset_database() -> None:
@@ -242,10 +264,16 @@ def busiest_processes(limit: int = 5) -> str:
     return ", ".join(busy)
 
 
-def stamp(area: str) -> str:
-    """The "when, how, where" line under each section's title."""
+def stamp(area: str, arguments: Sequence[str] | None = None) -> str:
+    """The "when, how, where" line under each section's title: ``make bench``, or the
+    command line when ``arguments`` (those of ``python -m bench.run``) are given."""
     now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    command = f"`{COMMAND}`" + (f" (area `{area}`: `python -m bench.run {area}`)" if area else "")
+    if arguments:
+        command = f"`python -m bench.run {' '.join(arguments)}`"
+    else:
+        command = f"`{COMMAND}`" + (
+            f" (area `{area}`: `python -m bench.run {area}`)" if area else ""
+        )
     return (
         f"_Measured {now} with {command} on {machine()}. Load average (1/5/15 min) at the "
         f"start: {load_average()}._"

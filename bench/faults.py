@@ -190,22 +190,15 @@ campaign size. Total {elapsed / 60:.1f} minutes.
 
 {kills}
 
-- **sent / failed (550)**: rows `sent` and `failed` at the end; in brackets, how many
-  recipients the server answers 550. Every other recipient received the message.
-- **retried**: rows that needed more than one attempt (greylisted, or interrupted by a kill).
-- **duplicates**: messages the SMTP server accepted more than once for one recipient.
-  **crash window**: messages accepted by the server but not yet marked `sent` when a
-  worker was killed — the only duplicates the design allows (at most one per pool
-  process per kill).
-- **broker faults (tasks lost)**: Redis restarts and FLUSHALLs; in brackets, the task
-  messages Redis held at those moments (queued or reserved by the worker), gone with it —
-  the database re-drove the mail.
-- **extra tasks**: delivery tasks sent on top of the normal ones (both starts of the same
-  campaign asked for the same rows, plus deliberate copies of every task).
-  **redelivered while running**: tasks Redis handed out again after the 2 s visibility
-  timeout while the first copy still ran (read from the worker's log).
-- **guarantees**: nobody lost, duplicates within the crash window, each 550 tried once and
-  never again, no row left `sending`, every row `sent` or `failed`.
+- **failed (550)**: rows failed, and in brackets the recipients the server refuses.
+- **crash window**: messages accepted but not yet marked `sent` when a worker was killed,
+  the only duplicates the design allows (at most one per pool process per kill).
+- **broker faults (tasks lost)**: Redis restarts and flushes, and the task messages lost
+  with them; the database re-drove the mail.
+- **extra tasks**, **redelivered while running**: task copies sent on purpose, or handed
+  out again after the visibility timeout while the first still ran.
+- **guarantees**: nobody lost, duplicates only within the crash window, each 550 tried
+  once, every row `sent` or `failed` at the end.
 
 What the design promises and why: [docs/reliability.md](../docs/reliability.md).
 """

@@ -1,7 +1,8 @@
 """Mail: a newsletter to every member of the scale network (12,000) through the
-network app's own sending service, the outbox and real Celery workers; and, as the
-ceiling, a bare ``smtplib`` loop sending the same messages, built beforehand, over one
-connection to the same kind of SMTP server.
+network app's own sending service, the outbox and real Celery workers, delivered exactly
+once at ten times the production pace or faster; and, for comparison, a bare ``smtplib``
+loop sending the same messages, built beforehand, over one connection to the same kind
+of SMTP server.
 """
 
 from __future__ import annotations
@@ -31,7 +32,9 @@ from .smtp_sink import count_log
 from .world import top_up_members
 
 MESSAGES = 12_000
-THROUGHPUT_SHARE = 0.5  # of the bare loop
+# Production paces a newsletter at NEWSLETTER_CHUNK_SIZE members every
+# NEWSLETTER_CHUNK_SECONDS (20 a second by default); the pipeline must manage ten times that.
+PACE_FACTOR = 10
 WORKER_PROCESSES = 2
 # The sending pace of production (NEWSLETTER_CHUNK_SECONDS between chunks) protects the
 # mail server's reputation; the benchmark measures what the pipeline can do, so no pause.
@@ -277,7 +280,7 @@ class LoopResult:
 
 
 def run_bare_loop(directory: Path, campaign: Campaign, *, name: str = "loop") -> LoopResult:
-    """The campaign's messages, prebuilt, over one ``smtplib`` connection: the ceiling."""
+    """The campaign's messages, prebuilt, over one ``smtplib`` connection (comparison)."""
     prebuilt = prebuilt_messages(campaign)
     sender = settings.DEFAULT_FROM_EMAIL
     with SMTPSink(directory, name) as sink:
@@ -291,30 +294,32 @@ def run_bare_loop(directory: Path, campaign: Campaign, *, name: str = "loop") ->
     return LoopResult(messages=len(prebuilt), seconds=seconds, received=received)
 
 
-def report(pipeline: PipelineResult, loops: list[LoopResult]) -> str:
-    ceiling = sum(loop.throughput for loop in loops) / len(loops)
-    share = pipeline.throughput / ceiling if ceiling else 0.0
+def production_pace() -> float:
+    """Messages a second at which production sends a newsletter (the settings' chunks)."""
+    return settings.NEWSLETTER_CHUNK_SIZE / settings.NEWSLETTER_CHUNK_SECONDS
+
+
+def report(pipeline: PipelineResult, loop: LoopResult) -> str:
+    pace = production_pace()
+    target = PACE_FACTOR * pace
     expected = len(pipeline.campaign.recipients)
     other = ", ".join(f"{n} {state}" for state, n in pipeline.rows_other.items()) or "none"
-    when = ["before the pipeline", "after the pipeline"]
     rows = [
-        [f"Bare `smtplib` loop, one connection, {when[index]}", f"{loop.messages:,}",
-         f"{loop.seconds:.1f}", f"{loop.throughput:.0f}",
-         f"{loop.throughput / ceiling:.0%}" if ceiling else "–", f"{loop.received:,} received"]
-        for index, loop in enumerate(loops)
-    ] + [
-        ["Bare loop, mean of the two runs (ceiling)", "", "", f"{ceiling:.0f}", "100 %", ""],
         ["Newsletter service + outbox + Celery (2 processes), start → last message accepted",
          f"{expected:,}", f"{pipeline.total_seconds:.1f}", f"{pipeline.throughput:.0f}",
-         f"{share:.0%}", f"`start_sending` returned in {pipeline.queue_seconds:.2f} s"],
+         f"`start_sending` returned in {pipeline.queue_seconds:.2f} s"],
+        ["Bare `smtplib` loop, one connection, prebuilt messages (comparison)",
+         f"{loop.messages:,}", f"{loop.seconds:.1f}", f"{loop.throughput:.0f}",
+         f"{loop.received:,} received"],
     ]  # fmt: skip
     checks = [
         ["All delivered exactly once", verdict(pipeline.exactly_once),
          f"{pipeline.received:,} of {expected:,} received; {pipeline.duplicates} duplicates, "
          f"{pipeline.missing} missing, {pipeline.unexpected} unexpected; outbox rows sent: "
          f"{pipeline.rows_sent:,}, other states: {other}"],
-        [f"Pipeline throughput ≥ {THROUGHPUT_SHARE:.0%} of the bare loop",
-         verdict(share >= THROUGHPUT_SHARE), f"{share:.0%} of the mean of the two loops"],
+        [f"Pipeline ≥ {target:.0f} messages/s ({PACE_FACTOR}× the production pace of "
+         f"{pace:g}/s)", verdict(pipeline.throughput >= target),
+         f"{pipeline.throughput:.0f} messages/s"],
         ["Peak worker memory (reported)", "reported",
          f"{mb(pipeline.peak_worker_total)} for the worker and its pool "
          f"({pipeline.worker_processes} processes); largest single process "
@@ -325,13 +330,16 @@ def report(pipeline: PipelineResult, loops: list[LoopResult]) -> str:
         "SMTP server (`bench/smtp_sink.py`, aiosmtpd, its own process) that accepts every "
         "message at once. The pipeline time runs from `start_sending` to the moment the "
         "server accepted the last message: the workers render each member's copy into the "
-        "outbox chunk by chunk and deliver it. The loop sends the same messages, rendered "
-        "and serialised before its clock starts, once before and once after the pipeline; "
-        "the pipeline is compared with the mean of the two. Workers: one `celery worker -c 2` "
+        "outbox chunk by chunk and deliver it. Production sends "
+        f"`NEWSLETTER_CHUNK_SIZE={settings.NEWSLETTER_CHUNK_SIZE}` members every "
+        f"`NEWSLETTER_CHUNK_SECONDS={settings.NEWSLETTER_CHUNK_SECONDS:g}` ({pace:g} "
+        f"messages/s); the target is {PACE_FACTOR}× that. Workers: one `celery worker -c 2` "
         f"(prefork), `OUTBOX_BATCH_SIZE={settings.OUTBOX_BATCH_SIZE}`, "
         + ", ".join(f"`{k}={v}`" for k, v in WORKER_SETTINGS.items())
-        + " (production paces chunks; the benchmark measures capacity).",
-        table(["Run", "messages", "seconds", "messages/s", "of loop", "note"], rows),
+        + " (no pause between chunks: the benchmark measures capacity). The loop sends the "
+        "same messages, rendered and serialised before its clock starts: a figure for "
+        "comparison, not a target.",
+        table(["Run", "messages", "seconds", "messages/s", "note"], rows),
         table(["Target", "result", "detail"], checks),
     ])  # fmt: skip
 
@@ -339,11 +347,8 @@ def report(pipeline: PipelineResult, loops: list[LoopResult]) -> str:
 def run(*, messages: int = MESSAGES) -> str:
     directory = Path(tempfile.mkdtemp(prefix="norec-bench-mail-"))
     campaign = prepare_newsletter(messages)
-    # The loop runs before and after the pipeline, and the pipeline is compared with the
-    # mean of the two: on a shared machine one run of the loop alone varied by a third.
-    before = run_bare_loop(directory, campaign, name="loop-before")
-    print(f"[bench] mail: bare loop {before.throughput:.0f} messages/s", file=sys.stderr)
     pipeline = run_pipeline(directory, campaign)
-    after = run_bare_loop(directory, campaign, name="loop-after")
-    print(f"[bench] mail: bare loop again {after.throughput:.0f} messages/s", file=sys.stderr)
-    return report(pipeline, [before, after])
+    print(f"[bench] mail: pipeline {pipeline.throughput:.0f} messages/s", file=sys.stderr)
+    loop = run_bare_loop(directory, campaign)
+    print(f"[bench] mail: bare loop {loop.throughput:.0f} messages/s", file=sys.stderr)
+    return report(pipeline, loop)

@@ -4,15 +4,19 @@
    migrated, seeded with ``seed_scale --scale 0.05`` to count each page's queries on
    small data, then dropped, created, migrated and seeded again with the full
    ``seed_scale`` data set, on which everything else runs.
-2. Each area writes its own section of ``bench/RESULTS.md``.
+2. Each area writes its own section of ``bench/RESULTS.md``. The growth area seeds a
+   second database, the first's name with ``_x10`` added, with ``seed_scale --scale 10``
+   (``bench/growth.py``).
 
 ``--reuse-db`` skips step 1 and runs on the data already there (for working on one area;
-the query counts then need a fresh database and are skipped).
+the query counts then need a fresh database and are skipped; the growth area reuses the
+``_x10`` database if it is seeded).
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 import traceback
 from collections.abc import Callable
@@ -26,11 +30,13 @@ from .common import (
     write_section,
 )
 
-AREAS = ("queries", "pages", "documents", "enrolment", "mail", "imports")
+# In this order: growth measures scale 1 before the later areas add data of their own.
+AREAS = ("queries", "pages", "growth", "documents", "enrolment", "mail", "imports")
 TITLES = {
     "setup": "Set-up",
     "queries": "Queries per page",
     "pages": "Pages under load",
+    "growth": "Growth: the pages on ten times the data",
     "mail": "Mail: a newsletter to 12,000 members",
     "documents": "Documents (WeasyPrint)",
     "imports": "Imports",
@@ -53,6 +59,11 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
                         help="measured seconds per page and client count (default 10)")  # fmt: skip
     parser.add_argument("--clients", default="8,32",
                         help="client counts for the page load (default 8,32)")  # fmt: skip
+    parser.add_argument("--repeat", type=int, default=30,
+                        help="GETs per page in process, pages and growth (default 30)")  # fmt: skip
+    parser.add_argument("--growth-scale", type=float, default=10.0,
+                        help="scale of the growth area's second database (default 10; "
+                             "another value only to try the harness out)")  # fmt: skip
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (default 3)")
     parser.add_argument("--messages", type=int, default=12_000,
                         help="newsletter size for the mail benchmark (default 12000)")  # fmt: skip
@@ -65,13 +76,15 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     return options
 
 
-def section(area: str, body: str) -> None:
-    write_section(area, f"## {TITLES[area]}\n\n{stamp(area if area in AREAS else '')}\n\n{body}")
+def section(area: str, body: str, arguments: list[str]) -> None:
+    line = stamp(area if area in AREAS else "", arguments)
+    write_section(area, f"## {TITLES[area]}\n\n{line}\n\n{body}")
     print(f"[bench] {area}: written to bench/RESULTS.md", flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
-    options = parse(argv)
+    arguments = sys.argv[1:] if argv is None else argv
+    options = parse(arguments)
     setup_django()
     from . import pages
     from .common import analyze, reset_database, seed
@@ -95,14 +108,17 @@ def main(argv: list[str] | None = None) -> int:
             f"Fresh database, migrated, seeded with `manage.py seed_scale` (scale 1, seed "
             f"1963) in {time.monotonic() - began:.1f} s:\n\n```\n{output.strip()}\n```"
         )
+    else:
+        setup_lines.append("The database was used as an earlier run left it (`--reuse-db`).")
     world = prepare_world()
     analyze()
     setup_lines += world.notes
-    section("setup", "\n\n".join(setup_lines))
+    section("setup", "\n\n".join(setup_lines), arguments)
 
     runners: dict[str, Callable[[], str]] = {
         "queries": lambda: run_queries(world, small_counts),
         "pages": lambda: run_pages(world, options),
+        "growth": lambda: run_growth(options),
         "documents": lambda: _area("documents").run(),
         "enrolment": lambda: _area("enrolment").run(),
         "mail": lambda: _area("mail").run(messages=options.messages),
@@ -118,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
             body = f"**The benchmark failed:**\n\n```\n{traceback.format_exc()}\n```"
             print(body, flush=True)
         if body:
-            section(area, body)
+            section(area, body, arguments)
     minutes = (time.monotonic() - started) / 60
     print(f"[bench] done in {minutes:.1f} min" + (f"; failed: {failed}" if failed else ""))
     return 1 if failed else 0
@@ -146,14 +162,22 @@ def run_queries(world, small_counts) -> str:  # noqa: ANN001
 def run_pages(world, options: argparse.Namespace) -> str:  # noqa: ANN001
     from . import pages
 
-    measured = pages.measure_in_process(world)
+    measured = pages.measure_in_process(world, repeat=options.repeat)
     loads, info = pages.measure_pages(
         world, clients=options.clients, seconds=options.seconds, workers=options.workers
     )
     return (
         pages.pages_report(loads, info, options.clients)
         + "\n\n"
-        + (pages.in_process_report(measured))
+        + pages.in_process_report(measured)
+    )
+
+
+def run_growth(options: argparse.Namespace) -> str:
+    from . import growth
+
+    return growth.report(
+        growth.run(repeat=options.repeat, reuse_db=options.reuse_db, scale=options.growth_scale)
     )
 
 

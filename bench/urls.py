@@ -12,7 +12,7 @@ TRIVIAL_PATH = "/bench/trivial/"
 
 
 def trivial(request: HttpRequest) -> HttpResponse:
-    """The ceiling of the page benchmark: session, authentication and every middleware of
+    """The page benchmarks' reference: session, authentication and every middleware of
     the portal run as for a real page, then nothing else."""
     return HttpResponse(b"ok", content_type="text/plain")
 
