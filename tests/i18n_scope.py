@@ -72,6 +72,7 @@ STAFF_PREFIXES: tuple[str, ...] = (
     "network/privacy.py",
     "network/services/reachability.py",
     "network/views/reachability.py",
+    "network/views/merges.py",
     "network/services/dashboard.py",
     "network/services/duplicates.py",
     "network/views/dashboard.py",
