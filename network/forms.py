@@ -14,7 +14,6 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from norec_portal.countries import CountryChoices
-from norec_portal.forms import ShortModelChoiceField
 from norec_portal.models import User
 from norec_portal.widgets import FastSelect, FastSelectMultiple
 from partnerships.models import Person
@@ -324,14 +323,14 @@ class DirectoryFilterForm(forms.Form):
     country = forms.ChoiceField(label=_("Country"), required=False,
                                 choices=CountryChoices(blank=_("All")),
                                 widget=FastSelect)  # fmt: skip
-    expertise = ShortModelChoiceField(
+    expertise = forms.ModelChoiceField(
         label=_("Expertise"),
         required=False,
         queryset=ExpertiseTag.objects.all(),
         empty_label=_("All"),
         widget=FastSelect,
     )
-    language = ShortModelChoiceField(
+    language = forms.ModelChoiceField(
         label=_("Language"),
         required=False,
         queryset=Language.objects.all(),

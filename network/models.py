@@ -83,7 +83,7 @@ class MemberQuerySet(models.QuerySet["Member"]):
             | Q(available_as_resource_person=True)
         )
 
-    # What a row of the directory shows (``network.directory.rows``).
+    # What a row of the directory shows.
     ROW_FIELDS = (
         "organisation", "position", "linkedin_url", "available_as_lecturer",
         "available_as_interpreter", "available_as_resource_person",
@@ -92,10 +92,9 @@ class MemberQuerySet(models.QuerySet["Member"]):
     )  # fmt: skip
 
     def for_rows(self) -> MemberQuerySet:
-        """The directories' rows: only the fields a row shows (a member and their
-        person carry eleven dates and times, each parsed for nothing otherwise); the
-        languages and expertise come with ``languages_and_expertise``."""
-        return self.select_related("person").only(*self.ROW_FIELDS)
+        """The directories' rows: only the fields a row shows, with the member's
+        languages and expertise (``with_related``)."""
+        return self.with_related().only(*self.ROW_FIELDS)
 
     def with_related(self) -> MemberQuerySet:
         """The person, and the member's languages and expertise as plain lists
@@ -184,6 +183,16 @@ class Member(models.Model):
             or self.available_as_interpreter
             or self.available_as_resource_person
         )
+
+    @property
+    def available_as(self) -> list[str]:
+        """What the member is available as, translated: ["Lecturer", "Interpreter"]."""
+        roles = (
+            (self.available_as_lecturer, _("Lecturer")),
+            (self.available_as_interpreter, _("Interpreter")),
+            (self.available_as_resource_person, _("Resource person")),
+        )
+        return [str(label) for available, label in roles if available]
 
 
 class ConsentRecord(AppendOnlyModel):

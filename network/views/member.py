@@ -10,7 +10,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from norec_portal import pagecache
 from norec_portal.access import alumnus_required
 from norec_portal.forms import add_service_errors
 
@@ -145,18 +144,7 @@ def member_directory(request: HttpRequest) -> HttpResponse:
     member = member_for_user(request.user)
     if not can_browse_directory(request.user, member):
         return render(request, "network/directory_locked.html", {"member": member})
-    content = pagecache.content(
-        request,
-        name="network:member_directory",
-        domains=directory.COUNT_DOMAINS,
-        template="network/_member_directory_content.html",
-        context=lambda: _directory_context(request),
-    )
-    return render(request, "network/member_directory.html", {"content": content})
-
-
-def _directory_context(request: HttpRequest) -> dict:
     form = DirectoryFilterForm(request.GET or None)
-    results = directory.search(directory.visible_to_members(), form)
-    page, query = paginate(request, results, count=directory.count(results))
-    return {"form": form, "page_obj": page, "query_string": query, "rows": directory.rows(page)}
+    page, query = paginate(request, directory.search(directory.visible_to_members(), form))
+    return render(request, "network/member_directory.html",
+                  {"form": form, "page_obj": page, "query_string": query})  # fmt: skip
