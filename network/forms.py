@@ -64,7 +64,6 @@ class JoinForm(ConsentFieldsMixin):
     password1 = forms.CharField(
         label=_("Choose a password"), strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=_("At least 10 characters; not a common password."),
     )  # fmt: skip
     password2 = forms.CharField(
         label=_("Repeat the password"), strip=False,
@@ -76,6 +75,14 @@ class JoinForm(ConsentFieldsMixin):
                                 choices=CountryChoices(), widget=FastSelect)  # fmt: skip
     field_order = ["first_name", "last_name", "email", "password1", "password2", "organisation",
                    "position", "country", "directory_consent", "newsletter_consent"]  # fmt: skip
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The policy is AUTH_PASSWORD_VALIDATORS: its validators describe themselves, in
+        # the language of the request.
+        self.fields["password1"].help_text = str(
+            password_validation.password_validators_help_text_html()
+        )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
