@@ -65,11 +65,11 @@ EDITABLE_FIELDS = ("subject", "body", "audience", "countries")
 
 
 def chunk_size() -> int:
-    return max(1, int(getattr(settings, "NEWSLETTER_CHUNK_SIZE", 200)))
+    return max(1, settings.NEWSLETTER_CHUNK_SIZE)
 
 
 def chunk_seconds() -> float:
-    return max(0.0, float(getattr(settings, "NEWSLETTER_CHUNK_SECONDS", 10)))
+    return max(0.0, settings.NEWSLETTER_CHUNK_SECONDS)
 
 
 # --- Audience ----------------------------------------------------------------------------
@@ -490,10 +490,10 @@ def _too_many_failures(counts: dict[str, int]) -> float | None:
     """The failure rate, when it passes the threshold on enough finished messages."""
     failed = counts.get(OutboxState.FAILED, 0)
     finished = failed + counts.get(OutboxState.SENT, 0)
-    if finished < int(getattr(settings, "NEWSLETTER_PAUSE_MIN_FINISHED", 50)):
+    if finished < settings.NEWSLETTER_PAUSE_MIN_FINISHED:
         return None
     rate = failed / finished
-    return rate if rate > float(getattr(settings, "NEWSLETTER_PAUSE_FAILURE_RATE", 0.2)) else None
+    return rate if rate > settings.NEWSLETTER_PAUSE_FAILURE_RATE else None
 
 
 def send_chunk(*, newsletter_id: int, chunk: int) -> ChunkResult:
