@@ -29,12 +29,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from celery import current_app
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
@@ -237,15 +237,19 @@ def unschedule_newsletter(*, newsletter: Newsletter, by: User | None) -> None:
         raise _refused(newsletter)
 
 
+# The task that queues a chunk, asked for by name: the task module imports this one.
+CHUNK_TASK = "network.tasks.send_newsletter_chunk"
+
+
 def _ask_for_chunk(newsletter_id: int, chunk: int, *, countdown: float = 0) -> None:
     """Have the task queue ``chunk`` once the current transaction commits."""
-    from ..tasks import send_newsletter_chunk
-
-    if send_newsletter_chunk.app.conf.task_always_eager:
+    if current_app.conf.task_always_eager:
         transaction.on_commit(lambda: _run_eagerly(newsletter_id, chunk))
     else:
         transaction.on_commit(
-            lambda: send_newsletter_chunk.apply_async((newsletter_id, chunk), countdown=countdown)
+            lambda: current_app.send_task(
+                CHUNK_TASK, args=(newsletter_id, chunk), countdown=countdown
+            )
         )
 
 
@@ -352,7 +356,10 @@ def _context(newsletter: Newsletter, *, first_name: str, member_id: int | None) 
         ),
     }
     if member_id is not None:
-        context.update(_member_links(member_id))
+        context["unsubscribe_url"] = unsubscribe_url(member_id)
+        context["preferences_url"] = absolute_url(
+            "network:newsletter_preferences", tokens.unsubscribe_token(member_id)
+        )
     else:
         # A test copy to staff: the links lead to the member's own settings page.
         context["unsubscribe_url"] = context["preferences_url"] = absolute_url(
@@ -361,73 +368,28 @@ def _context(newsletter: Newsletter, *, first_name: str, member_id: int | None) 
     return context
 
 
-# Stands for a member's token in the link patterns; letters and a hyphen, which URL
-# reversing leaves as they are, as it does the token itself (signing's URL-safe base64
-# and a colon).
-LINK_MARK = "member-link-mark"
-
-
-def _link_patterns() -> dict[str, str]:
-    return {
-        "unsubscribe_url": absolute_url("network:unsubscribe", LINK_MARK),
-        "preferences_url": absolute_url("network:newsletter_preferences", LINK_MARK),
-    }
-
-
-def _member_links(member_id: int, patterns: dict[str, str] | None = None) -> dict[str, str]:
-    """A member's unsubscribe and preferences links (``patterns`` reversed once for many
-    members: reversing them twice per member was a fifth of the cost of a copy)."""
-    token = tokens.unsubscribe_token(member_id)
-    patterns = patterns or _link_patterns()
-    return {name: url.replace(LINK_MARK, token) for name, url in patterns.items()}
-
-
-# What differs from one member's copy to the next (see ``member_specs``).
-PERSONAL_FIELDS = ("first_name", "unsubscribe_url", "preferences_url")
+def member_spec(newsletter: Newsletter, member: Member) -> EmailSpec:
+    """The message one member gets (``member.person`` loaded): the newsletter's email
+    templates rendered for them, in their language, with their name and their own
+    unsubscribe and preferences links."""
+    person = member.person
+    context = _context(newsletter, first_name=person.first_name, member_id=member.pk)
+    subject, text, html = render_email(
+        TEMPLATE, context, language=person.preferred_language or None
+    )
+    return EmailSpec(
+        key=f"newsletter:{newsletter.pk}:member:{member.pk}",
+        to=person.email,
+        subject=subject,
+        text=text,
+        html=html,
+        headers=list_headers(context["unsubscribe_url"]),
+    )
 
 
 def member_specs(newsletter: Newsletter, members: Sequence[Member]) -> list[EmailSpec]:
-    """The message each member gets (``member.person`` loaded).
-
-    The templates are rendered once per language with a marker in place of each personal
-    value (greeting name, unsubscribe and preferences links); each member's copy is that
-    rendering with the markers replaced by the member's values, escaped for the HTML part
-    as the template would escape them. Rendering the three templates for each of 12,000
-    members took most of the time of queuing a newsletter.
-    """
-    marker = uuid.uuid4().hex  # letters and digits: escaping leaves them as they are
-    placeholders = {name: f"{marker}{name}" for name in PERSONAL_FIELDS}
-    renderings: dict[str | None, tuple[str, str, str]] = {}
-    patterns = _link_patterns()
-    specs = []
-    for member in members:
-        person = member.person
-        language = person.preferred_language or None
-        if language not in renderings:
-            context = {**_context(newsletter, first_name="", member_id=None), **placeholders}
-            renderings[language] = render_email(TEMPLATE, context, language=language)
-        values = {"first_name": person.first_name, **_member_links(member.pk, patterns)}
-        subject, text, html = renderings[language]
-        for name, value in values.items():
-            subject = subject.replace(placeholders[name], value)
-            text = text.replace(placeholders[name], value)
-            html = html.replace(placeholders[name], escape(value))
-        specs.append(
-            EmailSpec(
-                key=f"newsletter:{newsletter.pk}:member:{member.pk}",
-                to=person.email,
-                subject=subject,
-                text=text,
-                html=html,
-                headers=list_headers(values["unsubscribe_url"]),
-            )
-        )
-    return specs
-
-
-def member_spec(newsletter: Newsletter, member: Member) -> EmailSpec:
-    """The message one member gets (``member.person`` loaded)."""
-    return member_specs(newsletter, [member])[0]
+    """The message each member gets (``member.person`` loaded)."""
+    return [member_spec(newsletter, member) for member in members]
 
 
 @dataclass(frozen=True)
