@@ -25,7 +25,7 @@ from .. import tokens
 from ..access import member_for_user
 from ..forms import NewsletterForm, NewsletterPreferencesForm, ScheduleForm
 from ..models import ConsentRecord, Member, Newsletter
-from ..services import members, newsletters
+from ..services import members, newsletter_copies, newsletters
 from .common import paginate
 
 Status = Newsletter.Status
@@ -154,7 +154,7 @@ def newsletter_preview(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def newsletter_test(request: HttpRequest, pk: int) -> HttpResponse:
     newsletter = _get(pk)
-    newsletters.send_test(newsletter=newsletter, to=request.user)
+    newsletter_copies.send_test(newsletter=newsletter, to=request.user)
     messages.success(
         request, _("A test copy is on its way to %(email)s.") % {"email": request.user.email}
     )

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from network.models import BadAddress, Newsletter, NewsletterDelivery
 from network.rendering import render_markdown
-from network.services import newsletters
+from network.services import newsletter_copies, newsletters
 from network.services.newsletters import Draft
 from norec_portal.models import AuditEntry, OutboxEmail, User
 from tests.network.factories import bulk_members, make_member, make_newsletter
@@ -245,13 +245,13 @@ def test_after_an_auto_pause_a_resume_counts_failures_afresh(settings, staff):
 def test_a_test_copy_goes_to_the_staff_member_only(staff):
     bulk_members(3)
     newsletter = make_newsletter(subject="Spring news")
-    email = newsletters.send_test(newsletter=newsletter, to=staff)
+    email = newsletter_copies.send_test(newsletter=newsletter, to=staff)
     assert email.to_email == staff.email
     assert email.subject == "[Test] Spring news"
     assert email.headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert not NewsletterDelivery.objects.exists()
     # A second test is a second message (each has its own key).
-    newsletters.send_test(newsletter=newsletter, to=staff)
+    newsletter_copies.send_test(newsletter=newsletter, to=staff)
     assert OutboxEmail.objects.filter(to_email=staff.email).count() == 2
 
 
@@ -440,7 +440,7 @@ def test_each_member_gets_their_own_copy_in_their_language_with_their_links():
     ]
     members[2].person.preferred_language = "fr"
     members[3].person.preferred_language = "pt"
-    specs = newsletters.member_specs(newsletter, members)
+    specs = newsletter_copies.member_specs(newsletter, members)
     assert len({spec.html for spec in specs}) == 4
     for member, spec in zip(members, specs, strict=True):
         token = tokens.unsubscribe_token(member.pk)
