@@ -100,9 +100,8 @@ def _remaining(newsletter: Newsletter) -> MemberQuerySet:
 
     Chunks are queued in member order and move the cursor in the same transaction, so the
     cursor alone says who has a copy; a second copy would be refused anyway by the
-    delivery's unique constraint and the outbox key. (A check for an existing copy,
-    here before, made PostgreSQL compare each remaining member with every copy so far:
-    the chunk query grew to 136 ms by the end of 12,000 members; bench/RESULTS.md.)
+    delivery's unique constraint and the outbox key; checking each member for an
+    existing copy as well would make every chunk compare with all the copies so far.
     """
     return recipients(newsletter).filter(pk__gt=newsletter.cursor)
 
