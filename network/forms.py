@@ -14,7 +14,6 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from norec_portal.countries import CountryChoices
-from norec_portal.forms import ShortModelChoiceField
 from norec_portal.models import User
 from norec_portal.widgets import FastSelect, FastSelectMultiple
 from partnerships.models import Person
@@ -65,7 +64,6 @@ class JoinForm(ConsentFieldsMixin):
     password1 = forms.CharField(
         label=_("Choose a password"), strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=_("At least 10 characters; not a common password."),
     )  # fmt: skip
     password2 = forms.CharField(
         label=_("Repeat the password"), strip=False,
@@ -77,6 +75,14 @@ class JoinForm(ConsentFieldsMixin):
                                 choices=CountryChoices(), widget=FastSelect)  # fmt: skip
     field_order = ["first_name", "last_name", "email", "password1", "password2", "organisation",
                    "position", "country", "directory_consent", "newsletter_consent"]  # fmt: skip
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The policy is AUTH_PASSWORD_VALIDATORS: its validators describe themselves, in
+        # the language of the request.
+        self.fields["password1"].help_text = str(
+            password_validation.password_validators_help_text_html()
+        )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -324,14 +330,14 @@ class DirectoryFilterForm(forms.Form):
     country = forms.ChoiceField(label=_("Country"), required=False,
                                 choices=CountryChoices(blank=_("All")),
                                 widget=FastSelect)  # fmt: skip
-    expertise = ShortModelChoiceField(
+    expertise = forms.ModelChoiceField(
         label=_("Expertise"),
         required=False,
         queryset=ExpertiseTag.objects.all(),
         empty_label=_("All"),
         widget=FastSelect,
     )
-    language = ShortModelChoiceField(
+    language = forms.ModelChoiceField(
         label=_("Language"),
         required=False,
         queryset=Language.objects.all(),

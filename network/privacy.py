@@ -51,15 +51,15 @@ ROW_PERSONAL_KEYS = {
 
 
 def token_days() -> int:
-    return int(getattr(settings, "PRIVACY_TOKEN_DAYS", 30))
+    return settings.PRIVACY_TOKEN_DAYS
 
 
 def import_rows_days() -> int:
-    return int(getattr(settings, "PRIVACY_IMPORT_ROWS_DAYS", 90))
+    return settings.PRIVACY_IMPORT_ROWS_DAYS
 
 
 def request_days() -> int:
-    return int(getattr(settings, "PRIVACY_REQUEST_DAYS", 365))
+    return settings.PRIVACY_REQUEST_DAYS
 
 
 def _requests(subject: Subject) -> QuerySet[InvitationRequest]:

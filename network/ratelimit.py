@@ -2,7 +2,8 @@
 
 Limits count per client address and per submitted email, so one person cannot flood an
 address with links and one address cannot be probed from many places. The answer to a
-limited request is the same 429 whoever the email belongs to.
+limited request is the same 429 whoever the email belongs to. The limits are
+``settings.NETWORK_RATE_LIMITS``.
 """
 
 from __future__ import annotations
@@ -11,19 +12,10 @@ from allauth.core.internal import ratelimit as _impl
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
-RATE_LIMITS: dict[str, str] = {
-    "request_invitation": "10/h/ip,3/h/key",
-    "update_link": "10/h/ip,3/h/key",
-    "join": "30/h/ip",
-    # A member's tips about people never invited: per member and per client address.
-    "member_tip": "30/h/ip,10/h/key",
-    **getattr(settings, "NETWORK_RATE_LIMITS", {}),
-}
-
 
 def consume(request: HttpRequest, *, action: str, key: str = "") -> bool:
     """Count one attempt; False when the limit is reached (then answer with ``too_many``)."""
-    config = {action: RATE_LIMITS[action]}
+    config = {action: settings.NETWORK_RATE_LIMITS[action]}
     if not key:
         config[action] = ",".join(r for r in config[action].split(",") if not r.endswith("/key"))
     usage = _impl.consume(

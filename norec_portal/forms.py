@@ -1,12 +1,11 @@
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.forms.models import ModelChoiceIterator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
@@ -95,21 +94,3 @@ def audited_types() -> list[tuple[str, str]]:
 
 
 PROJECT_APPS = ("norec_portal", "partnerships", "trainings", "network")
-
-
-class _ListIterator(ModelChoiceIterator):
-    def __iter__(self) -> Iterator[tuple[Any, Any]]:
-        if self.field.empty_label is not None:
-            yield ("", self.field.empty_label)
-        for obj in self.queryset.all():
-            yield self.choice(obj)
-
-
-class ShortModelChoiceField(forms.ModelChoiceField):
-    """A choice of one row of a short table (languages, tags), read with one plain query.
-
-    Django reads model choices through ``QuerySet.iterator()``, which on PostgreSQL opens
-    a server-side cursor (three statements instead of one) to spare the memory of a long
-    table; a list of tens of rows does not need it."""
-
-    iterator = _ListIterator

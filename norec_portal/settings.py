@@ -225,6 +225,21 @@ NEWSLETTER_CHUNK_SECONDS = env.float("NEWSLETTER_CHUNK_SECONDS", default=10.0)
 NEWSLETTER_PAUSE_FAILURE_RATE = env.float("NEWSLETTER_PAUSE_FAILURE_RATE", default=0.2)
 NEWSLETTER_PAUSE_MIN_FINISHED = env.int("NEWSLETTER_PAUSE_MIN_FINISHED", default=50)
 NETWORK_ACTIVITY_REMINDER_HOURS = env.int("NETWORK_ACTIVITY_REMINDER_HOURS", default=24)
+# How long the links the network emails stay valid: a contact-details update link, the
+# confirmation of a changed address, and an invitation sent on request (a wave's
+# invitations last as long as the wave says).
+NETWORK_UPDATE_LINK_HOURS = env.int("NETWORK_UPDATE_LINK_HOURS", default=48)
+NETWORK_EMAIL_CHANGE_HOURS = env.int("NETWORK_EMAIL_CHANGE_HOURS", default=48)
+NETWORK_INVITATION_DAYS = env.int("NETWORK_INVITATION_DAYS", default=60)
+# Rate limits of the public network forms (allauth's syntax: per client address and per
+# submitted email).
+NETWORK_RATE_LIMITS = {
+    "request_invitation": "10/h/ip,3/h/key",
+    "update_link": "10/h/ip,3/h/key",
+    "join": "30/h/ip",
+    # A member's tips about people never invited: per client address and per member.
+    "member_tip": "30/h/ip,10/h/key",
+}
 
 # --- Personal data (norec_portal.privacy; the policy is in docs/SECURITY.md) ---------------
 

@@ -308,7 +308,7 @@ def _notify(answer: RSVP, template: str, *, key: str) -> bool:
 
 
 def reminder_hours() -> int:
-    return int(getattr(settings, "NETWORK_ACTIVITY_REMINDER_HOURS", 24))
+    return settings.NETWORK_ACTIVITY_REMINDER_HOURS
 
 
 @transaction.atomic

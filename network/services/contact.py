@@ -26,9 +26,6 @@ from .. import tokens
 from ..models import AccessToken, ContactChange, Invitation, Member
 from .common import absolute_url, clean_email, email_taken, record_change
 
-UPDATE_LINK_HOURS = getattr(settings, "NETWORK_UPDATE_LINK_HOURS", 48)
-EMAIL_CHANGE_HOURS = getattr(settings, "NETWORK_EMAIL_CHANGE_HOURS", 48)
-
 
 @dataclass(frozen=True)
 class ContactDetails:
@@ -63,7 +60,7 @@ def send_update_link(*, email: str) -> bool:
     person = alumni().filter(email__iexact=email).first()
     if person is None:
         return False
-    expires_at = timezone.now() + timedelta(hours=UPDATE_LINK_HOURS)
+    expires_at = timezone.now() + timedelta(hours=settings.NETWORK_UPDATE_LINK_HOURS)
     raw, token = tokens.issue_token(
         purpose=AccessToken.Purpose.CONTACT_UPDATE, person=person, email=person.email,
         expires_at=expires_at,
@@ -73,7 +70,7 @@ def send_update_link(*, email: str) -> bool:
         to=person.email,
         name="network_update_link",
         context={"person": person, "url": absolute_url("network:contact_link", raw),
-                 "hours": UPDATE_LINK_HOURS},
+                 "hours": settings.NETWORK_UPDATE_LINK_HOURS},
         language=person.preferred_language or None,
     )  # fmt: skip
     return True
@@ -151,9 +148,10 @@ def request_email_change(
     tokens.revoke_tokens(person=person, purpose=AccessToken.Purpose.EMAIL_CHANGE)
     raw, token = tokens.issue_token(
         purpose=AccessToken.Purpose.EMAIL_CHANGE, person=person, email=new_email,
-        expires_at=timezone.now() + timedelta(hours=EMAIL_CHANGE_HOURS),
+        expires_at=timezone.now() + timedelta(hours=settings.NETWORK_EMAIL_CHANGE_HOURS),
     )  # fmt: skip
-    context = {"person": person, "new_email": new_email, "hours": EMAIL_CHANGE_HOURS,
+    context = {"person": person, "new_email": new_email,
+               "hours": settings.NETWORK_EMAIL_CHANGE_HOURS,
                "url": absolute_url("network:email_confirm_link", raw)}  # fmt: skip
     language = person.preferred_language or None
     send_templated_email(

@@ -17,33 +17,34 @@ Flow of one sending::
 
 Each member gets a newsletter once: the delivery row is unique per newsletter and member
 and the outbox key is unique too, whatever runs twice.
+
+What each member receives is rendered in ``newsletter_copies``. The rest stays in this
+module, a little over 500 lines: the status machine, the chunks and the progress read the
+same fields of a sending and are easier to check side by side.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import threading
-import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from celery import current_app
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
-from django.utils.html import escape
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from norec_portal.audit import Action, changed_fields, record_audit, snapshot
 from norec_portal.emails import render_email
 from norec_portal.models import OutboxEmail, User
-from norec_portal.outbox import EmailSpec, queue_email, queue_emails
+from norec_portal.outbox import queue_emails
 
-from .. import tokens
 from ..models import (
     NEWSLETTER_TRANSITIONS,
     Activity,
@@ -55,21 +56,20 @@ from ..models import (
 )
 from ..rendering import render_markdown
 from .bounces import address_is_bad, sync_delivery_failures
-from .common import absolute_url
+from .newsletter_copies import TEMPLATE, email_context, list_headers, member_spec, member_specs
 
 Status = Newsletter.Status
 OutboxState = OutboxEmail.State
-TEMPLATE = "network_newsletter"
 WAITING_STATES = (OutboxState.PENDING, OutboxState.SENDING, OutboxState.RETRYING)
 EDITABLE_FIELDS = ("subject", "body", "audience", "countries")
 
 
 def chunk_size() -> int:
-    return max(1, int(getattr(settings, "NEWSLETTER_CHUNK_SIZE", 200)))
+    return max(1, settings.NEWSLETTER_CHUNK_SIZE)
 
 
 def chunk_seconds() -> float:
-    return max(0.0, float(getattr(settings, "NEWSLETTER_CHUNK_SECONDS", 10)))
+    return max(0.0, settings.NEWSLETTER_CHUNK_SECONDS)
 
 
 # --- Audience ----------------------------------------------------------------------------
@@ -100,9 +100,8 @@ def _remaining(newsletter: Newsletter) -> MemberQuerySet:
 
     Chunks are queued in member order and move the cursor in the same transaction, so the
     cursor alone says who has a copy; a second copy would be refused anyway by the
-    delivery's unique constraint and the outbox key. (A check for an existing copy,
-    here before, made PostgreSQL compare each remaining member with every copy so far:
-    the chunk query grew to 136 ms by the end of 12,000 members; bench/RESULTS.md.)
+    delivery's unique constraint and the outbox key; checking each member for an
+    existing copy as well would make every chunk compare with all the copies so far.
     """
     return recipients(newsletter).filter(pk__gt=newsletter.cursor)
 
@@ -237,15 +236,19 @@ def unschedule_newsletter(*, newsletter: Newsletter, by: User | None) -> None:
         raise _refused(newsletter)
 
 
+# The task that queues a chunk, asked for by name: the task module imports this one.
+CHUNK_TASK = "network.tasks.send_newsletter_chunk"
+
+
 def _ask_for_chunk(newsletter_id: int, chunk: int, *, countdown: float = 0) -> None:
     """Have the task queue ``chunk`` once the current transaction commits."""
-    from ..tasks import send_newsletter_chunk
-
-    if send_newsletter_chunk.app.conf.task_always_eager:
+    if current_app.conf.task_always_eager:
         transaction.on_commit(lambda: _run_eagerly(newsletter_id, chunk))
     else:
         transaction.on_commit(
-            lambda: send_newsletter_chunk.apply_async((newsletter_id, chunk), countdown=countdown)
+            lambda: current_app.send_task(
+                CHUNK_TASK, args=(newsletter_id, chunk), countdown=countdown
+            )
         )
 
 
@@ -320,114 +323,7 @@ def cancel_newsletter(*, newsletter: Newsletter, by: User | None) -> None:
         raise _refused(newsletter)
 
 
-# --- Rendering ---------------------------------------------------------------------------
-
-
-def unsubscribe_url(member_id: int) -> str:
-    return absolute_url("network:unsubscribe", tokens.unsubscribe_token(member_id))
-
-
-def list_headers(url: str) -> dict[str, str]:
-    """RFC 2369 and RFC 8058: mail programs show an unsubscribe button that POSTs."""
-    return {
-        "List-Unsubscribe": f"<{url}>",
-        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        "List-Id": f"Norec Network <newsletter.{settings.OUTBOX_MESSAGE_ID_DOMAIN}>",
-    }
-
-
-def _context(newsletter: Newsletter, *, first_name: str, member_id: int | None) -> dict[str, Any]:
-    context: dict[str, Any] = {
-        "newsletter": newsletter,
-        "subject": newsletter.subject,
-        "first_name": first_name,
-        "body_text": newsletter.body,
-        # Sanitised by ``render_markdown`` when it was saved.
-        "body_html": mark_safe(newsletter.body_html),  # noqa: S308
-        "archive_url": absolute_url("network:newsletter_archive"),
-        "activity_url": (
-            absolute_url("network:activity", newsletter.activity_id)
-            if newsletter.activity_id
-            else ""
-        ),
-    }
-    if member_id is not None:
-        context.update(_member_links(member_id))
-    else:
-        # A test copy to staff: the links lead to the member's own settings page.
-        context["unsubscribe_url"] = context["preferences_url"] = absolute_url(
-            "network:consent_edit"
-        )
-    return context
-
-
-# Stands for a member's token in the link patterns; letters and a hyphen, which URL
-# reversing leaves as they are, as it does the token itself (signing's URL-safe base64
-# and a colon).
-LINK_MARK = "member-link-mark"
-
-
-def _link_patterns() -> dict[str, str]:
-    return {
-        "unsubscribe_url": absolute_url("network:unsubscribe", LINK_MARK),
-        "preferences_url": absolute_url("network:newsletter_preferences", LINK_MARK),
-    }
-
-
-def _member_links(member_id: int, patterns: dict[str, str] | None = None) -> dict[str, str]:
-    """A member's unsubscribe and preferences links (``patterns`` reversed once for many
-    members: reversing them twice per member was a fifth of the cost of a copy)."""
-    token = tokens.unsubscribe_token(member_id)
-    patterns = patterns or _link_patterns()
-    return {name: url.replace(LINK_MARK, token) for name, url in patterns.items()}
-
-
-# What differs from one member's copy to the next (see ``member_specs``).
-PERSONAL_FIELDS = ("first_name", "unsubscribe_url", "preferences_url")
-
-
-def member_specs(newsletter: Newsletter, members: Sequence[Member]) -> list[EmailSpec]:
-    """The message each member gets (``member.person`` loaded).
-
-    The templates are rendered once per language with a marker in place of each personal
-    value (greeting name, unsubscribe and preferences links); each member's copy is that
-    rendering with the markers replaced by the member's values, escaped for the HTML part
-    as the template would escape them. Rendering the three templates for each of 12,000
-    members took most of the time of queuing a newsletter.
-    """
-    marker = uuid.uuid4().hex  # letters and digits: escaping leaves them as they are
-    placeholders = {name: f"{marker}{name}" for name in PERSONAL_FIELDS}
-    renderings: dict[str | None, tuple[str, str, str]] = {}
-    patterns = _link_patterns()
-    specs = []
-    for member in members:
-        person = member.person
-        language = person.preferred_language or None
-        if language not in renderings:
-            context = {**_context(newsletter, first_name="", member_id=None), **placeholders}
-            renderings[language] = render_email(TEMPLATE, context, language=language)
-        values = {"first_name": person.first_name, **_member_links(member.pk, patterns)}
-        subject, text, html = renderings[language]
-        for name, value in values.items():
-            subject = subject.replace(placeholders[name], value)
-            text = text.replace(placeholders[name], value)
-            html = html.replace(placeholders[name], escape(value))
-        specs.append(
-            EmailSpec(
-                key=f"newsletter:{newsletter.pk}:member:{member.pk}",
-                to=person.email,
-                subject=subject,
-                text=text,
-                html=html,
-                headers=list_headers(values["unsubscribe_url"]),
-            )
-        )
-    return specs
-
-
-def member_spec(newsletter: Newsletter, member: Member) -> EmailSpec:
-    """The message one member gets (``member.person`` loaded)."""
-    return member_specs(newsletter, [member])[0]
+# --- What members get (the copies themselves: ``newsletter_copies``) ---------------------
 
 
 @dataclass(frozen=True)
@@ -445,25 +341,9 @@ def preview(newsletter: Newsletter) -> Preview:
     if member is not None:
         spec = member_spec(newsletter, member)
         return Preview(spec.subject, spec.text, spec.html, spec.headers, member.person.full_name)
-    context = _context(newsletter, first_name=_("Amina"), member_id=0)
+    context = email_context(newsletter, first_name=_("Amina"), member_id=0)
     subject, text, html = render_email(TEMPLATE, context)
     return Preview(subject, text, html, list_headers(context["unsubscribe_url"]), "")
-
-
-def send_test(*, newsletter: Newsletter, to: User) -> OutboxEmail:
-    """A copy to a staff member, marked as a test; it never counts as a delivery."""
-    first_name = to.get_short_name()
-    subject, text, html = render_email(
-        TEMPLATE, _context(newsletter, first_name=first_name, member_id=None)
-    )
-    return queue_email(
-        key=f"newsletter:{newsletter.pk}:test:{uuid.uuid4().hex}",
-        to=to.email,
-        subject=_("[Test] %(subject)s") % {"subject": subject},
-        text=text,
-        html=html,
-        headers=list_headers(absolute_url("network:consent_edit")),
-    )
 
 
 # --- Sending -----------------------------------------------------------------------------
@@ -490,10 +370,10 @@ def _too_many_failures(counts: dict[str, int]) -> float | None:
     """The failure rate, when it passes the threshold on enough finished messages."""
     failed = counts.get(OutboxState.FAILED, 0)
     finished = failed + counts.get(OutboxState.SENT, 0)
-    if finished < int(getattr(settings, "NEWSLETTER_PAUSE_MIN_FINISHED", 50)):
+    if finished < settings.NEWSLETTER_PAUSE_MIN_FINISHED:
         return None
     rate = failed / finished
-    return rate if rate > float(getattr(settings, "NEWSLETTER_PAUSE_FAILURE_RATE", 0.2)) else None
+    return rate if rate > settings.NEWSLETTER_PAUSE_FAILURE_RATE else None
 
 
 def send_chunk(*, newsletter_id: int, chunk: int) -> ChunkResult:

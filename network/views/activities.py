@@ -8,12 +8,13 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from norec_portal.access import alumnus_required, staff_required
-from norec_portal.forms import add_service_errors
+from norec_portal.forms import form_page
 
 from ..access import get_member_for_user, member_for_user
 from ..forms import ActivityForm
@@ -59,15 +60,12 @@ def activity_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def activity_create(request: HttpRequest) -> HttpResponse:
     form = ActivityForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            activity = activities.create_activity(data=form.activity_data(), by=request.user)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The activity is published for members."))
-            return redirect("network:staff_activity", pk=activity.pk)
-    return render(request, "network/staff/activity_form.html", {"form": form})
+    return form_page(
+        request, form, template="network/staff/activity_form.html",
+        save=lambda: activities.create_activity(data=form.activity_data(), by=request.user),
+        success_url=lambda activity: reverse("network:staff_activity", args=[activity.pk]),
+        message=_("The activity is published for members."),
+    )  # fmt: skip
 
 
 @staff_required
@@ -79,17 +77,14 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("network:staff_activity", pk=activity.pk)
     data = activities.data_of(activity)
     form = ActivityForm(request.POST or None, initial=data.__dict__)
-    if request.method == "POST" and form.is_valid():
-        try:
-            activities.update_activity(
-                activity=activity, data=form.activity_data(), by=request.user
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The activity is saved."))
-            return redirect("network:staff_activity", pk=activity.pk)
-    return render(request, "network/staff/activity_form.html", {"form": form, "activity": activity})
+    return form_page(
+        request, form, template="network/staff/activity_form.html",
+        save=lambda: activities.update_activity(
+            activity=activity, data=form.activity_data(), by=request.user
+        ),
+        success_url=reverse("network:staff_activity", args=[activity.pk]),
+        message=_("The activity is saved."), context={"activity": activity},
+    )  # fmt: skip
 
 
 @staff_required

@@ -4,22 +4,18 @@ data quality, with server-drawn charts and their tables) and the data-quality li
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.contrib import messages
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, OuterRef, Q, Subquery, Value
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.safestring import SafeString
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from norec_portal import pagecache
 from norec_portal.access import staff_required
-from norec_portal.rows import short_month_formatter
 
 from .. import charts
 from ..models import (
@@ -37,45 +33,34 @@ from .common import paginate
 HISTORY_MONTHS = 12
 PLAN_MONTHS_BACK = 6
 PLAN_MONTHS_AHEAD = 5
-FIGURE_SECTIONS = "network/staff/_dashboard_figures.html"
-
-
-WAITING = {
-    "requests": InvitationRequest.objects.filter(status=InvitationRequest.Status.PENDING),
-    "duplicates": DuplicateCandidate.objects.filter(status=DuplicateCandidate.Status.OPEN),
-    "imports": HistoricalImport.objects.filter(status=HistoricalImport.Status.PREVIEW),
-}
-
-
-def _waiting_counts() -> QuerySet:
-    # The three counts in one query (UNION ALL): the page keeps within 12 queries.
-    first, *others = [
-        rows.order_by().values(queue=Value(name)).annotate(n=Count("pk"))
-        for name, rows in WAITING.items()
-    ]
-    return first.union(*others, all=True)
-
-
-# The page's two live queries that take no argument are built once, like a class-based
-# view's ``queryset``, and cloned with ``.all()`` for each request: resolving their counts
-# costs more than running them.
-WAITING_COUNTS = _waiting_counts()
-OPEN_WAVES = waves.annotate_wave_counts(
-    InvitationWave.objects.filter(
-        status__in=[InvitationWave.Status.ACTIVE, InvitationWave.Status.PAUSED]
-    )
-).order_by("starts_on", "pk")[:10]
 
 
 def _queues() -> dict[str, int]:
-    counts = dict.fromkeys(WAITING, 0)
-    counts.update({row["queue"]: row["n"] for row in WAITING_COUNTS.all()})
+    """What waits for staff: invitation requests, possible duplicates, imports to
+    confirm, counted in one query (UNION ALL)."""
+    waiting = {
+        "requests": InvitationRequest.objects.filter(status=InvitationRequest.Status.PENDING),
+        "duplicates": DuplicateCandidate.objects.filter(status=DuplicateCandidate.Status.OPEN),
+        "imports": HistoricalImport.objects.filter(status=HistoricalImport.Status.PREVIEW),
+    }
+    first, *others = [
+        rows.order_by().values(queue=Value(name)).annotate(n=Count("pk"))
+        for name, rows in waiting.items()
+    ]
+    counts = dict.fromkeys(waiting, 0)
+    counts.update({row["queue"]: row["n"] for row in first.union(*others, all=True)})
     return counts
 
 
+def _open_waves() -> list[InvitationWave]:
+    running = InvitationWave.objects.filter(
+        status__in=[InvitationWave.Status.ACTIVE, InvitationWave.Status.PAUSED]
+    )
+    return list(waves.annotate_wave_counts(running).order_by("starts_on", "pk")[:10])
+
+
 def _members_chart(history: list[tuple[dt.date, int]]) -> object:
-    label = short_month_formatter()
-    labels = [label(month) for month, _n in history]
+    labels = [date_format(month, "M Y") for month, _n in history]
     return charts.line_chart(
         chart_id="chart-members",
         title=_("Members over time"),
@@ -121,33 +106,6 @@ def _plan_chart(plan: list[stats.MonthPlan]) -> object:
     )
 
 
-def _plan_rows(plan: list[stats.MonthPlan]) -> list[tuple[str, int, int, str, str]]:
-    """Each month of the programme table: its name, its counts, and whether it meets the
-    goal (the badge's tone and text), worked out once a page rather than with a
-    ``{% blocktranslate %}`` and a ``|join`` in each row."""
-    and_, yes = _(" and "), _("Yes")
-    rows = []
-    for month in plan:
-        if month.flagged:
-            tone, goal_met = "warn", _("No %(missing)s") % {"missing": and_.join(month.missing)}
-        else:
-            tone, goal_met = "ok", yes
-        rows.append((month.long_label, month.newsletters, month.activities, tone, goal_met))
-    return rows
-
-
-def _gap_warnings(gaps: list[stats.MonthPlan]) -> list[str]:
-    and_ = _(" and ")
-    return [
-        _(
-            "%(month)s has no %(missing)s planned yet: the goal is at least one newsletter "
-            "and one activity every month."
-        )
-        % {"month": month.long_label, "missing": and_.join(month.missing)}
-        for month in gaps
-    ]
-
-
 def _quality_chart(quality: stats.ContactQuality) -> object:
     return charts.bar_chart(
         chart_id="chart-quality",
@@ -164,78 +122,39 @@ def _quality_chart(quality: stats.ContactQuality) -> object:
     )
 
 
-def _figure_sections(figures: dict[str, Any]) -> dict[str, SafeString]:
-    """The page's sections drawn from ``figures`` alone (members, invitations by country,
-    contact data), with their charts and tables."""
-    context = {
-        **figures,
-        "members_chart": _members_chart(figures["history"]),
-        "funnel_chart": _funnel_chart(figures["funnel"]),
-        "quality_chart": _quality_chart(figures["quality"]),
-    }
-    return {
-        f"{part}_section": render_to_string(FIGURE_SECTIONS, {**context, "part": part})
-        for part in ("members", "funnel_and_quality")
-    }
-
-
-def _figures(history_months: list[dt.date]) -> dict[str, Any]:
-    """The statistics over every member and invitation, and the page's sections that show
-    them (most of the page's time: the page's content is kept while nothing changes)."""
-    figures = {
-        "members": stats.member_counts(),
-        "history": stats.members_over_time(history_months),
-        "funnel": stats.invitation_funnel(),
-        "quality": stats.contact_quality(),
-    }
-    figures.update(_figure_sections(figures))
-    return figures
-
-
-# What the dashboard shows: the network, the people it invites and their logins.
-DASHBOARD_DOMAINS = ("network", "partnerships", "accounts")
-
-
 @staff_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
-    content = pagecache.content(
-        request,
-        name="network:staff_dashboard",
-        domains=DASHBOARD_DOMAINS,
-        template="network/staff/_dashboard_content.html",
-        context=_dashboard_context,
-    )
-    return render(request, "network/staff/dashboard.html", {"content": content})
-
-
-def _dashboard_context() -> dict[str, Any]:
     today = timezone.localdate()
     this_month = stats.month_of(today)
-    figures = _figures(
+    history = stats.members_over_time(
         stats.months(stats.add_months(this_month, -(HISTORY_MONTHS - 1)), HISTORY_MONTHS)
     )
+    funnel = stats.invitation_funnel()
+    quality = stats.contact_quality()
     plan = stats.monthly_plan(
         stats.months(
             stats.add_months(this_month, -PLAN_MONTHS_BACK),
             PLAN_MONTHS_BACK + 1 + PLAN_MONTHS_AHEAD,
         )
     )
-    open_waves = list(OPEN_WAVES.all())
     # The current month and the next: what staff can still act on.
-    coming = [p for p in plan if p.month >= this_month][:2]
-    gaps = [p for p in coming if p.flagged]
-    return {
-        **figures,
+    gaps = [p for p in plan[PLAN_MONTHS_BACK:][:2] if p.flagged]
+    return render(request, "network/staff/dashboard.html", {
         "today": today,
-        "queues": _queues(),
-        "open_waves": open_waves,
+        "members": stats.member_counts(),
+        "history": history,
+        "members_chart": _members_chart(history),
+        "funnel": funnel,
+        "funnel_chart": _funnel_chart(funnel),
+        "quality": quality,
+        "quality_chart": _quality_chart(quality),
         "plan": plan,
-        "plan_rows": _plan_rows(plan),
-        "gaps": gaps,
-        "gap_warnings": _gap_warnings(gaps),
         "plan_chart": _plan_chart(plan),
-    }
+        "gaps": gaps,
+        "queues": _queues(),
+        "open_waves": _open_waves(),
+    })  # fmt: skip
 
 
 # --- Contact-data quality ------------------------------------------------------------------

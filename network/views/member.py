@@ -7,12 +7,12 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from norec_portal import pagecache
 from norec_portal.access import alumnus_required
-from norec_portal.forms import add_service_errors
+from norec_portal.forms import add_service_errors, form_page
 
 from .. import directory
 from ..access import can_browse_directory, get_member_for_user, member_for_user
@@ -73,15 +73,13 @@ def profile_start(request: HttpRequest) -> HttpResponse:
 def profile_edit(request: HttpRequest) -> HttpResponse:
     member = get_member_for_user(request.user)
     form = ProfileForm(request.POST or None, initial=ProfileForm.initial_for(member))
-    if request.method == "POST" and form.is_valid():
-        try:
-            members.update_profile(member=member, profile=form.profile(), by=request.user)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Your profile is saved."))
-            return redirect("network:member_home")
-    return render(request, "network/profile_edit.html", {"form": form, "member": member})
+    return form_page(
+        request, form, template="network/profile_edit.html",
+        save=lambda: members.update_profile(member=member, profile=form.profile(),
+                                            by=request.user),
+        success_url=reverse("network:member_home"), message=_("Your profile is saved."),
+        context={"member": member},
+    )  # fmt: skip
 
 
 @alumnus_required
@@ -145,18 +143,7 @@ def member_directory(request: HttpRequest) -> HttpResponse:
     member = member_for_user(request.user)
     if not can_browse_directory(request.user, member):
         return render(request, "network/directory_locked.html", {"member": member})
-    content = pagecache.content(
-        request,
-        name="network:member_directory",
-        domains=directory.COUNT_DOMAINS,
-        template="network/_member_directory_content.html",
-        context=lambda: _directory_context(request),
-    )
-    return render(request, "network/member_directory.html", {"content": content})
-
-
-def _directory_context(request: HttpRequest) -> dict:
     form = DirectoryFilterForm(request.GET or None)
-    results = directory.search(directory.visible_to_members(), form)
-    page, query = paginate(request, results, count=directory.count(results))
-    return {"form": form, "page_obj": page, "query_string": query, "rows": directory.rows(page)}
+    page, query = paginate(request, directory.search(directory.visible_to_members(), form))
+    return render(request, "network/member_directory.html",
+                  {"form": form, "page_obj": page, "query_string": query})  # fmt: skip

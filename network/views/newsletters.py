@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -19,13 +20,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from norec_portal.access import alumnus_required, staff_required
 from norec_portal.countries import country_choices
-from norec_portal.forms import add_service_errors
+from norec_portal.forms import form_page
 
 from .. import tokens
 from ..access import member_for_user
 from ..forms import NewsletterForm, NewsletterPreferencesForm, ScheduleForm
 from ..models import ConsentRecord, Member, Newsletter
-from ..services import members, newsletters
+from ..services import members, newsletter_copies, newsletters
 from .common import paginate
 
 Status = Newsletter.Status
@@ -69,15 +70,12 @@ def newsletter_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def newsletter_create(request: HttpRequest) -> HttpResponse:
     form = NewsletterForm(request.POST or None, initial={"audience": "all"})
-    if request.method == "POST" and form.is_valid():
-        try:
-            newsletter = newsletters.create_newsletter(draft=form.draft(), by=request.user)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The draft is saved. Preview it and send yourself a test."))
-            return redirect("network:staff_newsletter", pk=newsletter.pk)
-    return render(request, "network/staff/newsletter_form.html", {"form": form})
+    return form_page(
+        request, form, template="network/staff/newsletter_form.html",
+        save=lambda: newsletters.create_newsletter(draft=form.draft(), by=request.user),
+        success_url=lambda newsletter: reverse("network:staff_newsletter", args=[newsletter.pk]),
+        message=_("The draft is saved. Preview it and send yourself a test."),
+    )  # fmt: skip
 
 
 @staff_required
@@ -96,19 +94,14 @@ def newsletter_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "countries": [c.code for c in newsletter.countries],
         },
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            newsletters.update_newsletter(
-                newsletter=newsletter, draft=form.draft(), by=request.user
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The newsletter is saved."))
-            return redirect("network:staff_newsletter", pk=newsletter.pk)
-    return render(
-        request, "network/staff/newsletter_form.html", {"form": form, "newsletter": newsletter}
-    )
+    return form_page(
+        request, form, template="network/staff/newsletter_form.html",
+        save=lambda: newsletters.update_newsletter(
+            newsletter=newsletter, draft=form.draft(), by=request.user
+        ),
+        success_url=reverse("network:staff_newsletter", args=[newsletter.pk]),
+        message=_("The newsletter is saved."), context={"newsletter": newsletter},
+    )  # fmt: skip
 
 
 def _detail_context(newsletter: Newsletter) -> dict[str, object]:
@@ -154,7 +147,7 @@ def newsletter_preview(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def newsletter_test(request: HttpRequest, pk: int) -> HttpResponse:
     newsletter = _get(pk)
-    newsletters.send_test(newsletter=newsletter, to=request.user)
+    newsletter_copies.send_test(newsletter=newsletter, to=request.user)
     messages.success(
         request, _("A test copy is on its way to %(email)s.") % {"email": request.user.email}
     )

@@ -234,10 +234,9 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def staff_directory(request: HttpRequest) -> HttpResponse:
     form = DirectoryFilterForm(request.GET or None)
     results = directory.search(directory.for_staff(), form)
-    page, query = paginate(request, results, count=directory.count(results))
+    page, query = paginate(request, results)
     return render(request, "network/staff/directory.html",
-                  {"form": form, "page_obj": page, "query_string": query,
-                   "rows": directory.rows(page, link="network:staff_person")})  # fmt: skip
+                  {"form": form, "page_obj": page, "query_string": query})  # fmt: skip
 
 
 @staff_required

@@ -195,6 +195,22 @@ def test_password_problems_are_shown_and_the_link_survives(client, invited):
     assert client.post(JOIN, join_data()).status_code == 302
 
 
+def test_the_password_policy_is_the_settings_validators(client, invited, settings):
+    """The join form states and applies AUTH_PASSWORD_VALIDATORS, whatever they say."""
+    _invitation, token = invited
+    settings.AUTH_PASSWORD_VALIDATORS = [{
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 14},
+    }]  # fmt: skip
+    client.get(reverse("network:join_link", args=[token]))
+    page = client.get(JOIN).content.decode()
+    assert "at least 14 characters" in page
+    thirteen = "kisumu-wat3r!"
+    response = client.post(JOIN, join_data(password1=thirteen, password2=thirteen))
+    assert response.status_code == 200 and not Member.objects.exists()
+    assert "at least 14 characters" in response.content.decode()
+
+
 def test_existing_login_with_the_invited_address_is_told_to_log_in(client, invited):
     _invitation, token = invited
     UserFactory(email="achieng@example.org", role=Role.ALUMNUS)

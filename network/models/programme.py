@@ -1,9 +1,5 @@
 """The network programme: newsletters (and activity announcements) with their deliveries,
-activities with RSVPs, and the addresses mail cannot reach.
-
-Imported by ``network.models`` (which re-exports these names), so the models register
-with the ``network`` app; kept apart to keep each module readable.
-"""
+activities with RSVPs, and the addresses mail cannot reach."""
 
 from __future__ import annotations
 

@@ -1,0 +1,107 @@
+"""What a member receives: each copy of a newsletter, the preview staff see and the test
+copy staff send themselves. Every copy is the ``network_newsletter`` email templates
+rendered for one reader (their name, language and own unsubscribe links)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from django.conf import settings
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+from norec_portal.emails import render_email
+from norec_portal.models import OutboxEmail, User
+from norec_portal.outbox import EmailSpec, queue_email
+
+from .. import tokens
+from ..models import Member, Newsletter
+from .common import absolute_url
+
+TEMPLATE = "network_newsletter"
+
+
+def unsubscribe_url(member_id: int) -> str:
+    return absolute_url("network:unsubscribe", tokens.unsubscribe_token(member_id))
+
+
+def list_headers(url: str) -> dict[str, str]:
+    """RFC 2369 and RFC 8058: mail programs show an unsubscribe button that POSTs."""
+    return {
+        "List-Unsubscribe": f"<{url}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        "List-Id": f"Norec Network <newsletter.{settings.OUTBOX_MESSAGE_ID_DOMAIN}>",
+    }
+
+
+def email_context(
+    newsletter: Newsletter, *, first_name: str, member_id: int | None
+) -> dict[str, Any]:
+    """The templates' context for one reader (``member_id`` None: a staff test copy)."""
+    context: dict[str, Any] = {
+        "newsletter": newsletter,
+        "subject": newsletter.subject,
+        "first_name": first_name,
+        "body_text": newsletter.body,
+        # Sanitised by ``render_markdown`` when it was saved.
+        "body_html": mark_safe(newsletter.body_html),  # noqa: S308
+        "archive_url": absolute_url("network:newsletter_archive"),
+        "activity_url": (
+            absolute_url("network:activity", newsletter.activity_id)
+            if newsletter.activity_id
+            else ""
+        ),
+    }
+    if member_id is not None:
+        context["unsubscribe_url"] = unsubscribe_url(member_id)
+        context["preferences_url"] = absolute_url(
+            "network:newsletter_preferences", tokens.unsubscribe_token(member_id)
+        )
+    else:
+        # A test copy to staff: the links lead to the member's own settings page.
+        context["unsubscribe_url"] = context["preferences_url"] = absolute_url(
+            "network:consent_edit"
+        )
+    return context
+
+
+def member_spec(newsletter: Newsletter, member: Member) -> EmailSpec:
+    """The message one member gets (``member.person`` loaded): the newsletter's email
+    templates rendered for them, in their language, with their name and their own
+    unsubscribe and preferences links."""
+    person = member.person
+    context = email_context(newsletter, first_name=person.first_name, member_id=member.pk)
+    subject, text, html = render_email(
+        TEMPLATE, context, language=person.preferred_language or None
+    )
+    return EmailSpec(
+        key=f"newsletter:{newsletter.pk}:member:{member.pk}",
+        to=person.email,
+        subject=subject,
+        text=text,
+        html=html,
+        headers=list_headers(context["unsubscribe_url"]),
+    )
+
+
+def member_specs(newsletter: Newsletter, members: Sequence[Member]) -> list[EmailSpec]:
+    """The message each member gets (``member.person`` loaded)."""
+    return [member_spec(newsletter, member) for member in members]
+
+
+def send_test(*, newsletter: Newsletter, to: User) -> OutboxEmail:
+    """A copy to a staff member, marked as a test; it never counts as a delivery."""
+    first_name = to.get_short_name()
+    subject, text, html = render_email(
+        TEMPLATE, email_context(newsletter, first_name=first_name, member_id=None)
+    )
+    return queue_email(
+        key=f"newsletter:{newsletter.pk}:test:{uuid.uuid4().hex}",
+        to=to.email,
+        subject=_("[Test] %(subject)s") % {"subject": subject},
+        text=text,
+        html=html,
+        headers=list_headers(absolute_url("network:consent_edit")),
+    )
