@@ -6,8 +6,6 @@ class NorecPortalConfig(AppConfig):
     verbose_name = "Norec Portal"
 
     def ready(self) -> None:
-        from . import generations, privacy
+        from . import privacy
 
         privacy.register_core()
-        # Cached pages and counts end with any write to the data they show.
-        generations.connect()

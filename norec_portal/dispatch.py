@@ -16,14 +16,17 @@ from celery import current_app
 from django.db import transaction
 
 
-def send_task(name: str, *args: Any, **kwargs: Any) -> None:
-    """Send the task ``name`` (``"package.tasks.function"``) now."""
+def send_task(name: str, *args: Any, countdown: float | None = None, **kwargs: Any) -> None:
+    """Send the task ``name`` (``"package.tasks.function"``) now, to run after
+    ``countdown`` seconds when given."""
     tasks = current_app.tasks
     if name not in tasks:
         import_module(name.rpartition(".")[0])
-    tasks[name].delay(*args, **kwargs)
+    tasks[name].apply_async(args=args, kwargs=kwargs, countdown=countdown)
 
 
-def send_task_on_commit(name: str, *args: Any, **kwargs: Any) -> None:
+def send_task_on_commit(
+    name: str, *args: Any, countdown: float | None = None, **kwargs: Any
+) -> None:
     """Send the task ``name`` after the current transaction commits (at once outside one)."""
-    transaction.on_commit(lambda: send_task(name, *args, **kwargs))
+    transaction.on_commit(lambda: send_task(name, *args, countdown=countdown, **kwargs))

@@ -41,6 +41,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from norec_portal.audit import Action, changed_fields, record_audit, snapshot
+from norec_portal.dispatch import send_task_on_commit
 from norec_portal.emails import render_email
 from norec_portal.models import OutboxEmail, User
 from norec_portal.outbox import queue_emails
@@ -245,11 +246,7 @@ def _ask_for_chunk(newsletter_id: int, chunk: int, *, countdown: float = 0) -> N
     if current_app.conf.task_always_eager:
         transaction.on_commit(lambda: _run_eagerly(newsletter_id, chunk))
     else:
-        transaction.on_commit(
-            lambda: current_app.send_task(
-                CHUNK_TASK, args=(newsletter_id, chunk), countdown=countdown
-            )
-        )
+        send_task_on_commit(CHUNK_TASK, newsletter_id, chunk, countdown=countdown)
 
 
 _eager = threading.local()
