@@ -68,7 +68,7 @@ STAFF_PREFIXES: tuple[str, ...] = (
     "templates/network/staff/",
     "templates/emails/network_cadence_",
     "network/admin.py",
-    "network/imports.py",
+    "network/imports/",
     "network/privacy.py",
     "network/services/reachability.py",
     "network/views/reachability.py",
