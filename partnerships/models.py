@@ -65,6 +65,9 @@ class Person(models.Model):
             models.Index(fields=["date_of_birth"], name="person_birth_idx"),
             # Who has a login, read from the index alone (the member directory's count).
             models.Index(fields=["id"], include=["user"], name="person_login_idx"),
+            # People without an address (the network dashboard's contact quality, the
+            # reachability worklist), read from a small index rather than the whole table.
+            models.Index(fields=["id"], condition=Q(email=""), name="person_no_email_idx"),
         ]
 
     def __str__(self) -> str:
