@@ -20,6 +20,7 @@ from partnerships.models import Participant, Person
 from .. import directory
 from ..forms import DirectoryFilterForm, ResendForm, WaveForm
 from ..models import (
+    BadAddress,
     DuplicateCandidate,
     Invitation,
     InvitationWave,
@@ -222,6 +223,11 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             DuplicateCandidate.objects.filter(
                 Q(person_a=person) | Q(person_b=person), status=DuplicateCandidate.Status.OPEN
             )
+        ),
+        "raw_addresses": list(person.raw_addresses.all()),
+        "bad_address": (
+            BadAddress.objects.filter(email=person.email, cleared_at__isnull=True).first()
+            if person.email else None
         ),
     })  # fmt: skip
 

@@ -135,3 +135,14 @@ def test_an_invitation_that_bounced_puts_the_person_on_the_list(staff):
         sent_at=now, expires_at=now + dt.timedelta(days=30),
     )  # fmt: skip
     assert counts()["bounced"] == 1
+
+
+def test_the_person_page_shows_the_archive_text_the_suggestion_and_a_bounce(staff_client, staff):
+    people = import_archive(staff)
+    page = staff_client.get(reverse("network:staff_person", args=[people["Lucía"].pk]))
+    text = page.content.decode()
+    assert "lucía.phiri6@hotmail.com" in text and "Use lucia.phiri6@hotmail.com" in text
+    joseph = people["Joseph"]
+    BadAddress.objects.create(email=joseph.email, source="smtp", reason="550 no such user")
+    text = staff_client.get(reverse("network:staff_person", args=[joseph.pk])).content.decode()
+    assert "Bounced" in text and "550 no such user" in text
