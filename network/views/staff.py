@@ -26,7 +26,7 @@ from ..models import (
     InvitationWave,
     Member,
 )
-from ..services import waves
+from ..services import reachability, waves
 from .common import paginate
 
 State = Invitation.State
@@ -76,6 +76,9 @@ def wave_create(request: HttpRequest) -> HttpResponse:
     return render(request, "network/staff/wave_create.html", {
         "form": form, "preview": preview,
         "days": preview.days_needed(form.cleaned_data["daily_cap"]) if preview else 0,
+        "reach": (
+            reachability.reachability(form.cleaned_data["countries"]) if preview else []
+        ),
     })  # fmt: skip
 
 

@@ -249,6 +249,10 @@ def test_wave_create_page_previews_before_creating(staff_client):
     assert response.status_code == 200
     assert not InvitationWave.objects.exists()
     assert "Create the wave for 12 people" in response.content.decode()
+    # The planner shows how reachable the countries are before the wave starts.
+    assert {row.country for row in response.context["reach"]} == {"KE", "UG"}
+    assert sum(row.counts["unconfirmed"] for row in response.context["reach"]) == 12
+    assert "How reachable these countries are" in response.content.decode()
     response = staff_client.post(url, {**data, "confirm": "1"})
     wave = InvitationWave.objects.get()
     assert response["Location"] == reverse("network:staff_wave", args=[wave.pk])

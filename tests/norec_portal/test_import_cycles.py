@@ -13,6 +13,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("norec_portal", "partnerships", "trainings", "network")
 
+
 def project_modules() -> dict[str, Path]:
     modules = {}
     for package in PACKAGES:
