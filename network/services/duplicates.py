@@ -81,11 +81,14 @@ def find_pairs(new: Sequence[Record], existing: Sequence[Record] = ()) -> list[P
     return matching.find_pairs(new, existing, threshold=threshold)
 
 
-def records_for(person_ids: Iterable[int]) -> dict[int, Record]:
+def records_for(person_ids: Iterable[int] | QuerySet[Person]) -> dict[int, Record]:
     """What the portal knows about each person, as the matcher reads it: name, country,
     email(s), phone, birth date, first exchange year, programmes and organisations (from
-    the historical records)."""
-    ids = list(set(person_ids))
+    the historical records). A queryset of people is used as a subquery (any size)."""
+    if isinstance(person_ids, QuerySet):
+        ids: object = person_ids.values("pk")
+    else:
+        ids = list(set(person_ids))
     people = Person.objects.filter(pk__in=ids).only(
         "pk", "first_name", "last_name", "email", "phone", "country", "date_of_birth"
     )
@@ -129,7 +132,7 @@ def detect_duplicates(*, people: QuerySet[Person] | None = None) -> int:
     dismissed as two people is never proposed again). Returns how many pairs are new."""
     if people is None:
         people = Person.objects.filter(participations__isnull=False).distinct()
-    records = list(records_for(people.values_list("pk", flat=True)).values())
+    records = list(records_for(people).values())
     pairs = matching.find_pairs(records)
     return _store([(p.a, p.b, p) for p in pairs], batch=None)
 
