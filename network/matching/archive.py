@@ -113,6 +113,8 @@ _ORG_KINDS = ("Water Board", "Water Trust", "Health Centre", "Health Clinic",
               "Disability Union", "Law Society", "Chamber of Commerce", "Newspaper",
               "Environment Trust", "Forestry Office", "Fisheries Office",
               "Music School")  # fmt: skip
+_PLACE_STARTS = ("Ki", "Ma", "Nya", "Bu", "Ka", "Lo", "Mi", "Se", "Tu", "Ra")
+_PLACE_ENDS = ("sumu", "ruti", "mbeni", "goma", "lenga", "wale", "tindi", "buye", "rongo", "sali")
 _NORWAY = ("Bergen kommune", "Oslo universitetssykehus", "Norsk Folkehjelp", "NRK",
            "Stavanger Aftenblad", "Tromsø museum", "Norges Røde Kors", "Redd Barna",
            "Kirkens Nødhjelp", "Høgskulen på Vestlandet", "Fjellhaug",
@@ -394,8 +396,11 @@ def generate(parameters: ArchiveParameters | None = None) -> list[ArchiveRow]:
     """The archive's rows in file order; the same parameters always give the same rows."""
     p = parameters or ArchiveParameters()
     rnd = random.Random(p.seed)  # noqa: S311 - a reproducible sample, not a secret
+    # Besides the big towns, many small places: an archive of 120,000 still has far more
+    # organisations than the commonest name has namesakes.
+    places = [f"{a}{b}" for a in _PLACE_STARTS for b in _PLACE_ENDS]
     orgs = {
-        country: [f"{town} {kind}" for town in pool["towns"] for kind in _ORG_KINDS]
+        country: [f"{town} {kind}" for town in [*pool["towns"], *places] for kind in _ORG_KINDS]
         for country, pool in _POOLS.items()
     }
     second = round(p.rows * p.duplicate_share)

@@ -18,9 +18,10 @@ from rapidfuzz import fuzz
 from .names import NameMatch, compare_names, fold, words
 
 
-def gettext_noop(message: str) -> str:
-    """Marks a label for translation (shown through gettext later) without needing Django's
-    settings, so the matcher runs on its own (bench, archive generator)."""
+def staff_text(message: str) -> str:
+    """Marks a label staff read (stored untranslated, shown through gettext in the staff
+    pages, which may stay in English) without needing Django's settings, so the matcher
+    runs on its own (bench, archive generator)."""
     return message
 
 
@@ -99,32 +100,32 @@ class Evidence:
 # same year and organisation ranks near the top.
 
 NAME_WEIGHTS: dict[str, tuple[str, int]] = {
-    NameMatch.SAME: (gettext_noop("same name"), 45),
-    NameMatch.REORDERED: (gettext_noop("same name, given name and surname swapped"), 40),
-    NameMatch.VARIANT: (gettext_noop("name spelt differently"), 30),  # up to +10 when close
-    NameMatch.SHORTER: (gettext_noop("same name with a given name left out"), 30),
-    NameMatch.SINGLE: (gettext_noop("only one name recorded, and it matches"), 15),
-    NameMatch.PARTIAL: (gettext_noop("only part of the name in common"), -25),
-    NameMatch.DIFFERENT: (gettext_noop("different names"), -50),
+    NameMatch.SAME: (staff_text("same name"), 45),
+    NameMatch.REORDERED: (staff_text("same name, given name and surname swapped"), 40),
+    NameMatch.VARIANT: (staff_text("name spelt differently"), 30),  # up to +10 when close
+    NameMatch.SHORTER: (staff_text("same name with a given name left out"), 30),
+    NameMatch.SINGLE: (staff_text("only one name recorded, and it matches"), 15),
+    NameMatch.PARTIAL: (staff_text("only part of the name in common"), -25),
+    NameMatch.DIFFERENT: (staff_text("different names"), -50),
 }
-W_EMAIL_SAME = (gettext_noop("same email"), 45)
-W_EMAIL_LOCAL = (gettext_noop("same email name at another domain"), 30)
-W_EMAIL_LOCAL_NAME = (gettext_noop("same email name at another domain, but it is just the name"), 5)
-W_EMAIL_DIFFERENT = (gettext_noop("different emails"), -10)
-W_PHONE_SAME = (gettext_noop("same phone"), 40)
-W_YEAR_SAME = (gettext_noop("same exchange year"), 20)
-W_YEAR_NEAR = (gettext_noop("exchange years one apart"), 10)
-W_YEAR_APART = (gettext_noop("exchange years 2–3 apart"), -5)
-W_YEAR_FAR = (gettext_noop("exchange years far apart"), -20)
-W_COUNTRY_SAME = (gettext_noop("same country"), 5)
-W_COUNTRY_DIFFERENT = (gettext_noop("different countries"), -20)
-W_ORGANISATION_SAME = (gettext_noop("same organisation"), 20)
-W_ORGANISATION_COMMON = (gettext_noop("same organisation, but one that many people share"), 5)
-W_ORGANISATION_DIFFERENT = (gettext_noop("different organisations"), -20)
-W_PROGRAMME_SAME = (gettext_noop("same programme"), 5)
-W_PROGRAMME_DIFFERENT = (gettext_noop("different programmes"), -5)
-W_BIRTH_SAME = (gettext_noop("same date of birth"), 35)
-W_BIRTH_DIFFERENT = (gettext_noop("different dates of birth"), -60)
+W_EMAIL_SAME = (staff_text("same email"), 45)
+W_EMAIL_LOCAL = (staff_text("same email name at another domain"), 30)
+W_EMAIL_LOCAL_NAME = (staff_text("same email name at another domain, but it is just the name"), 5)
+W_EMAIL_DIFFERENT = (staff_text("different emails"), -10)
+W_PHONE_SAME = (staff_text("same phone"), 40)
+W_YEAR_SAME = (staff_text("same exchange year"), 20)
+W_YEAR_NEAR = (staff_text("exchange years one apart"), 10)
+W_YEAR_APART = (staff_text("exchange years 2–3 apart"), -5)
+W_YEAR_FAR = (staff_text("exchange years far apart"), -20)
+W_COUNTRY_SAME = (staff_text("same country"), 5)
+W_COUNTRY_DIFFERENT = (staff_text("different countries"), -20)
+W_ORGANISATION_SAME = (staff_text("same organisation"), 20)
+W_ORGANISATION_COMMON = (staff_text("same organisation, but one that many people share"), 5)
+W_ORGANISATION_DIFFERENT = (staff_text("different organisations"), -20)
+W_PROGRAMME_SAME = (staff_text("same programme"), 5)
+W_PROGRAMME_DIFFERENT = (staff_text("different programmes"), -5)
+W_BIRTH_SAME = (staff_text("same date of birth"), 35)
+W_BIRTH_DIFFERENT = (staff_text("different dates of birth"), -60)
 
 
 @cache
