@@ -45,14 +45,14 @@ def _name_keys(record: Record) -> set[str]:
 
 def blocking_keys(record: Record) -> set[str]:
     """A name key alone would put every Joseph Otieno with every other; it is combined with
-    what a namesake seldom shares — an exchange year at most one apart (each record sits
-    under its year and the next), or an organisation. A pair meeting on none of these
+    what a namesake seldom shares — an exchange year at most two apart (each record sits
+    under its year and the next two), or an organisation. A pair meeting on none of these
     nor on an email, phone or birth date cannot reach the queue on the name alone."""
     keys: set[str] = set()
     name_keys = _name_keys(record)
     also: list[str] = [f"o{o}" for o in record.organisation_names]
     if record.year is not None:
-        also += [f"y{record.year}", f"y{record.year + 1}"]
+        also += [f"y{record.year}", f"y{record.year + 1}", f"y{record.year + 2}"]
     if not also:
         also = ["?"]
     for name_key in name_keys:
