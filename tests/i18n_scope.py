@@ -69,6 +69,7 @@ STAFF_PREFIXES: tuple[str, ...] = (
     "templates/emails/network_cadence_",
     "network/admin.py",
     "network/imports/",
+    "network/matching/",
     "network/privacy.py",
     "network/services/reachability.py",
     "network/views/reachability.py",

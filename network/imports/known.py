@@ -3,6 +3,7 @@ by the spelling an earlier file gave them, by source id; and the likely duplicat
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
@@ -13,7 +14,7 @@ from django.utils.translation import gettext as _
 from partnerships.models import Participant, Person
 
 from ..models import HistoricalRecord
-from ..services.duplicates import Record, find_pairs, normalise_name
+from ..services.duplicates import Record, find_pairs, normalise_name, records_for
 from .rows import source_name_key
 
 
@@ -65,20 +66,13 @@ def _load_known(rows: list[dict[str, Any]]) -> Known:
         participant__person__country__in=country_codes
     ).values_list("name_in_source", "participant__person__country", "participant__exchange_year"):
         exact.add((source_name_key(name_in_source), country or "", year))
+    # What the matcher reads of each known person (names, addresses, years, organisations,
+    # programmes): the same evidence as the duplicate queue's.
+    for pk, record in records_for([v["pk"] for v in values]).items():
+        records.append(dataclasses.replace(record, ref=("person", pk)))
     for v in values:
         name = normalise_name(f"{v['first_name']} {v['last_name']}")
-        person_years = sorted(years.get(v["pk"], []))
-        records.append(
-            Record(
-                ref=("person", v["pk"]),
-                name=name,
-                country=v["country"] or "",
-                year=person_years[0] if person_years else None,
-                emails=frozenset([v["email"]]) if v["email"] else frozenset(),
-                phone=v["phone"] or "",
-            )  # fmt: skip
-        )
-        for year in person_years or [None]:
+        for year in sorted(years.get(v["pk"], [])) or [None]:
             exact.add((name, v["country"] or "", year))
     return Known(
         records=records,
@@ -148,6 +142,8 @@ def analyse(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             year=r["exchange_year"],
             emails=frozenset(r["emails"]),
             phone=r["phone"],
+            organisations=r["organisations"],
+            programme=r["programme"],
         )  # fmt: skip
         for r in rows
         if r["status"] == "new"

@@ -1,33 +1,39 @@
 """Finding and merging people recorded twice (often under two spellings).
 
 Detection only proposes pairs; a merge happens when staff choose which record to keep.
+The matcher itself (evidence, weights, blocking) is :mod:`network.matching`; this module
+feeds it what the portal knows about people and stores its verdict — the score and each
+piece of evidence with its weight — in the merge queue, ranked by confidence.
 """
 
 from __future__ import annotations
 
-import unicodedata
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass, field
-from difflib import SequenceMatcher
 from typing import Any
 
 from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import ProtectedError, Q
+from django.db.models import ProtectedError, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
+from rapidfuzz import fuzz
 
 from norec_portal.audit import Action, record_audit
 from norec_portal.models import User
-from partnerships.models import Person
+from partnerships.models import Participant, Person
 
+from .. import matching
+from ..matching import HIGH_CONFIDENCE, QUEUE_THRESHOLD, Pair, Record
+from ..matching.evidence import W_ORGANISATION_SAME, W_PROGRAMME_SAME
+from ..matching.names import fold
 from ..models import (
     AccessToken,
     ContactChange,
     DuplicateCandidate,
+    HistoricalRecord,
     Invitation,
     InvitationRequest,
     Member,
@@ -35,9 +41,12 @@ from ..models import (
 )
 from .common import email_taken, record_change
 
-SIMILAR_NAME = 0.85
+__all__ = ["HIGH_CONFIDENCE", "MERGE_FIELDS", "QUEUE_THRESHOLD", "Pair", "Record",
+           "detect_duplicates", "dismiss_duplicate", "find_pairs", "merge_duplicate",
+           "name_similarity", "normalise_name", "propose_pairs", "queue",
+           "undo_merge"]  # fmt: skip
 
-# Reasons are stored untranslated and shown through gettext.
+# Reasons stored by earlier versions as plain strings (still shown through gettext).
 REASON_EMAIL = gettext_noop("same email")
 REASON_PHONE = gettext_noop("same phone")
 REASON_NAME = gettext_noop("same name and country")
@@ -45,134 +54,108 @@ REASON_SIMILAR = gettext_noop("similar name, same country and exchange year")
 
 
 def normalise_name(value: str) -> str:
-    """Lower case, no accents, letters and single spaces only: “Ngúgĩ  wa-Thiong'o” →
-    “ngugi wa thiong o”."""
-    text = unicodedata.normalize("NFKD", value or "")
-    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
-    return " ".join("".join(c if c.isalnum() else " " for c in text).split())
+    """Lower-case ASCII, single spaces, other scripts transliterated: “Ngúgĩ  wa-Thiong'o”
+    → “ngugi wa thiong o” (the matcher's folding, the one name key of the portal)."""
+    return fold(value)
 
 
 def name_similarity(a: str, b: str, *, at_least: float = 0.0) -> float:
-    """0..1, order of the names ignored (“Ali Hassan” = “Hassan Ali”).
-
-    Below ``at_least`` the exact value does not matter, so cheap upper bounds may stop
-    early (0 is then returned).
-    """
+    """0..1, order of the names ignored (“Ali Hassan” = “Hassan Ali”); below ``at_least``
+    0 may be returned."""
     if not a or not b:
         return 0.0
-    best = 0.0
-    for x, y in ((a, b), (" ".join(sorted(a.split())), " ".join(sorted(b.split())))):
-        matcher = SequenceMatcher(None, x, y)
-        if matcher.real_quick_ratio() < at_least or matcher.quick_ratio() < at_least:
-            continue
-        best = max(best, matcher.ratio())
-    return best
-
-
-@dataclass
-class Record:
-    """One person (or one spreadsheet row) as the detector sees it."""
-
-    ref: object
-    name: str
-    country: str = ""
-    year: int | None = None
-    emails: frozenset[str] = frozenset()
-    phone: str = ""
-    grams: frozenset[str] = field(init=False, repr=False)
-
-    def __post_init__(self) -> None:
-        # Character pairs of the name (words sorted): a cheap first test of likeness.
-        text = " ".join(sorted(self.name.split()))
-        self.grams = frozenset(text[i : i + 2] for i in range(len(text) - 1))
-
-
-def _could_be_similar(x: Record, y: Record) -> bool:
-    """Cheap necessary conditions before the exact (slow) similarity."""
-    la, lb = len(x.name), len(y.name)
-    if not la or not lb or 2 * min(la, lb) / (la + lb) < SIMILAR_NAME:
-        return False
-    shared = len(x.grams & y.grams)
-    return 2 * shared / ((len(x.grams) + len(y.grams)) or 1) >= 0.5
-
-
-@dataclass
-class Pair:
-    a: object
-    b: object
-    reasons: list[str] = field(default_factory=list)
-    score: int = 0
-
-
-def _compare(x: Record, y: Record) -> Pair | None:
-    reasons: list[str] = []
-    score = 0
-    if x.emails & y.emails:
-        reasons.append(REASON_EMAIL)
-        score = max(score, 95)
-    if x.phone and x.phone == y.phone:
-        reasons.append(REASON_PHONE)
-        score = max(score, 85)
-    same_country = bool(x.country) and x.country == y.country
-    if same_country and x.name and x.name == y.name:
-        reasons.append(REASON_NAME)
-        score = max(score, 90 if x.year == y.year else 75)
-    elif (
-        same_country
-        and x.year is not None
-        and y.year is not None
-        and abs(x.year - y.year) <= 1
-        and _could_be_similar(x, y)
-        and name_similarity(x.name, y.name, at_least=SIMILAR_NAME) >= SIMILAR_NAME
-    ):
-        reasons.append(REASON_SIMILAR)
-        score = max(score, 70)
-    if not reasons:
-        return None
-    return Pair(a=x.ref, b=y.ref, reasons=reasons, score=score)
+    cutoff = at_least * 100
+    best = max(
+        fuzz.ratio(a, b, score_cutoff=cutoff), fuzz.token_sort_ratio(a, b, score_cutoff=cutoff)
+    )
+    return best / 100
 
 
 def find_pairs(new: Sequence[Record], existing: Sequence[Record] = ()) -> list[Pair]:
-    """Likely duplicates among ``new`` and between ``new`` and ``existing``.
+    """Likely duplicates among ``new`` and between ``new`` and ``existing``, best first.
 
-    Records are compared within blocks (same email, same phone, same country and name;
-    for spelling variants: same country, a name starting with the same letter and an
-    exchange year at most one apart), never all against all: 12,000 rows stay fast.
+    When the records carry no organisation or programme (a preview reads only names,
+    countries, years, emails and phones), pairs that those could still lift into the
+    queue are kept too: :func:`propose_pairs` weighs them again on everything stored.
     """
-    everything = list(new) + list(existing)
-    new_ids = {id(r) for r in new}
-    blocks: dict[tuple, list[Record]] = defaultdict(list)
-    for record in everything:
-        for email in record.emails:
-            blocks[("email", email)].append(record)
-        if record.phone:
-            blocks[("phone", record.phone)].append(record)
-        if record.country and record.name:
-            blocks[("name", record.country, record.name)].append(record)
-        if record.country and record.year is not None and record.name:
-            # Each record sits under its year and the next: two records meet only when
-            # their years are at most one apart. Any shared initial will do, so swapped
-            # first and last names still meet.
-            for initial in {word[0] for word in record.name.split()}:
-                for year in (record.year, record.year + 1):
-                    blocks[("similar", record.country, year, initial)].append(record)
-    seen: set[tuple[int, int]] = set()
-    pairs: list[Pair] = []
-    for members in blocks.values():
-        if len(members) < 2:
-            continue
-        for i, x in enumerate(members):
-            for y in members[i + 1 :]:
-                if x is y or (id(x) not in new_ids and id(y) not in new_ids):
-                    continue
-                key = (min(id(x), id(y)), max(id(x), id(y)))
-                if key in seen:
-                    continue
-                seen.add(key)
-                pair = _compare(x, y)
-                if pair is not None:
-                    pairs.append(pair)
-    return pairs
+    records = [*new, *existing]
+    threshold = QUEUE_THRESHOLD
+    if not any(r.organisation_names or r.programme for r in records):
+        threshold -= W_ORGANISATION_SAME[1] + W_PROGRAMME_SAME[1]
+    return matching.find_pairs(new, existing, threshold=threshold)
+
+
+def records_for(person_ids: Iterable[int] | QuerySet[Person]) -> dict[int, Record]:
+    """What the portal knows about each person, as the matcher reads it: name, country,
+    email(s), phone, birth date, first exchange year, programmes and organisations (from
+    the historical records). A queryset of people is used as a subquery (any size)."""
+    if isinstance(person_ids, QuerySet):
+        ids: object = person_ids.values("pk")
+    else:
+        ids = list(set(person_ids))
+    people = Person.objects.filter(pk__in=ids).only(
+        "pk", "first_name", "last_name", "email", "phone", "country", "date_of_birth"
+    )
+    years: dict[int, list[int]] = defaultdict(list)
+    programmes: dict[int, list[str]] = defaultdict(list)
+    for person_id, year, programme in Participant.objects.filter(person_id__in=ids).values_list(
+        "person_id", "exchange_year", "legacy_programme"
+    ):
+        if year is not None:
+            years[person_id].append(year)
+        if programme:
+            programmes[person_id].append(programme)
+    organisations: dict[int, list[str]] = defaultdict(list)
+    emails: dict[int, set[str]] = defaultdict(set)
+    for person_id, orgs, source_emails in HistoricalRecord.objects.filter(
+        participant__person_id__in=ids
+    ).values_list("participant__person_id", "organisations", "emails_in_source"):
+        if orgs:
+            organisations[person_id].append(orgs)
+        emails[person_id] |= {e for e in source_emails.replace(";", ",").split(",") if "@" in e}
+    records = {}
+    for person in people:
+        known_emails = emails[person.pk] | ({person.email} if person.email else set())
+        records[person.pk] = Record(
+            ref=person.pk,
+            name=f"{person.first_name} {person.last_name}",
+            country=str(person.country or ""),
+            year=min(years[person.pk]) if years[person.pk] else None,
+            emails=frozenset(known_emails),
+            phone=person.phone or "",
+            organisations=" / ".join(organisations[person.pk]),
+            programme=programmes[person.pk][0] if programmes[person.pk] else "",
+            date_of_birth=person.date_of_birth,
+        )  # fmt: skip
+    return records
+
+
+def detect_duplicates(*, people: QuerySet[Person] | None = None) -> int:
+    """Run the matcher over people who took part in an exchange (or ``people``) and put
+    every pair reaching the queue in it. Pairs already decided stay decided (a pair
+    dismissed as two people is never proposed again). Returns how many pairs are new."""
+    if people is None:
+        people = Person.objects.filter(participations__isnull=False).distinct()
+    records = list(records_for(people).values())
+    pairs = matching.find_pairs(records)
+    return _store([(p.a, p.b, p) for p in pairs], batch=None)
+
+
+def queue(status: str | None = DuplicateCandidate.Status.OPEN) -> QuerySet[DuplicateCandidate]:
+    """The merge queue, most confident first (the high-confidence band on top)."""
+    items = DuplicateCandidate.objects.select_related("person_a", "person_b", "decided_by")
+    if status in DuplicateCandidate.Status.values:
+        items = items.filter(status=status)
+    return items.order_by("-score", "pk")
+
+
+def evidence_of(candidate: DuplicateCandidate) -> list[dict[str, object]]:
+    """The pair's evidence as stored: ``{"label", "weight"}`` each; a reason stored as
+    plain text by an earlier version comes back with no weight."""
+    return [
+        r if isinstance(r, dict) else {"code": "", "label": str(r), "weight": None}
+        for r in candidate.reasons
+    ]
 
 
 def person_label(person: Person) -> str:
@@ -181,20 +164,45 @@ def person_label(person: Person) -> str:
 
 
 def propose_pairs(
-    pairs: Iterable[tuple[Person | int, Person | int, list[str], int]], *, batch: object = None
+    pairs: Iterable[tuple[Person | int, Person | int, list, int]],
+    *,
+    batch: object = None,
+    at_least: int | None = None,
 ) -> int:
-    """Store pairs in the merge queue (ordered, once each). Returns how many were new."""
-    rows = []
-    for a, b, reasons, score in pairs:
+    """Store pairs in the merge queue (ordered, once each), each weighed again by the
+    matcher on everything the portal holds about the two people; the score and the
+    evidence stored are the matcher's. Pairs found by an import (``batch``) are kept only
+    when that score reaches the queue; a pair proposed by hand is always kept (unless
+    ``at_least`` says otherwise). Returns how many pairs are new."""
+    if at_least is None:
+        at_least = QUEUE_THRESHOLD if batch is not None else 0
+    wanted = []
+    for a, b, *_given in pairs:
         a_id = a if isinstance(a, int) else a.pk
         b_id = b if isinstance(b, int) else b.pk
-        if a_id == b_id:
-            continue
+        if a_id != b_id:
+            wanted.append((a_id, b_id))
+    if not wanted:
+        return 0
+    records = records_for({pk for pair in wanted for pk in pair})
+    population = matching.Population.of(list(records.values()))
+    weighed = []
+    for a_id, b_id in wanted:
+        if a_id in records and b_id in records:
+            pair = matching.compare(records[a_id], records[b_id], population)
+            if pair.score >= at_least:
+                weighed.append((a_id, b_id, pair))
+    return _store(weighed, batch=batch)
+
+
+def _store(pairs: Sequence[tuple[int, int, Pair]], *, batch: object) -> int:
+    rows = {}
+    for a_id, b_id, pair in pairs:
         low, high = sorted((a_id, b_id))
-        rows.append((low, high, reasons, score))
+        rows.setdefault((low, high), pair)
     if not rows:
         return 0
-    people = Person.objects.in_bulk({pk for r in rows for pk in r[:2]})
+    people = Person.objects.in_bulk({pk for key in rows for pk in key})
     before = DuplicateCandidate.objects.count()
     DuplicateCandidate.objects.bulk_create(
         [
@@ -203,11 +211,11 @@ def propose_pairs(
                 person_b_id=high,
                 label_a=person_label(people[low]),
                 label_b=person_label(people[high]),
-                reasons=reasons,
-                score=score,
+                reasons=[e.as_json() for e in pair.evidence],
+                score=pair.score,
                 batch=batch,
             )  # fmt: skip
-            for low, high, reasons, score in rows
+            for (low, high), pair in rows.items()
         ],
         batch_size=500,
         ignore_conflicts=True,

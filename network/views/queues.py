@@ -150,13 +150,11 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def duplicate_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", DuplicateCandidate.Status.OPEN)
-    items = DuplicateCandidate.objects.select_related("person_a", "person_b", "decided_by")
-    if status in DuplicateCandidate.Status.values:
-        items = items.filter(status=status)
-    page, query = paginate(request, items.order_by("-score", "pk"))
+    page, query = paginate(request, duplicates.queue(status))
     return render(request, "network/staff/duplicate_list.html", {
         "page_obj": page, "query_string": query, "status": status,
         "statuses": DuplicateCandidate.Status.choices,
+        "high_confidence": duplicates.HIGH_CONFIDENCE,
     })  # fmt: skip
 
 
@@ -200,4 +198,6 @@ def duplicate_detail(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, " ".join(exc.messages))
     return render(request, "network/staff/duplicate_detail.html", {
         "pair": pair, "form": form, "a": _side(pair.person_a), "b": _side(pair.person_b),
+        "evidence": duplicates.evidence_of(pair),
+        "high_confidence": duplicates.HIGH_CONFIDENCE,
     })  # fmt: skip

@@ -103,8 +103,13 @@ def test_import_writes_everyone_once_and_only_proposes_the_known_pairs(nakato, s
     }
     assert set(DuplicateCandidate.objects.values_list("status", flat=True)) == {"open"}
     assert DuplicateCandidate.objects.count() == 4
-    reasons = DuplicateCandidate.objects.get(person_a=nakato).reasons
-    assert "same email" in reasons
+    pair = DuplicateCandidate.objects.get(person_a=nakato)
+    evidence = {e["label"]: e["weight"] for e in pair.reasons}
+    assert evidence["same email"] > 0 and evidence["name spelt differently"] > 0
+    assert pair.score >= duplicates.HIGH_CONFIDENCE
+    # Namesakes are not proposed on the name alone: the queue is ranked by the evidence.
+    scores = dict(DuplicateCandidate.objects.values_list("person_a__last_name", "score"))
+    assert scores["Hassan"] < pair.score
     # Nobody lost their address to a duplicate silently: the first holder keeps it.
     nakato.refresh_from_db()
     assert nakato.email == "nakato@example.org"
