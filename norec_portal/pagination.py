@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from django.core.paginator import Paginator
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 PAGE_SIZE = 25
 
@@ -24,3 +25,55 @@ def paginate(
     page = Paginator(items, per_page).get_page(request.GET.get(param))
     query = {k: getattr(v, "pk", v) for k, v in (filters or {}).items() if v not in (None, "")}
     return {"page_obj": page, "query_string": urlencode(query)}
+
+
+class UncountedPage(Page):
+    """A page that knows whether another follows, not how many there are."""
+
+    def __init__(self, object_list: Any, number: int, paginator: Paginator, *, more: bool):
+        super().__init__(object_list, number, paginator)
+        self.more = more
+
+    def has_next(self) -> bool:
+        return self.more
+
+    def end_index(self) -> int:
+        return self.start_index() + len(self.object_list) - 1
+
+
+class UncountedPaginator(Paginator):
+    """Pages of a list that is never counted: each page reads one row more than it shows
+    to know whether another follows. For lists that grow with the network (the member
+    directory), where "page 3 of 4,800" tells a reader nothing and counting every row
+    would cost more than the page itself."""
+
+    @property
+    def num_pages(self) -> None:  # type: ignore[override]
+        return None
+
+    @property
+    def count(self) -> None:  # type: ignore[override]
+        return None
+
+    def validate_number(self, number: Any) -> int:
+        try:
+            number = int(number)
+        except (TypeError, ValueError):
+            raise PageNotAnInteger(_("That page number is not an integer")) from None
+        if number < 1:
+            raise EmptyPage(_("That page number is less than 1"))
+        return number
+
+    def page(self, number: Any) -> UncountedPage:
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        rows = list(self.object_list[bottom : bottom + self.per_page + 1])
+        if not rows and number > 1:
+            raise EmptyPage(_("That page contains no results"))
+        return UncountedPage(rows[: self.per_page], number, self, more=len(rows) > self.per_page)
+
+    def get_page(self, number: Any) -> UncountedPage:
+        try:
+            return self.page(number)
+        except (PageNotAnInteger, EmptyPage):
+            return self.page(1)

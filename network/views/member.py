@@ -144,6 +144,8 @@ def member_directory(request: HttpRequest) -> HttpResponse:
     if not can_browse_directory(request.user, member):
         return render(request, "network/directory_locked.html", {"member": member})
     form = DirectoryFilterForm(request.GET or None)
-    page, query = paginate(request, directory.search(directory.visible_to_members(), form))
+    page, query = paginate(
+        request, directory.search(directory.visible_to_members(), form), counted=False
+    )
     return render(request, "network/member_directory.html",
                   {"form": form, "page_obj": page, "query_string": query})  # fmt: skip
