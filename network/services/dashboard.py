@@ -176,31 +176,49 @@ def check_monthly_cadence(*, today: dt.date | None = None) -> int:
 # --- Members and invitations -----------------------------------------------------------------
 
 
-def member_counts() -> dict[str, int]:
-    return Member.objects.aggregate(
-        total=Count("pk"),
-        newsletter=Count("pk", filter=Q(newsletter_consent=True)),
-        directory=Count("pk", filter=Q(directory_consent=True)),
-        resource=Count(
+def _consent_counts() -> dict[str, Count]:
+    """Members who take the newsletter, are in the directory, offer to serve."""
+    return {
+        "newsletter": Count("pk", filter=Q(newsletter_consent=True)),
+        "directory": Count("pk", filter=Q(directory_consent=True)),
+        "resource": Count(
             "pk",
             filter=Q(available_as_lecturer=True)
             | Q(available_as_interpreter=True)
             | Q(available_as_resource_person=True),
         ),
-    )
+    }
 
 
 def members_over_time(month_list: list[dt.date]) -> list[tuple[dt.date, int]]:
     """Members at the end of each month (who had joined by then)."""
-    if not month_list:
-        return []
+    return member_figures(month_list).history
+
+
+@dataclass(frozen=True)
+class MemberFigures:
+    counts: dict[str, int]
+    history: list[tuple[dt.date, int]]
+    quality: ContactQuality
+
+
+def member_figures(month_list: list[dt.date]) -> MemberFigures:
+    """Everything the dashboard says about the members — totals, consents, members at the
+    end of each month, addresses missing or bounced — counted in one pass over them."""
+    joined_by = {
+        f"m{i}": Count("pk", filter=Q(joined_at__lt=_start(add_months(month, 1))))
+        for i, month in enumerate(month_list)
+    }
     counts = Member.objects.aggregate(
-        **{
-            f"m{i}": Count("pk", filter=Q(joined_at__lt=_start(add_months(month, 1))))
-            for i, month in enumerate(month_list)
-        }
+        total=Count("pk"), **_consent_counts(), **_quality_counts(), **joined_by
     )
-    return [(month, counts[f"m{i}"]) for i, month in enumerate(month_list)]
+    return MemberFigures(
+        counts={key: counts[key] for key in ("total", *_consent_counts())},
+        history=[(month, counts[f"m{i}"]) for i, month in enumerate(month_list)],
+        quality=ContactQuality(
+            members=counts["total"], missing=counts["missing"], bounced=counts["bounced"]
+        ),
+    )
 
 
 @dataclass(frozen=True)
@@ -268,14 +286,14 @@ class ContactQuality:
         return round(100 * (self.bounced + self.missing) / self.members) if self.members else 0
 
 
-def contact_quality() -> ContactQuality:
-    """Members whose address bounced, and members with no address at all.
+def _quality_counts() -> dict[str, Count]:
+    """Members with no address, and members whose address bounced.
 
-    One pass over the members, each question a sub-select PostgreSQL answers from an
-    index rather than by joining every member to the archive of people (which grows
-    with every historical record): the bad addresses through the people's email index
-    (``email <> ''`` lets it use the partial index person_email_unique_ci; addresses
-    are stored in lower case), the people with no address through theirs.
+    Each question is a sub-select PostgreSQL answers from an index rather than by joining
+    every member to the archive of people (which grows with every historical record): the
+    bad addresses through the people's email index (``email <> ''`` lets it use the partial
+    index person_email_unique_ci; addresses are stored in lower case), the people with no
+    address through person_no_email_idx.
     """
     no_address = Person.objects.filter(email="").values("pk")
     bad = (
@@ -284,9 +302,13 @@ def contact_quality() -> ContactQuality:
         .exclude(email="")
         .values("pk")
     )
-    counts = Member.objects.aggregate(
-        members=Count("pk"),
-        missing=Count("pk", filter=Q(person__in=no_address)),
-        bounced=Count("pk", filter=Q(person__in=bad)),
-    )
+    return {
+        "missing": Count("pk", filter=Q(person__in=no_address)),
+        "bounced": Count("pk", filter=Q(person__in=bad)),
+    }
+
+
+def contact_quality() -> ContactQuality:
+    """Members whose address bounced, and members with no address at all."""
+    counts = Member.objects.aggregate(members=Count("pk"), **_quality_counts())
     return ContactQuality(**counts)

@@ -127,11 +127,11 @@ def _quality_chart(quality: stats.ContactQuality) -> object:
 def dashboard(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     this_month = stats.month_of(today)
-    history = stats.members_over_time(
+    figures = stats.member_figures(
         stats.months(stats.add_months(this_month, -(HISTORY_MONTHS - 1)), HISTORY_MONTHS)
     )
+    history, quality = figures.history, figures.quality
     funnel = stats.invitation_funnel()
-    quality = stats.contact_quality()
     plan = stats.monthly_plan(
         stats.months(
             stats.add_months(this_month, -PLAN_MONTHS_BACK),
@@ -142,7 +142,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     gaps = [p for p in plan[PLAN_MONTHS_BACK:][:2] if p.flagged]
     return render(request, "network/staff/dashboard.html", {
         "today": today,
-        "members": stats.member_counts(),
+        "members": figures.counts,
         "history": history,
         "members_chart": _members_chart(history),
         "funnel": funnel,
