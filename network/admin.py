@@ -75,16 +75,12 @@ class MemberAdmin(ReadOnlyAdmin):
 
 
 @admin.register(InvitationWave)
-class InvitationWaveAdmin(admin.ModelAdmin):
-    """Waves are created and steered on the staff pages (they queue the invitations);
-    here only the name and pace can be corrected."""
+class InvitationWaveAdmin(ReadOnlyAdmin):
+    """Waves are created and steered on the staff pages, through the wave services that
+    check their pace and dates and queue the invitations."""
 
     list_display = ["name", "status", "daily_cap", "starts_on", "created_at"]
     list_filter = ["status"]
-    readonly_fields = ["countries", "status", "status_changed_at", "created_by", "created_at"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
 
 
 @admin.register(Invitation)
@@ -126,7 +122,9 @@ class HistoricalImportAdmin(ReadOnlyAdmin):
 
 
 @admin.register(HistoricalRecord)
-class HistoricalRecordAdmin(admin.ModelAdmin):
+class HistoricalRecordAdmin(ReadOnlyAdmin):
+    """What the archive said, kept as it was: a re-import recognises people by it."""
+
     list_display = ["name_in_source", "organisations", "emails_in_source", "batch"]
     search_fields = ["name_in_source", "emails_in_source", "organisations"]
     raw_id_fields = ["participant", "batch"]

@@ -11,6 +11,7 @@ from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.functional import lazy
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from norec_portal.countries import CountryChoices
@@ -304,15 +305,58 @@ class ImportUploadForm(forms.Form):
 
 
 class MergeForm(forms.Form):
+    """Which record stays, and, for each field where the two differ, whose value it keeps
+    (each choice shows both records' values)."""
+
     keep = forms.TypedChoiceField(label=_("Keep this record"), coerce=int,
                                   widget=forms.RadioSelect)  # fmt: skip
     confirm = forms.BooleanField(
         label=_("I have checked: these two records are the same person."), required=True
     )
 
-    def __init__(self, *args: Any, choices: list[tuple[int, str]], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        choices: list[tuple[int, str]],
+        people: tuple[Person, Person] | None = None,
+        fields: tuple[str, ...] = (),
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["keep"].choices = choices
+        self.people = people
+        self.differing: list[str] = []
+        if people is None:
+            return
+        a, b = people
+        for name in fields:
+            field = Person._meta.get_field(name)
+            shown = [_shown(person, name) for person in (a, b)]
+            if getattr(a, name) == getattr(b, name):
+                continue
+            self.differing.append(name)
+            self.fields[f"use_{name}"] = forms.ChoiceField(
+                label=capfirst(field.verbose_name),
+                choices=[("a", shown[0] or "—"), ("b", shown[1] or "—")],
+                widget=forms.RadioSelect,
+                initial="a" if shown[0] else "b",
+            )  # fmt: skip
+        # The confirmation comes last, after every choice.
+        self.order_fields(["keep", *[f"use_{n}" for n in self.differing], "confirm"])
+
+    def take_from_other(self, keep: Person) -> list[str]:
+        """The fields whose value the kept record takes from the other one."""
+        if self.people is None:
+            return []
+        side = "a" if keep.pk == self.people[0].pk else "b"
+        other = "b" if side == "a" else "a"
+        return [n for n in self.differing if self.cleaned_data.get(f"use_{n}") == other]
+
+
+def _shown(person: Person, name: str) -> str:
+    display = getattr(person, f"get_{name}_display", None)
+    value = display() if callable(display) else getattr(person, name)
+    return "" if value in (None, "") else str(getattr(value, "name", value))
 
 
 AVAILABILITY_CHOICES = [

@@ -2,6 +2,7 @@ from django.urls import path
 
 from .views import (
     activities,
+    bulk_merge,
     dashboard,
     member,
     merges,
@@ -181,6 +182,11 @@ urlpatterns = [
         name="staff_import_confirm",
     ),  # fmt: skip
     path("staff/network/duplicates/", queues.duplicate_list, name="staff_duplicates"),
+    path(
+        "staff/network/duplicates/high-confidence/",
+        bulk_merge.high_confidence,
+        name="staff_duplicates_high",
+    ),
     path("staff/network/merges/", merges.merge_list, name="staff_merges"),
     path("staff/network/merges/<int:pk>/undo/", merges.merge_undo, name="staff_merge_undo"),
     path("staff/network/duplicates/<int:pk>/", queues.duplicate_detail, name="staff_duplicate"),

@@ -74,6 +74,7 @@ STAFF_PREFIXES: tuple[str, ...] = (
     "network/services/reachability.py",
     "network/views/reachability.py",
     "network/views/merges.py",
+    "network/views/bulk_merge.py",
     "network/services/dashboard.py",
     "network/services/duplicates.py",
     "network/views/dashboard.py",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
@@ -44,7 +45,8 @@ from .common import email_taken, record_change
 __all__ = ["HIGH_CONFIDENCE", "MERGE_FIELDS", "QUEUE_THRESHOLD", "Pair", "Record",
            "detect_duplicates", "dismiss_duplicate", "find_pairs", "merge_duplicate",
            "name_similarity", "normalise_name", "propose_pairs", "queue",
-           "undo_merge"]  # fmt: skip
+           "undo_merge", "BULK_MERGE_LIMIT", "BulkMerge", "high_confidence_queue",
+           "merge_high_confidence", "record_to_keep"]  # fmt: skip
 
 # Reasons stored by earlier versions as plain strings (still shown through gettext).
 REASON_EMAIL = gettext_noop("same email")
@@ -478,3 +480,53 @@ def undo_merge(*, record: MergeRecord, by: User) -> Person:
     record_audit(by=by, action=Action.UPDATE, obj=keep,
                  summary=f"merge of record #{restored.pk} undone")  # fmt: skip
     return restored
+
+
+# --- The high-confidence band, merged in bulk ------------------------------------------------
+
+# Pairs merged in one go at most: a page staff can read through before confirming.
+BULK_MERGE_LIMIT = 200
+
+
+def high_confidence_queue() -> QuerySet[DuplicateCandidate]:
+    """Open pairs in the high-confidence band, best first."""
+    return queue(DuplicateCandidate.Status.OPEN).filter(
+        score__gte=HIGH_CONFIDENCE, person_a__isnull=False, person_b__isnull=False
+    )
+
+
+def record_to_keep(candidate: DuplicateCandidate) -> Person:
+    """The record a bulk merge keeps: the one with a login or member profile, else the one
+    with an address, else the older one."""
+    sides = [p for p in (candidate.person_a, candidate.person_b) if p is not None]
+
+    def weight(person: Person) -> tuple[bool, bool, int]:
+        member = Member.objects.filter(person=person).exists()
+        return (bool(person.user_id) or member, bool(person.email), -person.pk)
+
+    return max(sides, key=weight)
+
+
+@dataclass(frozen=True)
+class BulkMerge:
+    merged: int
+    skipped: list[tuple[int, str]]
+
+
+def merge_high_confidence(*, candidate_ids: Iterable[int], by: User) -> BulkMerge:
+    """Merge the pairs staff looked at (``candidate_ids``) that are still open and in the
+    high-confidence band, each in its own transaction with the default choices; a pair the
+    merge refuses (two logins, a clash elsewhere) is left in the queue with the reason.
+    Each merge can be undone on its own."""
+    wanted = list(candidate_ids)[:BULK_MERGE_LIMIT]
+    merged, skipped = 0, []
+    for candidate in (
+        high_confidence_queue().filter(pk__in=wanted).select_related("person_a", "person_b")
+    ):
+        try:
+            merge_duplicate(candidate=candidate, keep=record_to_keep(candidate), by=by)
+        except ValidationError as exc:
+            skipped.append((candidate.pk, " ".join(exc.messages)))
+        else:
+            merged += 1
+    return BulkMerge(merged=merged, skipped=skipped)

@@ -181,8 +181,9 @@ def duplicate_detail(request: HttpRequest, pk: int) -> HttpResponse:
                                                   "decided_by"), pk=pk,
     )  # fmt: skip
     choices = [(p.pk, f"{p.full_name} #{p.pk}") for p in (pair.person_a, pair.person_b) if p]
+    both = (pair.person_a, pair.person_b) if pair.person_a and pair.person_b else None
     form = MergeForm(request.POST if request.POST.get("decision") == "merge" else None,
-                     choices=choices)  # fmt: skip
+                     choices=choices, people=both, fields=duplicates.MERGE_FIELDS)  # fmt: skip
     if request.method == "POST" and pair.status == DuplicateCandidate.Status.OPEN:
         try:
             if request.POST.get("decision") == "dismiss":
@@ -191,7 +192,8 @@ def duplicate_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("network:staff_duplicates")
             if form.is_valid():
                 keep = Person.objects.get(pk=form.cleaned_data["keep"])
-                duplicates.merge_duplicate(candidate=pair, keep=keep, by=request.user)
+                duplicates.merge_duplicate(candidate=pair, keep=keep, by=request.user,
+                                           take_from_other=form.take_from_other(keep))  # fmt: skip
                 messages.success(request, _("Merged into %(name)s.") % {"name": keep.full_name})
                 return redirect("network:staff_duplicates")
         except ValidationError as exc:

@@ -91,3 +91,38 @@ def test_a_member_on_a_phone_tells_norec_about_someone(open_journey):
     tip = InvitationRequest.objects.get()
     assert tip.person == target and tip.tipped_by.person == person
     j.write_report()
+
+
+def test_staff_merge_a_pair_field_by_field_and_undo_it(open_journey, staff):
+    from network.models import DuplicateCandidate, MergeRecord
+    from network.services import duplicates
+
+    a = make_alumnus_record("Mohammed", "Hassan", country="TZ", email="", year=1995)
+    b = make_alumnus_record("Mohamed", "Hasan", country="TZ", email="mh@example.org", year=1995,
+                            phone="+255712345678")  # fmt: skip
+    duplicates.propose_pairs([(a, b, ["similar name"], 80)])
+    pair = DuplicateCandidate.objects.get()
+
+    j = open_journey("merge")
+    page = j.page
+    log_in_with_code(j, staff)
+    j.goto(f"/staff/network/duplicates/{pair.pk}/")
+    expect(page.get_by_role("heading", name="Same person?")).to_be_visible()
+    j.check(shot="merge-screen")
+    page.get_by_label(f"Mohammed Hassan #{a.pk}").check()
+    page.get_by_role("group", name="Email").get_by_label("mh@example.org").check()
+    page.get_by_role("group", name="Last name").get_by_label("Hassan").check()
+    page.get_by_label("I have checked: these two records are the same person.").check()
+    page.get_by_role("button", name="Merge the two records").click()
+    expect(page.get_by_text("Merged into Mohammed Hassan.")).to_be_visible()
+    a.refresh_from_db()
+    assert (a.last_name, a.email, a.phone) == ("Hassan", "mh@example.org", "+255712345678")
+
+    j.goto("/staff/network/merges/")
+    j.check(shot="merges")
+    page.get_by_label("Bring both records back").check()
+    page.get_by_role("button", name="Undo this merge").click()
+    expect(page.get_by_text("The merge is undone")).to_be_visible()
+    assert Person.objects.filter(pk=b.pk).exists()
+    assert MergeRecord.objects.get().undone_at is not None
+    j.write_report()

@@ -102,3 +102,65 @@ def test_staff_undo_a_merge_from_the_merges_page_with_a_confirmation(pair, staff
     assert Person.objects.filter(pk=b.pk).exists()
     audit = staff_client.get(reverse("audit_log") + "?action=merge").content.decode()
     assert reverse("network:staff_merges") + f"?person={a.pk}" in audit
+
+
+def test_the_merge_screen_shows_both_values_and_keeps_the_ones_chosen(pair, staff_client):
+    from django.urls import reverse
+
+    a, b, _c = pair
+    candidate = DuplicateCandidate.objects.filter(person_a__in=[a, b], person_b__in=[a, b]).get()
+    url = reverse("network:staff_duplicate", args=[candidate.pk])
+    page = staff_client.get(url).content.decode()
+    # Both records' spellings side by side, as choices.
+    assert "Mohammed" in page and "Mohamed" in page and "mh@example.org" in page
+    side = "a" if candidate.person_a_id == a.pk else "b"
+    other = "b" if side == "a" else "a"
+    response = staff_client.post(url, {
+        "decision": "merge", "keep": a.pk, "confirm": "on",
+        "use_first_name": side, "use_last_name": other, "use_email": other,
+        "use_phone": side, "use_country": side,
+    })  # fmt: skip
+    assert response.status_code == 302
+    a.refresh_from_db()
+    assert (a.first_name, a.last_name, a.email, a.phone) == ("Mohammed", "Hasan",
+                                                             "mh@example.org", "")  # fmt: skip
+
+
+def test_the_high_confidence_band_is_merged_in_bulk_after_a_look(staff, staff_client):
+    from django.urls import reverse
+
+    from network.services.duplicates import HIGH_CONFIDENCE
+
+    twins = []
+    for n in range(3):
+        a = make_alumnus_record("Grace", f"Tembo{n}", country="ZM", email=f"g{n}@example.org",
+                                year=2007)  # fmt: skip
+        b = make_alumnus_record("Grace", f"Tembo{n}", country="ZM", email="", year=2007)
+        twins.append((a, b))
+    low = make_alumnus_record("Joseph", "Otieno", country="KE", email="", year=1998)
+    low_twin = make_alumnus_record("Josef", "Otieno", country="KE", email="", year=2001)
+    DuplicateCandidate.objects.bulk_create([
+        DuplicateCandidate(person_a_id=min(a.pk, b.pk), person_b_id=max(a.pk, b.pk),
+                           score=HIGH_CONFIDENCE + 5, label_a="a", label_b="b")
+        for a, b in twins
+    ] + [DuplicateCandidate(person_a_id=low.pk, person_b_id=low_twin.pk, score=70,
+                            label_a="a", label_b="b")])  # fmt: skip
+    url = reverse("network:staff_duplicates_high")
+    page = staff_client.get(url)
+    assert [pair.pk for pair, _evidence in page.context["pairs"]] == list(
+        DuplicateCandidate.objects.filter(score__gte=HIGH_CONFIDENCE)
+        .order_by("-score", "pk")
+        .values_list("pk", flat=True)
+    )
+    ids = [str(pair.pk) for pair, _evidence in page.context["pairs"]]
+    staff_client.post(url, {"pair": ids})  # not confirmed: nothing merged
+    assert DuplicateCandidate.objects.filter(status="open").count() == 4
+    staff_client.post(url, {"pair": ids, "confirm": "on"})
+    assert DuplicateCandidate.objects.filter(status="merged").count() == 3
+    # The record with the address stays; the pair below the band waits for a person.
+    for a, b in twins:
+        assert (
+            Person.objects.filter(pk=a.pk).exists() and not Person.objects.filter(pk=b.pk).exists()
+        )
+    assert DuplicateCandidate.objects.get(person_a=low).status == "open"
+    assert MergeRecord.objects.count() == 3
