@@ -340,17 +340,27 @@ class MergeForm(forms.Form):
                 choices=[("a", shown[0] or "—"), ("b", shown[1] or "—")],
                 widget=forms.RadioSelect,
                 initial="a" if shown[0] else "b",
+                required=False,
             )  # fmt: skip
         # The confirmation comes last, after every choice.
         self.order_fields(["keep", *[f"use_{n}" for n in self.differing], "confirm"])
 
     def take_from_other(self, keep: Person) -> list[str]:
-        """The fields whose value the kept record takes from the other one."""
+        """The fields whose value the kept record takes from the other one: those chosen
+        from the other record, and, where nothing was chosen, the kept record's gaps."""
         if self.people is None:
             return []
-        side = "a" if keep.pk == self.people[0].pk else "b"
-        other = "b" if side == "a" else "a"
-        return [n for n in self.differing if self.cleaned_data.get(f"use_{n}") == other]
+        a, b = self.people
+        kept, other = (a, b) if keep.pk == a.pk else (b, a)
+        other_side = "b" if kept is a else "a"
+        taken = []
+        for name in self.differing:
+            chosen = self.cleaned_data.get(f"use_{name}")
+            if chosen == other_side or (
+                not chosen and not getattr(kept, name) and getattr(other, name)
+            ):
+                taken.append(name)
+        return taken
 
 
 def _shown(person: Person, name: str) -> str:

@@ -1,24 +1,28 @@
 """How names are compared: the one key for people, organisations and partnerships.
 
-Spreadsheets, forms and old records spell the same name with other spacing, case or
-accents ("  Åse  MÜLLER", "ase muller"); :func:`name_key` folds those differences away so
-that every comparison of names in the app agrees.
+Spreadsheets, forms and old records spell the same name with other spacing, case,
+accents, punctuation or script ("  Åse  MÜLLER", "ase muller", "Ngũgĩ wa-Thiong'o",
+"Юсуф"); :func:`name_key` folds those differences away so that every comparison of names
+in the portal agrees: the coordinator import, the historical import, the duplicate matcher
+(``network.matching``) and the duplicate check of a new person.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from typing import Any
+
+from anyascii import anyascii
 
 
 def name_key(text: object) -> str:
-    """``text`` with runs of whitespace made one space, trimmed, diacritics removed and case
-    folded: ``name_key(" Åse  Müller ") == name_key("ase MULLER") == "ase muller"``.
-
-    Letters that are not a base letter plus an accent (ø, æ, ł) stay as they are."""
-    decomposed = unicodedata.normalize("NFKD", " ".join(str(text).split()))
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    """Lower-case ASCII letters and digits separated by single spaces: accents dropped,
+    other scripts transliterated (anyascii), punctuation read as a space.
+    ``name_key(" Åse  Müller ") == name_key("ase MULLER") == "ase muller"``;
+    ``name_key("Ngũgĩ wa-Thiong'o") == "ngugi wa thiong o"``; ``name_key("Øyvind") ==
+    "oyvind"``."""
+    ascii_text = anyascii(str(text or "")).casefold()
+    return " ".join("".join(c if c.isalnum() else " " for c in ascii_text).split())
 
 
 def person_key(data: dict[str, Any]) -> tuple[str, str, dt.date] | None:

@@ -13,10 +13,16 @@ import re
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
-from django.utils.translation import gettext_noop
 from rapidfuzz import fuzz
 
 from .names import NameMatch, compare_names, fold, words
+
+
+def gettext_noop(message: str) -> str:
+    """Marks a label for the catalogues (makemessages reads the name), stored untranslated
+    and shown through gettext on the staff pages; Django's own needs its settings, and the
+    matcher runs without them (bench, archive generator)."""
+    return message
 
 
 @dataclass

@@ -1,8 +1,9 @@
 """Names as the matcher compares them: folded to plain letters, split into words, and
 given a rough sound key so that spellings of one name meet.
 
-Folding goes through anyascii, so diacritics drop (“Ngũgĩ” → “ngugi”) and other scripts
-are transliterated (“Юсуф” → “yusuf”) before anything is compared.
+Folding is the portal's one name key (``partnerships.names.name_key``): diacritics drop
+(“Ngũgĩ” → “ngugi”) and other scripts are transliterated (“Юсуф” → “yusuf”) before
+anything is compared.
 """
 
 from __future__ import annotations
@@ -10,18 +11,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from anyascii import anyascii
 from rapidfuzz.distance import OSA, Indel
+
+from partnerships.names import name_key
 
 # Two words this alike (0..1) count as one name spelt two ways.
 SAME_WORD = 0.8
 
 
-def fold(text: str) -> str:
-    """Lower-case ASCII letters and digits, single spaces: “Ngúgĩ  wa-Thiong'o” →
-    “ngugi wa thiong o”."""
-    ascii_text = anyascii(text or "").casefold()
-    return " ".join("".join(c if c.isalnum() else " " for c in ascii_text).split())
+# One folding of names for the whole portal (partnerships.names), under the matcher's word.
+fold = name_key
 
 
 def words(text: str) -> tuple[str, ...]:

@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.validators import EmailValidator
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from norec_portal import addresses
 from norec_portal.spreadsheets import (
     PREVIEW_VALUE_LENGTH,
     SpreadsheetError,
@@ -37,7 +37,6 @@ from .columns import ALIASES, COLUMN_KEYS, DATE_KEYS, IGNORED_KEYS, REQUIRED_KEY
 # --- Checking rows ---------------------------------------------------------------------
 
 CONTROL_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-_EMAIL = EmailValidator()
 
 
 def parse_gender(text: str) -> str | None:
@@ -286,14 +285,19 @@ def _check_person(row: _Row) -> None:
     }
     cleaned = clean_person_data(person)
     if cleaned.get("email"):
-        try:
-            _EMAIL(cleaned["email"])
-        except ValidationError:
-            row.error(
-                "email",
-                _("“%(value)s” is not a valid email address.")
-                % {"value": _preview(cleaned["email"])},
-            )
+        # The portal's one email check (norec_portal.addresses), shared with the
+        # historical import: a participant's address must work, and a likely slip is
+        # named so the coordinator can correct the file.
+        check = addresses.check_address(cleaned["email"])
+        if check is not None and check.status != addresses.VALID:
+            message = _("“%(value)s” is not a valid email address.") % {
+                "value": _preview(cleaned["email"])
+            }
+            if check.suggestion:
+                message += " " + _("Did you mean %(suggestion)s?") % {
+                    "suggestion": check.suggestion
+                }
+            row.error("email", message)
     nationality = row.text("nationality")
     if nationality and not row.has_error("nationality"):
         code = parse_country(nationality)

@@ -113,6 +113,7 @@ def test_staff_merge_a_pair_field_by_field_and_undo_it(open_journey, staff):
     page.get_by_role("group", name="Email").get_by_label("mh@example.org").check()
     page.get_by_role("group", name="Last name").get_by_label("Hassan").check()
     page.get_by_label("I have checked: these two records are the same person.").check()
+    j.shot("merge-choices", at=page.get_by_role("heading", name="Decide"))
     page.get_by_role("button", name="Merge the two records").click()
     expect(page.get_by_text("Merged into Mohammed Hassan.")).to_be_visible()
     a.refresh_from_db()

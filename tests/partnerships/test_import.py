@@ -979,3 +979,22 @@ def test_people_are_matched_whatever_the_accents_case_and_spacing(coordinator_cl
     assert found[2]["errors"] == [] and found[5]["errors"] == []
     assert "already on row 2 of this file" in messages_of(found[3])
     assert "José Müller with the same date of birth is already registered" in messages_of(found[4])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("typed", "suggested"),
+    [("joseph.otieno@gmial.com", "joseph.otieno@gmail.com"),
+     ("lucía.phiri@hotmail.com", "lucia.phiri@hotmail.com")],
+)  # fmt: skip
+def test_a_likely_slip_in_an_address_is_refused_with_the_correction(
+    coordinator_client, partners, typed, suggested
+):
+    """The coordinator import checks addresses with the historical import's one check."""
+    header = fixture("bad_rows.csv").decode().splitlines()[0]
+    line = (f"Joseph,Otieno,{typed},,,,,Lake Victoria Health Exchange,"
+            "Mbarara Community Clinic,2030-02-01,2030-10-31,")  # fmt: skip
+    upload(coordinator_client, "slip.csv", f"{header}\n{line}\n".encode())
+    errors = rows_by_number(last_import())[2]["errors"]
+    assert any(e["field"] == "email" and f"Did you mean {suggested}?" in e["message"]
+               for e in errors), errors  # fmt: skip
