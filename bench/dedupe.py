@@ -159,7 +159,7 @@ def report(results: list[dict[str, object]]) -> str:
     lines += [
         "",
         "How the file differs from real data: the second records are made by the changes "
-        "listed in `docs/matching.md` (one to three each), never by a wholly different "
+        "listed in `docs/network.md` (one to three each), never by a wholly different "
         "spelling or a record of two exchanges decades apart; namesakes (same first given "
         "name and surname) never share a sending organisation, and an email address belongs "
         "to one person; birth dates are either right or missing. Real archives also hold "

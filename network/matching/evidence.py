@@ -3,7 +3,7 @@
 A weight is in points: positive when the piece says “the same person”, negative when it
 says “two people”. A pair's score is the sum, kept within 0..100. The plain-words
 labels are stored untranslated (shown through gettext) so staff read why a pair was
-proposed; docs/matching.md explains them.
+proposed; docs/network.md explains them.
 """
 
 from __future__ import annotations
@@ -94,7 +94,7 @@ class Evidence:
 
 
 # --- Weights -----------------------------------------------------------------------------
-# Each piece of evidence and its weight, in one table staff can read (docs/matching.md).
+# Each piece of evidence and its weight, in one table staff can read (docs/network.md).
 # Chosen so that a name on its own never reaches the queue: a namesake needs the same
 # year *and* no contrary organisation, email or birth date; a spelling variant with the
 # same year and organisation ranks near the top.

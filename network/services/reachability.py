@@ -33,6 +33,7 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
 )
@@ -168,8 +169,18 @@ def worklist(*, country: str, group: str = "") -> QuerySet[Person]:
     people = alumni().filter(country=country).annotate(group=_group_case())
     wanted = [_GROUP_NUMBERS[group]] if group in TO_FIX else [_GROUP_NUMBERS[g] for g in TO_FIX]
     open_raw = RawAddress.objects.filter(resolution="").order_by("created_at", "pk")
+    bad = BadAddress.objects.filter(cleared_at__isnull=True, email=Lower(OuterRef("email")))
+    bounced_invitation = Invitation.objects.filter(
+        person=OuterRef("pk"), state=Invitation.State.BOUNCED
+    ).order_by("-pk")
     return (
         people.filter(group__in=wanted)
+        .annotate(
+            # Why the address is on the list: what the mail system said, and when.
+            bounce_reason=Subquery(bad.values("reason")[:1]),
+            bounced_on=Subquery(bad.values("last_failed_at")[:1]),
+            invitation_bounced_on=Subquery(bounced_invitation.values("bounced_at")[:1]),
+        )
         .prefetch_related(
             Prefetch("raw_addresses", queryset=open_raw, to_attr="open_raw_addresses"),
             Prefetch(
