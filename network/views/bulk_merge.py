@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from norec_portal.access import staff_required
 
-from ..services import duplicates
+from ..services import duplicates, merges
 
 
 @staff_required
@@ -24,7 +24,7 @@ def high_confidence(request: HttpRequest) -> HttpResponse:
             messages.error(request, _("Tick the box to confirm that you have looked at them."))
             return redirect("network:staff_duplicates_high")
         ids = [int(v) for v in request.POST.getlist("pair") if v.isdigit()]
-        result = duplicates.merge_high_confidence(candidate_ids=ids, by=request.user)
+        result = merges.merge_high_confidence(candidate_ids=ids, by=request.user)
         messages.success(
             request,
             ngettext("%(n)s pair merged.", "%(n)s pairs merged.", result.merged)
@@ -34,8 +34,8 @@ def high_confidence(request: HttpRequest) -> HttpResponse:
             messages.warning(request, _("Pair #%(pk)s left in the queue: %(reason)s")
                              % {"pk": pk, "reason": reason})  # fmt: skip
         return redirect("network:staff_duplicates_high")
-    band = duplicates.high_confidence_queue()
-    pairs = list(band[: duplicates.BULK_MERGE_LIMIT])
+    band = merges.high_confidence_queue()
+    pairs = list(band[: merges.BULK_MERGE_LIMIT])
     return render(request, "network/staff/duplicates_high.html", {
         "pairs": [(pair, duplicates.evidence_of(pair)) for pair in pairs],
         "total": band.count(), "high_confidence": duplicates.HIGH_CONFIDENCE,

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from norec_portal.access import staff_required
 
 from ..models import MergeRecord
-from ..services import duplicates
+from ..services import merges
 from .common import paginate
 
 
@@ -38,7 +38,7 @@ def merge_undo(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Tick the box to confirm that both records should come back."))
         return redirect("network:staff_merges")
     try:
-        restored = duplicates.undo_merge(record=record, by=request.user)
+        restored = merges.undo_merge(record=record, by=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("network:staff_merges")

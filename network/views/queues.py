@@ -14,9 +14,9 @@ from norec_portal.access import staff_required
 from partnerships.models import Participant, Person
 
 from .. import imports
-from ..forms import ApproveRequestForm, ImportUploadForm, MergeForm, RejectRequestForm
 from ..models import DuplicateCandidate, HistoricalImport, InvitationRequest, Member
-from ..services import duplicates
+from ..queue_forms import ApproveRequestForm, ImportUploadForm, MergeForm, RejectRequestForm
+from ..services import duplicates, merges
 from ..services import requests as invitation_requests
 from .common import paginate
 
@@ -183,7 +183,7 @@ def duplicate_detail(request: HttpRequest, pk: int) -> HttpResponse:
     choices = [(p.pk, f"{p.full_name} #{p.pk}") for p in (pair.person_a, pair.person_b) if p]
     both = (pair.person_a, pair.person_b) if pair.person_a and pair.person_b else None
     form = MergeForm(request.POST if request.POST.get("decision") == "merge" else None,
-                     choices=choices, people=both, fields=duplicates.MERGE_FIELDS)  # fmt: skip
+                     choices=choices, people=both, fields=merges.MERGE_FIELDS)  # fmt: skip
     if request.method == "POST" and pair.status == DuplicateCandidate.Status.OPEN:
         try:
             if request.POST.get("decision") == "dismiss":
@@ -192,7 +192,7 @@ def duplicate_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("network:staff_duplicates")
             if form.is_valid():
                 keep = Person.objects.get(pk=form.cleaned_data["keep"])
-                duplicates.merge_duplicate(candidate=pair, keep=keep, by=request.user,
+                merges.merge_duplicate(candidate=pair, keep=keep, by=request.user,
                                            take_from_other=form.take_from_other(keep))  # fmt: skip
                 messages.success(request, _("Merged into %(name)s.") % {"name": keep.full_name})
                 return redirect("network:staff_duplicates")

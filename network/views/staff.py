@@ -18,7 +18,7 @@ from norec_portal.forms import add_service_errors
 from partnerships.models import Participant, Person
 
 from .. import directory
-from ..forms import DirectoryFilterForm, ResendForm, WaveForm
+from ..forms import DirectoryFilterForm
 from ..models import (
     BadAddress,
     DuplicateCandidate,
@@ -26,6 +26,7 @@ from ..models import (
     InvitationWave,
     Member,
 )
+from ..queue_forms import ResendForm, WaveForm
 from ..services import reachability, waves
 from .common import paginate
 

@@ -20,7 +20,7 @@ from network.models import (
     HistoricalRecord,
     Invitation,
 )
-from network.services import duplicates, waves
+from network.services import duplicates, merges, waves
 from partnerships.models import Participant, Person
 from tests.factories import UserFactory
 from tests.network.factories import make_alumnus_record
@@ -245,7 +245,7 @@ def test_merging_fills_gaps_and_keeps_one_invitation(staff, db):
     waves.invite_person(person=b, email=b.email, by=None, via="staff")
     duplicates.propose_pairs([(a, b, ["similar name"], 70)])
     pair = DuplicateCandidate.objects.get()
-    duplicates.merge_duplicate(candidate=pair, keep=a, by=staff)
+    merges.merge_duplicate(candidate=pair, keep=a, by=staff)
     a.refresh_from_db()
     assert (a.email, a.phone) == ("mh@example.org", "+255712345678")
     assert Invitation.objects.get(person=a).email == "mh@example.org"
@@ -258,7 +258,7 @@ def test_two_logins_are_never_merged(staff, db):
     Person.objects.filter(pk=b.pk).update(user=UserFactory())
     duplicates.propose_pairs([(a, b, ["similar name"], 70)])
     with pytest.raises(ValidationError, match="cannot be merged"):
-        duplicates.merge_duplicate(candidate=DuplicateCandidate.objects.get(), keep=a, by=staff)
+        merges.merge_duplicate(candidate=DuplicateCandidate.objects.get(), keep=a, by=staff)
     assert Person.objects.filter(pk__in=[a.pk, b.pk]).count() == 2
 
 

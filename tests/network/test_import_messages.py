@@ -112,7 +112,7 @@ def test_random_bytes_are_refused_as_not_a_spreadsheet():
 
 def test_reimporting_after_merges_and_renames_creates_nothing_and_undoes_nothing(staff):
     from network.models import DuplicateCandidate
-    from network.services import duplicates
+    from network.services import duplicates, merges
     from partnerships.models import Person
 
     text = (
@@ -131,7 +131,7 @@ def test_reimporting_after_merges_and_renames_creates_nothing_and_undoes_nothing
             [(people["Mohammed Hassan"], people["Mohamed Hasan"], ["similar name"], 70)]
         )
         pair = DuplicateCandidate.objects.get()
-    duplicates.merge_duplicate(candidate=pair, keep=people["Mohammed Hassan"], by=staff)
+    merges.merge_duplicate(candidate=pair, keep=people["Mohammed Hassan"], by=staff)
     Person.objects.filter(pk=people["Achieng Odhiambo"].pk).update(first_name="Achieng Grace")
 
     again = preview(text)

@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from network.models import ContactChange, DuplicateCandidate, Invitation, MergeRecord
-from network.services import duplicates, waves
+from network.services import duplicates, merges, waves
 from partnerships.models import Participant, Person
 from tests.network.factories import make_alumnus_record
 
@@ -28,13 +28,13 @@ def test_undoing_a_merge_restores_both_records_and_their_links(pair, staff):
     a, b, c = pair
     b_participations = set(Participant.objects.filter(person=b).values_list("pk", flat=True))
     candidate = DuplicateCandidate.objects.filter(person_a__in=[a, b], person_b__in=[a, b]).get()
-    duplicates.merge_duplicate(candidate=candidate, keep=a, by=staff)
+    merges.merge_duplicate(candidate=candidate, keep=a, by=staff)
     a.refresh_from_db()
     assert a.email == "mh@example.org" and not Person.objects.filter(pk=b.pk).exists()
     assert Invitation.objects.get().person_id == a.pk
 
     record = MergeRecord.objects.get()
-    restored = duplicates.undo_merge(record=record, by=staff)
+    restored = merges.undo_merge(record=record, by=staff)
 
     assert restored.pk == b.pk
     b_again = Person.objects.get(pk=b.pk)
@@ -59,18 +59,18 @@ def test_undoing_a_merge_restores_both_records_and_their_links(pair, staff):
     record.refresh_from_db()
     assert record.undone_by == staff
     with pytest.raises(ValidationError, match="already undone"):
-        duplicates.undo_merge(record=record, by=staff)
+        merges.undo_merge(record=record, by=staff)
 
 
 def test_a_field_chosen_from_the_other_record_goes_back_on_undo(pair, staff):
     a, b, _c = pair
     candidate = DuplicateCandidate.objects.filter(person_a__in=[a, b], person_b__in=[a, b]).get()
-    duplicates.merge_duplicate(candidate=candidate, keep=a, by=staff,
+    merges.merge_duplicate(candidate=candidate, keep=a, by=staff,
                                take_from_other=["last_name", "email"])  # fmt: skip
     a.refresh_from_db()
     assert (a.first_name, a.last_name, a.email, a.phone) == ("Mohammed", "Hasan",
                                                              "mh@example.org", "")  # fmt: skip
-    duplicates.undo_merge(record=MergeRecord.objects.get(), by=staff)
+    merges.undo_merge(record=MergeRecord.objects.get(), by=staff)
     a.refresh_from_db()
     assert (a.last_name, a.email) == ("Hassan", "")
 
@@ -78,9 +78,9 @@ def test_a_field_chosen_from_the_other_record_goes_back_on_undo(pair, staff):
 def test_an_edit_made_after_the_merge_is_not_undone(pair, staff):
     a, b, _c = pair
     candidate = DuplicateCandidate.objects.filter(person_a__in=[a, b], person_b__in=[a, b]).get()
-    duplicates.merge_duplicate(candidate=candidate, keep=a, by=staff)
+    merges.merge_duplicate(candidate=candidate, keep=a, by=staff)
     Person.objects.filter(pk=a.pk).update(phone="+255700000000")
-    duplicates.undo_merge(record=MergeRecord.objects.get(), by=staff)
+    merges.undo_merge(record=MergeRecord.objects.get(), by=staff)
     a.refresh_from_db()
     assert a.phone == "+255700000000"
 
@@ -90,7 +90,7 @@ def test_staff_undo_a_merge_from_the_merges_page_with_a_confirmation(pair, staff
 
     a, b, _c = pair
     candidate = DuplicateCandidate.objects.filter(person_a__in=[a, b], person_b__in=[a, b]).get()
-    duplicates.merge_duplicate(candidate=candidate, keep=a, by=staff)
+    merges.merge_duplicate(candidate=candidate, keep=a, by=staff)
     record = MergeRecord.objects.get()
     page = staff_client.get(reverse("network:staff_merges") + f"?person={a.pk}").content.decode()
     assert f"Record #{b.pk} (Mohamed Hasan) merged in" in page and "Undo this merge" in page
