@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install lint format migrate worker beat serve clean bench
+.PHONY: demo test install lint format migrate worker beat serve clean bench bench-dedupe
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required"'
@@ -56,6 +56,12 @@ bench: install
 	DATABASE_URL="$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/norec_bench}" \
 	REDIS_URL="$${REDIS_URL:-redis://127.0.0.1:6379/15}" \
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+## The duplicate matcher on its labelled archive (12,000 and 120,000 rows), and the labelled
+## file through the historical import on the bench database (bench/README.md).
+bench-dedupe: install
+	DATABASE_URL="$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/norec_bench}" \
+	$(BIN)/python -m bench.dedupe --import-rows 12000
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles
