@@ -2,8 +2,8 @@
 
 django-countries translates and sorts its 250 names on every iteration, and Django
 normalises a callable's choices again each time a form or widget walks them (twice per
-rendered select): about 1.5 ms a select. The list for each language is built once per
-process here; the names themselves never change while the portal runs.
+rendered select). The list for each language is built once per process here: the names
+themselves never change while the portal runs, so nothing can go stale.
 """
 
 from __future__ import annotations
