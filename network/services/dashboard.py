@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, DateField, Q, QuerySet, Value
+from django.db.models import Count, DateField, Exists, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Coalesce, Lower, TruncMonth
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -203,21 +203,18 @@ class MemberFigures:
 
 
 def member_figures(month_list: list[dt.date]) -> MemberFigures:
-    """Everything the dashboard says about the members — totals, consents, members at the
-    end of each month, addresses missing or bounced — counted in one pass over them."""
+    """Everything the dashboard says about the members: totals, consents and members at
+    the end of each month in one pass over them, then the few with an address problem."""
     joined_by = {
         f"m{i}": Count("pk", filter=Q(joined_at__lt=_start(add_months(month, 1))))
         for i, month in enumerate(month_list)
     }
-    counts = Member.objects.aggregate(
-        total=Count("pk"), **_consent_counts(), **_quality_counts(), **joined_by
-    )
+    counts = Member.objects.aggregate(total=Count("pk"), **_consent_counts(), **joined_by)
+    problems = _address_problems()
     return MemberFigures(
         counts={key: counts[key] for key in ("total", *_consent_counts())},
         history=[(month, counts[f"m{i}"]) for i, month in enumerate(month_list)],
-        quality=ContactQuality(
-            members=counts["total"], missing=counts["missing"], bounced=counts["bounced"]
-        ),
+        quality=ContactQuality(members=counts["total"], **problems),
     )
 
 
@@ -286,29 +283,26 @@ class ContactQuality:
         return round(100 * (self.bounced + self.missing) / self.members) if self.members else 0
 
 
-def _quality_counts() -> dict[str, Count]:
+def _address_problems() -> dict[str, int]:
     """Members with no address, and members whose address bounced.
 
-    Each question is a sub-select PostgreSQL answers from an index rather than by joining
-    every member to the archive of people (which grows with every historical record): the
-    bad addresses through the people's email index (``email <> ''`` lets it use the partial
-    index person_email_unique_ci; addresses are stored in lower case), the people with no
-    address through person_no_email_idx.
+    Counted from the people's side, where these are few: the people without an address
+    (``person_no_email_idx``) and those whose address is marked bad (through the email
+    index; ``email <> ''`` lets PostgreSQL use the partial index person_email_unique_ci,
+    addresses are stored in lower case), each checked for a member profile by its unique
+    index. Asking it of every member instead costs a probe per member.
     """
-    no_address = Person.objects.filter(email="").values("pk")
-    bad = (
+    is_member = Exists(Member.objects.filter(person=OuterRef("pk")))
+    missing = Person.objects.filter(is_member, email="").count()
+    bounced = (
         Person.objects.annotate(email_key=Lower("email"))
-        .filter(email_key__in=active_bad_addresses().values("email"))
+        .filter(is_member, email_key__in=active_bad_addresses().values("email"))
         .exclude(email="")
-        .values("pk")
+        .count()
     )
-    return {
-        "missing": Count("pk", filter=Q(person__in=no_address)),
-        "bounced": Count("pk", filter=Q(person__in=bad)),
-    }
+    return {"missing": missing, "bounced": bounced}
 
 
 def contact_quality() -> ContactQuality:
     """Members whose address bounced, and members with no address at all."""
-    counts = Member.objects.aggregate(members=Count("pk"), **_quality_counts())
-    return ContactQuality(**counts)
+    return ContactQuality(members=Member.objects.count(), **_address_problems())
