@@ -8,12 +8,12 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_countries import countries
 
 from norec_portal.access import staff_required
+from norec_portal.redirects import safe_next
 
 from ..models import RawAddress
 from ..services import reachability
@@ -59,12 +59,9 @@ def worklist(request: HttpRequest, country: str) -> HttpResponse:
 
 
 def _back(request: HttpRequest, raw_address: RawAddress) -> HttpResponse:
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        target = reverse("network:staff_person", args=[raw_address.person_id])
-    return redirect(target)
+    return redirect(
+        safe_next(request, reverse("network:staff_person", args=[raw_address.person_id]))
+    )
 
 
 @staff_required

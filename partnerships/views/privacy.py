@@ -5,13 +5,13 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from norec_portal import privacy as core_privacy
 from norec_portal.access import staff_required
 from norec_portal.forms import form_page
+from norec_portal.redirects import safe_next
 
 from .. import privacy
 from ..forms import AnonymiseForm
@@ -20,12 +20,7 @@ from ..models import Person
 
 def _back(request: HttpRequest) -> str:
     """Where to go back to: a same-site ``next`` (the person's page), else the list."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return reverse("partnerships:staff_participants")
+    return safe_next(request, reverse("partnerships:staff_participants"))
 
 
 @staff_required

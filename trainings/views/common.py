@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from django.http import HttpRequest, HttpResponse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.http import HttpResponse
 
 from ..models import Enrolment, EnrolmentState
 
@@ -22,15 +21,6 @@ def ics_response(data: bytes, filename: str) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "private, no-store"
     return response
-
-
-def safe_next(request: HttpRequest, fallback: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
 
 
 def waitlist_positions(enrolments: Sequence[Enrolment]) -> dict[int, int]:

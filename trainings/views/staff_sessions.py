@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from norec_portal.access import staff_required
 from norec_portal.forms import add_service_errors
 from norec_portal.pagination import paginate
+from norec_portal.redirects import safe_next
 from partnerships.models import Person
 
 from .. import calendar, documents, planning, services
@@ -35,7 +36,7 @@ from ..models import (
     TrainingSession,
 )
 from ..schedule import local_days
-from .common import ics_response, pdf_response, safe_next, waitlist_positions
+from .common import ics_response, pdf_response, waitlist_positions
 
 # --- Sessions ---------------------------------------------------------------------------
 
