@@ -12,9 +12,10 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from partnerships.models import Participant, Person
+from partnerships.names import name_key
 
 from ..models import HistoricalRecord
-from ..services.duplicates import Record, find_pairs, normalise_name, records_for
+from ..services.duplicates import Record, find_pairs, records_for
 from .rows import source_name_key
 
 
@@ -71,7 +72,7 @@ def _load_known(rows: list[dict[str, Any]]) -> Known:
     for pk, record in records_for([v["pk"] for v in values]).items():
         records.append(dataclasses.replace(record, ref=("person", pk)))
     for v in values:
-        name = normalise_name(f"{v['first_name']} {v['last_name']}")
+        name = name_key(f"{v['first_name']} {v['last_name']}")
         for year in sorted(years.get(v["pk"], [])) or [None]:
             exact.add((name, v["country"] or "", year))
     return Known(
@@ -105,7 +106,7 @@ def analyse(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for row in rows:
         if row["status"] != "new":
             continue
-        name = normalise_name(f"{row['first_name']} {row['last_name']}")
+        name = name_key(f"{row['first_name']} {row['last_name']}")
         if row["source_id"]:
             if row["source_id"] in known.source_ids:
                 row["status"] = "skip"
@@ -137,7 +138,7 @@ def analyse(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     new_records = [
         Record(
             ref=("row", r["row"]),
-            name=normalise_name(f"{r['first_name']} {r['last_name']}"),
+            name=name_key(f"{r['first_name']} {r['last_name']}"),
             country=r["country"],
             year=r["exchange_year"],
             emails=frozenset(r["emails"]),

@@ -14,9 +14,9 @@ from django.utils.translation import ngettext
 from django_countries import countries
 
 from norec_portal import addresses, spreadsheets
+from partnerships.names import name_key
 from partnerships.validators import normalize_phone
 
-from ..services.duplicates import normalise_name
 from .columns import FIRST_YEAR, MAX_CELL, ImportFileError, cell_text, map_columns
 
 # --- Checking rows ---------------------------------------------------------------------
@@ -84,7 +84,7 @@ def _value(cells: list[str], mapping: dict[str, list[int]], key: str, sep: str =
 def source_name_key(name: str) -> str:
     """The comparable form of a name as written in a file ("Hansen, Kari" = "Kari Hansen")."""
     first, last = _split_name(name)
-    return normalise_name(f"{first} {last}")
+    return name_key(f"{first} {last}")
 
 
 def _split_name(name: str) -> tuple[str, str]:

@@ -6,10 +6,10 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from norec_portal import addresses
 from norec_portal.audit import Action, record_audit
 from norec_portal.models import User
 from partnerships.models import Person
@@ -22,15 +22,14 @@ def absolute_url(name: str, *args: Any) -> str:
 
 
 def clean_email(value: str) -> str:
-    """Trimmed, lower-case, valid; raises ``ValidationError`` otherwise."""
-    email = (value or "").strip().lower()
-    try:
-        validate_email(email)
-    except ValidationError:
+    """Trimmed, lower-case, valid by the portal's one email check
+    (``norec_portal.addresses``); raises ``ValidationError`` otherwise."""
+    check = addresses.check_address(value or "")
+    if check is None or not check.address:
         raise ValidationError(
-            _("“%(email)s” is not a valid email address.") % {"email": value[:100]}
-        ) from None
-    return email
+            _("“%(email)s” is not a valid email address.") % {"email": (value or "")[:100]}
+        )
+    return check.address
 
 
 def display(value: Any) -> str:

@@ -25,7 +25,6 @@ from partnerships.models import Participant, Person
 from .. import matching
 from ..matching import HIGH_CONFIDENCE, QUEUE_THRESHOLD, Pair, Record
 from ..matching.evidence import W_ORGANISATION_SAME, W_PROGRAMME_SAME
-from ..matching.names import fold
 from ..models import (
     DuplicateCandidate,
     HistoricalRecord,
@@ -33,7 +32,7 @@ from ..models import (
 
 __all__ = ["HIGH_CONFIDENCE", "QUEUE_THRESHOLD", "Pair", "Record", "detect_duplicates",
            "dismiss_duplicate", "evidence_of", "find_pairs", "lock_open_pair",
-           "name_similarity", "normalise_name", "person_label", "propose_pairs", "queue",
+           "name_similarity", "person_label", "propose_pairs", "queue",
            "records_for"]  # fmt: skip
 
 # Reasons stored by earlier versions as plain strings (still shown through gettext).
@@ -41,12 +40,6 @@ REASON_EMAIL = gettext_noop("same email")
 REASON_PHONE = gettext_noop("same phone")
 REASON_NAME = gettext_noop("same name and country")
 REASON_SIMILAR = gettext_noop("similar name, same country and exchange year")
-
-
-def normalise_name(value: str) -> str:
-    """Lower-case ASCII, single spaces, other scripts transliterated: “Ngúgĩ  wa-Thiong'o”
-    → “ngugi wa thiong o” (the matcher's folding, the one name key of the portal)."""
-    return fold(value)
 
 
 def name_similarity(a: str, b: str, *, at_least: float = 0.0) -> float:

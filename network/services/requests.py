@@ -14,10 +14,11 @@ from norec_portal import addresses
 from norec_portal.emails import send_templated_email
 from norec_portal.models import User
 from partnerships.models import Participant, Person
+from partnerships.names import name_key
 
 from ..models import ContactChange, Invitation, InvitationRequest, Member
 from .common import clean_email
-from .duplicates import name_similarity, normalise_name
+from .duplicates import name_similarity
 from .waves import invite_person
 
 MAX_CANDIDATES = 300
@@ -136,7 +137,7 @@ def suggest_matches(*, request: InvitationRequest, limit: int = 5) -> list[Match
         .annotate(first_year=Min("participations__exchange_year"))
         .order_by("pk")[:MAX_CANDIDATES]
     )
-    wanted = normalise_name(f"{first} {last}")
+    wanted = name_key(f"{first} {last}")
     members = set(Member.objects.filter(person__in=people).values_list("person_id", flat=True))
     invitations = {i.person_id: i for i in Invitation.objects.live().filter(person__in=people)}
     matches: list[Match] = []
@@ -146,7 +147,7 @@ def suggest_matches(*, request: InvitationRequest, limit: int = 5) -> list[Match
         if request.email and person.email == request.email.lower():
             reasons.append(_("same email"))
             score += 60
-        similarity = name_similarity(wanted, normalise_name(person.full_name))
+        similarity = name_similarity(wanted, name_key(person.full_name))
         if similarity >= 0.99:
             reasons.append(_("same name"))
             score += 40
