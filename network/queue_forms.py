@@ -127,22 +127,13 @@ class MergeForm(forms.Form):
         # The confirmation comes last, after every choice.
         self.order_fields(["keep", *[f"use_{n}" for n in self.differing], "confirm"])
 
-    def take_from_other(self, keep: Person) -> list[str]:
-        """The fields whose value the kept record takes from the other one: those chosen
-        from the other record, and, where nothing was chosen, the kept record's gaps."""
-        if self.people is None:
-            return []
-        a, b = self.people
-        kept, other = (a, b) if keep.pk == a.pk else (b, a)
-        other_side = "b" if kept is a else "a"
-        taken = []
-        for name in self.differing:
-            chosen = self.cleaned_data.get(f"use_{name}")
-            if chosen == other_side or (
-                not chosen and not getattr(kept, name) and getattr(other, name)
-            ):
-                taken.append(name)
-        return taken
+    def take_from_other(self, keep: Person) -> list[str] | None:
+        """The fields whose value the kept record takes from the other one, as chosen;
+        ``None`` when no choice was sent, so the merge service applies its own default."""
+        if self.people is None or not any(f"use_{n}" in self.data for n in self.differing):
+            return None
+        other_side = "b" if keep.pk == self.people[0].pk else "a"
+        return [n for n in self.differing if self.cleaned_data.get(f"use_{n}") == other_side]
 
 
 def _shown(person: Person, name: str) -> str:
