@@ -79,10 +79,14 @@ def main() -> int:
     from django.db import connection
     from django.test.utils import setup_databases, teardown_databases
 
-    from norec_portal.celery import app as celery_app
     from norec_portal.models import OutboxEmail
     from tests.norec_portal.test_faults import SCENARIOS, Rig, broken_guarantees
-    from tests.stack import RedisServer, celery_broker, reset_celery_connections
+    from tests.stack import (
+        RedisServer,
+        celery_broker,
+        reset_celery_connections,
+        tasks_through_broker,
+    )
 
     if RedisServer.binary() is None:
         parser.error("redis-server is not installed")
@@ -92,13 +96,12 @@ def main() -> int:
     old_databases = setup_databases(verbosity=0, interactive=False)
     log_dir = Path(tempfile.mkdtemp(prefix="norec-faults-"))
     redis_server = RedisServer(log_dir)
-    celery_app.conf.task_always_eager = False
     runs, failures = [], []
     started = time.monotonic()
     try:
         redis_server.start()
         measured_on = stamp_line(args.messages, names, redis_server.client())
-        with celery_broker(redis_server.url):
+        with tasks_through_broker(), celery_broker(redis_server.url):
             for name in names:
                 OutboxEmail.objects.all().delete()
                 redis_server.flushall()
