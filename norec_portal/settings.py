@@ -164,10 +164,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "network.tasks.follow_up_invitations",
         "schedule": timedelta(seconds=env.int("NETWORK_FOLLOW_UP_SECONDS", default=1800)),
     },
-    # Scheduled newsletters whose time has come, and sendings whose chunk task was lost.
+    # Scheduled newsletters whose time has come, and the next chunk of each sending whose
+    # pause is over (the pause is a time in the database, not a delayed task on Redis).
     "network-newsletters-due": {
         "task": "network.tasks.run_due_newsletters",
-        "schedule": timedelta(seconds=env.int("NEWSLETTER_DUE_SECONDS", default=60)),
+        "schedule": timedelta(seconds=env.int("NEWSLETTER_DUE_SECONDS", default=5)),
     },
     "network-activity-reminders": {
         "task": "network.tasks.send_activity_reminders",
