@@ -34,6 +34,7 @@ from django.db.models import F, Min
 from django.utils import timezone
 
 from .dispatch import send_task_on_commit
+from .mailhealth import record_heartbeat
 from .models import OutboxEmail
 
 logger = logging.getLogger(__name__)
@@ -369,6 +370,7 @@ def sweep_outbox(*, grace_seconds: int | None = None) -> SweepReport:
     1. Rows whose worker vanished are taken back (:func:`_take_back_expired_leases`).
     2. Rows due for (re)delivery are handed to workers again. Fresh PENDING rows get a
        grace period because their own on-commit task is normally on its way.
+    3. The sweep's heartbeat is written: a worker ran it just now.
     """
     now = timezone.now()
     report = SweepReport()
@@ -386,6 +388,8 @@ def sweep_outbox(*, grace_seconds: int | None = None) -> SweepReport:
     )
     request_delivery(due_ids)
     report.dispatched = len(due_ids)
+    # The staff overview reads this to say whether a worker (and beat) is alive.
+    record_heartbeat()
     return report
 
 
