@@ -72,3 +72,17 @@ def test_staff_overview_says_whether_mail_goes_out(staff_client):
     page = staff_client.get(url).content.decode()
     assert "working through the waiting messages" in page
     assert "no mail worker has been seen" not in page
+
+
+def test_check_heartbeat_fails_until_the_sweep_has_run_recently():
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="never run"):
+        call_command("check_heartbeat")
+    WorkerHeartbeat.objects.create(
+        name=SWEEP_HEARTBEAT, seen_at=timezone.now() - timedelta(seconds=300)
+    )
+    with pytest.raises(CommandError, match="last ran"):
+        call_command("check_heartbeat", "--max-age", "120")
+    outbox.sweep_outbox()
+    call_command("check_heartbeat", "--max-age", "120")
