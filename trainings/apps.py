@@ -9,9 +9,10 @@ class TrainingsConfig(AppConfig):
     def ready(self) -> None:
         from partnerships import readiness
 
-        from .readiness import training_status
+        from .readiness import partner_training_status, training_status
 
         readiness.register(training_status, domains=["trainings"])
+        readiness.register_contacts(partner_training_status)
 
         from . import privacy
 
