@@ -17,3 +17,9 @@ class TrainingsConfig(AppConfig):
         from . import privacy
 
         privacy.register()
+
+        from partnerships.signals import phase_entered
+
+        from .services.lifecycle import on_phase_entered
+
+        phase_entered.connect(on_phase_entered, dispatch_uid="trainings.lifecycle")

@@ -242,3 +242,43 @@ def notify_seminar_invitation(session: TrainingSession, partnership, organisatio
             )
             sent += 1
     return sent
+
+
+# --- A partnership's phase ---------------------------------------------------------------
+
+
+def notify_partner_training_due(
+    partnership,
+    people: dict[int, list[Person]],
+    sessions: Sequence[TrainingSession],
+) -> int:
+    """The agreement is signed: each coordinator of an organisation in ``people``
+    (organisation id → its contact persons who still need Partner training) learns who
+    is due, the next ``sessions`` and where to nominate."""
+    sent = 0
+    offered = [
+        {
+            "session": session,
+            "free": max(session.capacity - getattr(session, "taken", 0), 0),
+            "nominate_url": reverse("trainings:coordinator_nominate", args=[session.pk]),
+        }
+        for session in sessions
+    ]
+    for organisation_id, contacts in coordinators_of(people).items():
+        for contact in contacts:
+            send_templated_email(
+                key=f"training-partner-due:{partnership.pk}:{contact.pk}",
+                to=contact.person.email,
+                name="training_partner_due",
+                context={
+                    "partnership": partnership,
+                    "organisation": contact.organisation,
+                    "recipient": contact.person,
+                    "people": people[organisation_id],
+                    "sessions": offered,
+                    "sessions_url": reverse("trainings:coordinator_sessions"),
+                },
+                language=contact.person.preferred_language or None,
+            )
+            sent += 1
+    return sent
