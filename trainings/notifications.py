@@ -12,13 +12,22 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Count, Q
 from django.urls import reverse
 
 from norec_portal.emails import send_templated_email
+from norec_portal.models import OutboxEmail
 from norec_portal.zones import NORWAY
 from partnerships.models import ContactPerson, PartnerOrganisation, Person
 
-from .models import Enrolment, SessionKind, TrainingSession, TrainingWeek
+from .models import (
+    SEAT_STATES,
+    Enrolment,
+    EnrolmentState,
+    SessionKind,
+    TrainingSession,
+    TrainingWeek,
+)
 from .schedule import local_days
 
 
@@ -282,3 +291,44 @@ def notify_partner_training_due(
             )
             sent += 1
     return sent
+
+
+# --- Staff ------------------------------------------------------------------------------
+
+
+def notify_waitlist_started(session: TrainingSession) -> bool:
+    """Tell Norec once per session that its waitlist has started, with the count and,
+    for Partner training's first group, the one action that seats them: open a second
+    group.
+    Called by ``enrol`` for every waitlisted enrolment; the outbox key keeps it to one
+    message (and the check below spares rendering it again)."""
+    key = f"training-waitlist-started:{session.pk}"
+    if OutboxEmail.objects.filter(idempotency_key=key).exists():
+        return False
+    counts = session.enrolments.aggregate(
+        waiting=Count("pk", filter=Q(state=EnrolmentState.WAITLISTED)),
+        taken=Count("pk", filter=Q(state__in=SEAT_STATES)),
+    )
+    second_group = bool(
+        session.kind == SessionKind.PARTNER
+        and session.week_id
+        and session.group == 1
+        and not TrainingSession.objects.filter(
+            week_id=session.week_id, kind=session.kind, group__gt=1
+        ).exists()
+    )
+    send_templated_email(
+        key=key,
+        to=settings.TRAINING_NOREC_EMAIL,
+        name="training_waitlist_started",
+        context={
+            **session_context(session),
+            **counts,
+            "session_url": reverse("trainings:staff_session", args=[session.pk]),
+            "parallel_url": reverse("trainings:staff_session_parallel", args=[session.pk])
+            if second_group
+            else "",
+        },
+        language=settings.LANGUAGE_CODE,
+    )
+    return True
