@@ -28,6 +28,7 @@ from .models import (
     TrainingSession,
     TrainingWeek,
 )
+from .readiness import still_missing
 from .schedule import local_days
 
 
@@ -114,11 +115,12 @@ def notify_promoted(enrolment: Enrolment) -> None:
 
 
 def notify_reminder(enrolment: Enrolment) -> bool:
+    """The reminder before the session; a nominated person is told what is missing."""
     return _send_to_person(
         enrolment.person,
         key=f"training-reminder:{enrolment.pk}",
         name="training_reminder",
-        context=enrolment_context(enrolment),
+        context={**enrolment_context(enrolment), "missing": still_missing(enrolment)},
     )
 
 
@@ -332,3 +334,33 @@ def notify_waitlist_started(session: TrainingSession) -> bool:
         language=settings.LANGUAGE_CODE,
     )
     return True
+
+
+def send_reminder_digests(group: str, enrolments: Sequence[Enrolment]) -> int:
+    """One digest per coordinator of the organisations of ``enrolments`` (all of one
+    training week or one seminar, ``group``), listing their people with what is missing."""
+    by_organisation: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for enrolment in enrolments:
+        by_organisation[enrolment.organisation_id].append(
+            {"enrolment": enrolment, "missing": still_missing(enrolment)}
+        )
+    first = enrolments[0].session if enrolments else None
+    sent = 0
+    for organisation_id, contacts in coordinators_of(by_organisation).items():
+        for contact in contacts:
+            send_templated_email(
+                key=f"training-reminder-digest:{group}:{contact.pk}",
+                to=contact.person.email,
+                name="training_reminder_digest",
+                context={
+                    "recipient": contact.person,
+                    "organisation": contact.organisation,
+                    "session": first,
+                    "week": first.week if first else None,
+                    "rows": by_organisation[organisation_id],
+                    "sessions_url": reverse("trainings:coordinator_sessions"),
+                },
+                language=contact.person.preferred_language or None,
+            )
+            sent += 1
+    return sent

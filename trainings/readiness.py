@@ -124,6 +124,18 @@ def training_status(participants: Sequence[Participant]) -> dict[int, list[Readi
     return result
 
 
+def still_missing(enrolment: Enrolment) -> list[str]:
+    """What a nominated person still lacks before their session (for reminders): the
+    e-learning before Training 1, and Norec's confirmation of the seat."""
+    if enrolment.state != EnrolmentState.NOMINATED:
+        return []
+    missing = []
+    if enrolment.elearning_missing:
+        missing.append(_("the Norec e-learning, which Training 1 needs before it is confirmed"))
+    missing.append(_("Norec's confirmation of the seat"))
+    return missing
+
+
 # --- Partner training, per contact person --------------------------------------------------
 
 
