@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from .models import ContactPerson, Participant
+from .models import ContactPerson, Participant, PartnerOrganisation
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,8 @@ Provider = Callable[[Sequence[Participant]], dict[int, list[ReadinessItem]]]
 PROVIDERS: list[Provider] = []
 ContactProvider = Callable[[Sequence[ContactPerson]], dict[int, list[ReadinessItem]]]
 CONTACT_PROVIDERS: list[ContactProvider] = []
+OrganisationProvider = Callable[[Sequence[PartnerOrganisation]], dict[int, list[ReadinessItem]]]
+ORGANISATION_PROVIDERS: list[OrganisationProvider] = []
 
 
 def register(provider: Provider, *, domains: Sequence[str] = ()) -> Provider:
@@ -74,5 +76,23 @@ def contact_readiness(contacts: Sequence[ContactPerson]) -> dict[int, list[Readi
         return combined
     for provider in CONTACT_PROVIDERS:
         for pk, items in provider(contacts).items():
+            combined.setdefault(pk, []).extend(items)
+    return combined
+
+
+def register_organisations(provider: OrganisationProvider) -> OrganisationProvider:
+    """Add a provider of organisations' readiness (a summary of their people; once)."""
+    if provider not in ORGANISATION_PROVIDERS:
+        ORGANISATION_PROVIDERS.append(provider)
+    return provider
+
+
+def organisation_readiness(
+    organisations: Sequence[PartnerOrganisation],
+) -> dict[int, list[ReadinessItem]]:
+    """All readiness items per organisation id, in provider order."""
+    combined: dict[int, list[ReadinessItem]] = {o.pk: [] for o in organisations}
+    for provider in ORGANISATION_PROVIDERS:
+        for pk, items in provider(organisations).items():
             combined.setdefault(pk, []).extend(items)
     return combined

@@ -44,7 +44,13 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from partnerships.models import ContactPerson, Participant, PartnershipMember, Phase
+from partnerships.models import (
+    ContactPerson,
+    Participant,
+    PartnerOrganisation,
+    PartnershipMember,
+    Phase,
+)
 from partnerships.readiness import ReadinessItem
 
 from .models import (
@@ -243,6 +249,34 @@ def partner_training_status(contacts: Sequence[ContactPerson]) -> dict[int, list
     }
     not_due = ReadinessItem(str(SessionKind.PARTNER.label), _("Not due yet"), "info")
     return {contact.pk: [found.get(contact.pk, not_due)] for contact in contacts}
+
+
+def organisation_partner_training(
+    organisations: Sequence[PartnerOrganisation],
+) -> dict[int, list[ReadinessItem]]:
+    """Partner training of each organisation's contact persons, summed up ("1 of 3 done ·
+    1 overdue"); one query. Organisations it is not due for get no item."""
+    counts = (
+        partner_training_roster(
+            ContactPerson.objects.filter(organisation__in=[o.pk for o in organisations])
+        )
+        .order_by()
+        .values("organisation_id")
+        .annotate(
+            total=Count("pk"),
+            done=Count("pk", filter=Q(readiness=PartnerTraining.DONE)),
+            overdue=Count("pk", filter=Q(readiness=PartnerTraining.OVERDUE)),
+        )
+    )
+    label = str(SessionKind.PARTNER.label)
+    result: dict[int, list[ReadinessItem]] = {}
+    for row in counts:
+        status = _("%(done)s of %(total)s done") % row
+        if row["overdue"]:
+            status += " · " + _("%(overdue)s overdue") % row
+        tone = "ok" if row["done"] == row["total"] else "bad" if row["overdue"] else "warn"
+        result[row["organisation_id"]] = [ReadinessItem(label, status, tone)]
+    return result
 
 
 # --- What the staff home shows ----------------------------------------------------------------

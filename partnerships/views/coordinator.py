@@ -22,7 +22,7 @@ from ..access import (
 )
 from ..forms import ParticipantForm
 from ..models import ContactPerson, Participant, PartnerOrganisation, PartnershipMember
-from ..readiness import contact_readiness, readiness
+from ..readiness import contact_readiness, organisation_readiness, readiness
 from ..services import REGISTRATION_PHASES, ExchangePlan
 
 
@@ -76,6 +76,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "upcoming": _with_readiness(upcoming),
         "memberships": memberships,
         "contacts": [(c, contact_items.get(c.pk, [])) for c in contacts],
+        "organisation_items": organisation_readiness([organisation])[organisation.pk],
     }
     return render(request, "partnerships/coordinator/dashboard.html", context)
 

@@ -32,7 +32,7 @@ from ..models import (
     Phase,
 )
 from ..portal_access import grant_portal_access
-from ..readiness import contact_readiness
+from ..readiness import contact_readiness, organisation_readiness
 
 
 def _filters(form) -> dict:
@@ -111,6 +111,9 @@ def _partnership_context(partnership: Partnership, phase_form: PhaseChangeForm) 
     items = contact_readiness(contacts)
     for contact in contacts:
         contact.readiness_items = items.get(contact.pk, [])
+    summaries = organisation_readiness([member.organisation for member in members])
+    for member in members:
+        member.organisation.readiness_items = summaries.get(member.organisation_id, [])
     participants = partnership.participants.with_related().order_by(
         "-exchange_start", "person__last_name"
     )

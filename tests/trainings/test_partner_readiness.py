@@ -112,6 +112,8 @@ def test_partnership_page_shows_each_contacts_partner_training(
     page = response.content.decode()
     assert "Partner training: Overdue since 28 Nov 2025" in page  # Joseph Mwangi
     assert "Partner training: Nominated · Kampala 3 May 2026" in page  # the coordinator
+    # And per organisation: org_a has Joseph (overdue) and the coordinator (enrolled).
+    assert "Partner training: 0 of 2 done · 1 overdue" in page
 
 
 def test_partnership_page_queries_do_not_grow_with_contacts(
@@ -136,6 +138,7 @@ def test_coordinator_home_shows_own_contacts_only(
     assert "Joseph Mwangi" in page
     assert "Partner training: Overdue since 28 Nov 2025" in page
     assert "Brian Okello" not in page  # the coordinator of the other organisation
+    assert "Partner training: 0 of 2 done · 2 overdue" in page  # the organisation's summary
     assert reverse("trainings:coordinator_sessions") in page
 
 
@@ -237,3 +240,18 @@ def test_feasibility_partnership_contacts_are_never_listed(staff_client, roster_
     ).content.decode()
     assert "Fiona Feasible" not in page
     assert Phase.FEASIBILITY == early.phase
+
+
+def test_organisation_summary_in_one_query(
+    org_a, org_b, contact, partner_session, staff, django_assert_num_queries
+):
+    from partnerships.readiness import organisation_readiness
+
+    trained = f.contact_for(org_b)
+    mark_trained(trained.person.email, staff, partner_session)
+    early = f.feasibility_partnership().members.first().organisation
+    with django_assert_num_queries(1):
+        found = organisation_readiness([org_a, org_b, early])
+    assert [(i.status, i.tone) for i in found[org_a.pk]] == [("0 of 1 done · 1 overdue", "bad")]
+    assert [(i.status, i.tone) for i in found[org_b.pk]] == [("1 of 1 done", "ok")]
+    assert found[early.pk] == []
