@@ -218,6 +218,9 @@ TRAINING_2_WINDOW_DAYS = tuple(env.list("TRAINING_2_WINDOW_DAYS", cast=int, defa
 TRAINING_SIGNUP_CALL_DAYS = env.int("TRAINING_SIGNUP_CALL_DAYS", default=91)
 TRAINING_REMINDER_DAYS = env.int("TRAINING_REMINDER_DAYS", default=14)
 TRAINING_NOREC_EMAIL = env.str("TRAINING_NOREC_EMAIL", default="training@norec.no")
+# Partner training is due from the day a partnership signs its agreement, for every
+# contact person of its organisations; after this many days without it, it is overdue.
+PARTNER_TRAINING_OVERDUE_DAYS = env.int("PARTNER_TRAINING_OVERDUE_DAYS", default=180)
 
 # --- Norec Network ------------------------------------------------------------------------
 
