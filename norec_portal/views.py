@@ -9,12 +9,13 @@ from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views import i18n
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from . import attention
 from .access import staff_required
 from .context_processors import start_page
 from .forms import AccountSettingsForm, AuditFilterForm
@@ -31,14 +32,22 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 def staff_dashboard(request: HttpRequest) -> HttpResponse:
+    """The staff home: what needs attention in each part of the portal (each app's
+    ``attention.py``), then the email outbox."""
+    return render(request, "norec_portal/staff_dashboard.html", {
+        "sections": attention.sections(timezone.localdate()),
+        "outbox": _outbox_counts(),
+    })  # fmt: skip
+
+
+def _outbox_counts() -> list[dict[str, object]]:
     counts = dict(
         OutboxEmail.objects.values_list("state").annotate(n=Count("id")).order_by("state")
     )
-    outbox = [
+    return [
         {"state": state, "label": label, "count": counts.get(state, 0)}
         for state, label in OutboxEmail.State.choices
     ]
-    return render(request, "norec_portal/staff_dashboard.html", {"outbox": outbox})
 
 
 AUDIT_PAGE_SIZE = 25

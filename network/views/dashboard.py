@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
-from django.db.models import Count, OuterRef, Q, Subquery, Value
+from django.db.models import OuterRef, Q, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -20,9 +20,6 @@ from norec_portal.access import staff_required
 from .. import charts
 from ..models import (
     BadAddress,
-    DuplicateCandidate,
-    HistoricalImport,
-    InvitationRequest,
     InvitationWave,
     Member,
 )
@@ -33,23 +30,6 @@ from .common import paginate
 HISTORY_MONTHS = 12
 PLAN_MONTHS_BACK = 6
 PLAN_MONTHS_AHEAD = 5
-
-
-def _queues() -> dict[str, int]:
-    """What waits for staff: invitation requests, possible duplicates, imports to
-    confirm, counted in one query (UNION ALL)."""
-    waiting = {
-        "requests": InvitationRequest.objects.filter(status=InvitationRequest.Status.PENDING),
-        "duplicates": DuplicateCandidate.objects.filter(status=DuplicateCandidate.Status.OPEN),
-        "imports": HistoricalImport.objects.filter(status=HistoricalImport.Status.PREVIEW),
-    }
-    first, *others = [
-        rows.order_by().values(queue=Value(name)).annotate(n=Count("pk"))
-        for name, rows in waiting.items()
-    ]
-    counts = dict.fromkeys(waiting, 0)
-    counts.update({row["queue"]: row["n"] for row in first.union(*others, all=True)})
-    return counts
 
 
 def _open_waves() -> list[InvitationWave]:
@@ -152,7 +132,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "plan": plan,
         "plan_chart": _plan_chart(plan),
         "gaps": gaps,
-        "queues": _queues(),
+        "queues": stats.staff_queues(),
         "open_waves": _open_waves(),
     })  # fmt: skip
 
