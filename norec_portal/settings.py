@@ -214,6 +214,10 @@ TRAINING_2_WINDOW_DAYS = tuple(env.list("TRAINING_2_WINDOW_DAYS", cast=int, defa
 TRAINING_SIGNUP_CALL_DAYS = env.int("TRAINING_SIGNUP_CALL_DAYS", default=91)
 TRAINING_REMINDER_DAYS = env.int("TRAINING_REMINDER_DAYS", default=14)
 TRAINING_NOREC_EMAIL = env.str("TRAINING_NOREC_EMAIL", default="training@norec.no")
+# Who signs the certificates of participation, printed under the signature line (without a
+# name, the line is signed by "Norec training team").
+TRAINING_CERTIFICATE_SIGNATORY = env.str("TRAINING_CERTIFICATE_SIGNATORY", default="")
+TRAINING_CERTIFICATE_SIGNATORY_TITLE = env.str("TRAINING_CERTIFICATE_SIGNATORY_TITLE", default="")
 
 # --- Norec Network ------------------------------------------------------------------------
 
@@ -306,6 +310,9 @@ ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("fr", "Français"), ("es", "Español"), ("pt", "Português")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# English dates day-first with a 24-hour clock (norec_portal/formats/en); the other
+# languages use Django's own formats for their locale.
+FORMAT_MODULE_PATH = ["norec_portal.formats"]
 TIME_ZONE = "Europe/Oslo"
 USE_I18N = True
 USE_TZ = True
