@@ -30,18 +30,25 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
-class Deferred:
-    """A text made of translatable parts, translated each time it is turned into ``str``."""
+class Deferred(str):
+    """A text made of translatable parts, translated each time it is turned into ``str``.
 
-    def __init__(self, parts: list[Part]) -> None:
-        self.parts = parts
+    It is a string (the text in the language active when it was made), so code that
+    reads messages as strings keeps working; :func:`dump` keeps its parts instead."""
 
-    def __mod__(self, params: dict[str, Any]) -> Deferred:
+    parts: list[Part]
+
+    def __new__(cls, parts: list[Part]) -> Deferred:
+        made = super().__new__(cls, render({"parts": parts}))
+        made.parts = parts
+        return made
+
+    def __mod__(self, params: dict[str, Any]) -> Deferred:  # type: ignore[override]
         [part] = self.parts
         msgid = part[0] if isinstance(part, list) else part
         return Deferred([[msgid, {key: _plain(value) for key, value in params.items()}]])
 
-    def __add__(self, other: object) -> Deferred:
+    def __add__(self, other: object) -> Deferred:  # type: ignore[override]
         return Deferred([*self.parts, *_parts(other)])
 
     def __radd__(self, other: object) -> Deferred:
@@ -49,12 +56,6 @@ class Deferred:
 
     def __str__(self) -> str:
         return render({"parts": self.parts})
-
-    def __eq__(self, other: object) -> bool:
-        return str(self) == str(other)
-
-    def __hash__(self) -> int:
-        return hash(str(self))
 
 
 def text(msgid: str) -> Deferred:

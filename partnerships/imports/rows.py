@@ -313,9 +313,12 @@ def _check_person(row: _Row) -> None:
                 "value": _preview(cleaned["email"])
             }
             if check.suggestion:
-                message += " " + _("Did you mean %(suggestion)s?") % {
-                    "suggestion": check.suggestion
-                }
+                # Message first: a string added to a stored message stays one.
+                message = (
+                    message
+                    + " "
+                    + _("Did you mean %(suggestion)s?") % {"suggestion": check.suggestion}
+                )
             row.error("email", message)
     nationality = row.text("nationality")
     if nationality and not row.has_error("nationality"):

@@ -1028,3 +1028,23 @@ def test_row_messages_are_shown_in_the_readers_language(coordinator_client, coor
     for text in expected:
         assert "not one of" not in text and escape(text) in french, text
     assert "is not a valid email address" not in french
+
+
+def test_the_services_rules_in_row_messages_follow_the_reader_too(
+    coordinator_client, coordinator, partners
+):
+    backwards = person_row(1, exchange_start="2030-11-30", exchange_end="2030-02-01",
+                           date_of_birth="2099-01-01")  # fmt: skip
+    upload(coordinator_client, "people.csv", csv_bytes([backwards]))
+    url = reverse("partnerships:coordinator_import_preview", args=[last_import().pk])
+    assert "The exchange must end after it starts." in coordinator_client.get(url).content.decode()
+    coordinator_client.cookies["django_language"] = "fr"
+    coordinator.language = "fr"
+    coordinator.save(update_fields=["language"])
+    french = coordinator_client.get(url).content.decode()
+    with translation.override("fr"):
+        for english in ("The exchange must end after it starts.",
+                        "The date of birth must be in the past."):  # fmt: skip
+            assert gettext(english) != english
+            assert escape(gettext(english)) in french
+    assert "The exchange must end after it starts." not in french
