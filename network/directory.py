@@ -88,7 +88,7 @@ def export_csv(members: MemberQuerySet) -> StreamingHttpResponse:
             p = m.person
             yield writer.writerow([_safe(v) for v in (
                 p.first_name, p.last_name, p.email, p.phone, p.country.code or "",
-                m.organisation, m.position, "; ".join(x.name for x in m.language_list),
+                m.organisation, m.position, "; ".join(str(x) for x in m.language_list),
                 "; ".join(x.name for x in m.expertise_list), m.linkedin_url,
                 _yes(m.available_as_lecturer), _yes(m.available_as_interpreter),
                 _yes(m.available_as_resource_person), _yes(m.newsletter_consent),

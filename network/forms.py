@@ -14,6 +14,7 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from norec_portal.countries import CountryChoices
+from norec_portal.languages import sort_key
 from norec_portal.models import User
 from norec_portal.widgets import FastSelect, FastSelectMultiple
 
@@ -22,6 +23,25 @@ from .models import Activity, Audience, ConsentKind, ExpertiseTag, Language, Mem
 from .services.activities import ActivityData, time_zones
 from .services.members import MAX_EXPERTISE_TAGS, Consents, Profile
 from .services.newsletters import Draft
+
+
+class _ByName(forms.models.ModelChoiceIterator):
+    """Choices in the alphabetical order of their names in the reader's language (the
+    blank choice first)."""
+
+    def __iter__(self):
+        choices = list(super().__iter__())
+        blank = [choice for choice in choices if choice[0] == ""]
+        named = [choice for choice in choices if choice[0] != ""]
+        return iter(blank + sorted(named, key=lambda choice: sort_key(choice[1])))
+
+
+class LanguageChoiceField(forms.ModelChoiceField):
+    iterator = _ByName
+
+
+class LanguagesChoiceField(forms.ModelMultipleChoiceField):
+    iterator = _ByName
 
 
 def _text(
@@ -101,7 +121,7 @@ class JoinForm(ConsentFieldsMixin):
 
 
 class ProfileForm(forms.Form):
-    languages = forms.ModelMultipleChoiceField(
+    languages = LanguagesChoiceField(
         label=_("Languages you work in"), required=False, queryset=Language.objects.all(),
         help_text=_("Hold Ctrl (or ⌘) to choose several."),
     )  # fmt: skip
@@ -255,7 +275,7 @@ class DirectoryFilterForm(forms.Form):
         empty_label=_("All"),
         widget=FastSelect,
     )
-    language = forms.ModelChoiceField(
+    language = LanguageChoiceField(
         label=_("Language"),
         required=False,
         queryset=Language.objects.all(),

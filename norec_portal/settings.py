@@ -221,6 +221,10 @@ TRAINING_NOREC_EMAIL = env.str("TRAINING_NOREC_EMAIL", default="training@norec.n
 # Partner training is due from the day a partnership signs its agreement, for every
 # contact person of its organisations; after this many days without it, it is overdue.
 PARTNER_TRAINING_OVERDUE_DAYS = env.int("PARTNER_TRAINING_OVERDUE_DAYS", default=180)
+# Who signs the certificates of participation, printed under the signature line (without a
+# name, the line is signed by "Norec training team").
+TRAINING_CERTIFICATE_SIGNATORY = env.str("TRAINING_CERTIFICATE_SIGNATORY", default="")
+TRAINING_CERTIFICATE_SIGNATORY_TITLE = env.str("TRAINING_CERTIFICATE_SIGNATORY_TITLE", default="")
 
 # --- Norec Network ------------------------------------------------------------------------
 
@@ -313,6 +317,9 @@ ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("fr", "Français"), ("es", "Español"), ("pt", "Português")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# English dates day-first with a 24-hour clock (norec_portal/formats/en); the other
+# languages use Django's own formats for their locale.
+FORMAT_MODULE_PATH = ["norec_portal.formats"]
 TIME_ZONE = "Europe/Oslo"
 USE_I18N = True
 USE_TZ = True

@@ -5,21 +5,21 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views import i18n
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from . import attention
 from .access import staff_required
 from .context_processors import start_page
 from .forms import AccountSettingsForm, AuditFilterForm
 from .mailhealth import mail_health
-from .models import AuditEntry, OutboxEmail, Role
+from .models import AuditEntry, Role
 
 
 @login_required
@@ -32,18 +32,12 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 def staff_dashboard(request: HttpRequest) -> HttpResponse:
-    counts = dict(
-        OutboxEmail.objects.values_list("state").annotate(n=Count("id")).order_by("state")
-    )
-    outbox = [
-        {"state": state, "label": label, "count": counts.get(state, 0)}
-        for state, label in OutboxEmail.State.choices
-    ]
-    return render(
-        request,
-        "norec_portal/staff_dashboard.html",
-        {"outbox": outbox, "mail_health": mail_health()},
-    )
+    """The staff home: what needs attention in each part of the portal (each app's
+    ``attention.py``), then the email outbox."""
+    return render(request, "norec_portal/staff_dashboard.html", {
+        "sections": attention.sections(timezone.localdate()),
+        "mail_health": mail_health(),
+    })  # fmt: skip
 
 
 AUDIT_PAGE_SIZE = 25

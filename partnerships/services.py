@@ -25,6 +25,8 @@ from norec_portal.audit import (
     record_audit_many,
     snapshot,
 )
+from norec_portal.deferred import Deferred
+from norec_portal.deferred import text as deferred_text
 from norec_portal.models import User
 
 from .models import (
@@ -251,7 +253,10 @@ def _duplicate_field(duplicate: Person, person_data: dict[str, Any]) -> str:
     return "email" if email and duplicate.email == email else "__all__"
 
 
-def duplicate_message(person: Person, *, email: str) -> str:
+def duplicate_message(person: Person, *, email: str) -> Deferred:
+    # Stored with an import's rows and read later in other languages: kept untranslated
+    # until shown (norec_portal.deferred), like the other rules an import reports.
+    _ = deferred_text
     if email and person.email == email.strip().lower():
         return _("Someone with the email %(email)s is already registered.") % {"email": email}
     return _("%(name)s with the same date of birth is already registered.") % {
@@ -318,13 +323,14 @@ class ExchangePlan:
 
 def check_exchange(
     *, sending: PartnerOrganisation, plan: ExchangePlan, member_ids: set[int] | None = None
-) -> dict[str, str]:
+) -> dict[str, Deferred]:
     """Problems with an exchange plan, by field name ('' for the whole plan).
 
     ``member_ids`` (the partnership's member organisation ids) may be passed in when many
     rows of one import are checked, to spare a query per row.
     """
-    errors: dict[str, str] = {}
+    _ = deferred_text  # see duplicate_message
+    errors: dict[str, Deferred] = {}
     partnership = plan.partnership
     if member_ids is None:
         member_ids = set(partnership.members.values_list("organisation_id", flat=True))
@@ -362,8 +368,9 @@ PERSON_FIELDS = (
 )  # fmt: skip
 
 
-def check_date_of_birth(value: dt.date | None, *, today: dt.date | None = None) -> str | None:
+def check_date_of_birth(value: dt.date | None, *, today: dt.date | None = None) -> Deferred | None:
     """The problem with a date of birth, if any: it must lie between 1900 and today."""
+    _ = deferred_text  # see duplicate_message
     today = today or timezone.localdate()
     if value and not (dt.date(1900, 1, 1) < value < today):
         return _("The date of birth must be in the past.")

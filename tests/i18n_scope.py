@@ -25,6 +25,8 @@ SCOPE_PREFIXES: tuple[str, ...] = (
     "norec_portal/middleware.py",
     "norec_portal/models.py",
     "norec_portal/spreadsheets.py",
+    # The names of the languages members work in (the directory, profiles).
+    "norec_portal/languages.py",
     "norec_portal/views.py",
     # Emails to coordinators, participants and alumni.
     "templates/emails/",
@@ -68,6 +70,8 @@ STAFF_PREFIXES: tuple[str, ...] = (
     "templates/network/staff/",
     "templates/emails/network_cadence_",
     "network/admin.py",
+    # The staff home's list of what needs attention.
+    "network/attention.py",
     "network/imports/",
     "network/matching/",
     "network/privacy.py",

@@ -102,9 +102,12 @@ def certificates(enrolments: Sequence[Enrolment]) -> bytes:
             _("A certificate is issued only to people who attended: %(names)s did not.")
             % {"names": ", ".join(absent)}
         )
-    return render_pdf(
-        "documents/trainings_certificates.html", {**_common(), "enrolments": enrolments}
-    )
+    return render_pdf("documents/trainings_certificates.html", {
+        **_common(),
+        "enrolments": enrolments,
+        "signatory": settings.TRAINING_CERTIFICATE_SIGNATORY,
+        "signatory_title": settings.TRAINING_CERTIFICATE_SIGNATORY_TITLE,
+    })  # fmt: skip
 
 
 def week_programme(week: TrainingWeek, sessions: Sequence[TrainingSession]) -> bytes:

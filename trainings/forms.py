@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import Any
 from zoneinfo import available_timezones
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from norec_portal.models import Role, User
@@ -42,6 +45,35 @@ class VenueForm(forms.ModelForm):
         fields = ["name", "city", "country", "address", "time_zone", "practical_information",
                   "active"]  # fmt: skip
         widgets = {"address": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The practical information in each other language of the portal, after the
+        # English one (each confirmation is written in its recipient's language).
+        translations = self.instance.practical_information_translations or {}
+        fields = list(self.fields.items())
+        at = [name for name, _field in fields].index("practical_information") + 1
+        extra = {
+            f"practical_information_{code}": forms.CharField(
+                label=format_lazy(_("Practical information in {language}"), language=name),
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 4, "lang": code}),
+                initial=translations.get(code, ""),
+                help_text=_("Leave empty to send the English text."),
+            )  # fmt: skip
+            for code, name in settings.LANGUAGES
+            if code != settings.LANGUAGE_CODE
+        }
+        self.fields = dict([*fields[:at], *extra.items(), *fields[at:]])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        self.instance.practical_information_translations = {
+            code: text
+            for code, _name in settings.LANGUAGES
+            if (text := data.get(f"practical_information_{code}", "").strip())
+        }
+        return data
 
 
 class WeekForm(forms.Form):

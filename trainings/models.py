@@ -22,6 +22,7 @@ from django.db.models import Count, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -64,6 +65,9 @@ class Venue(models.Model):
         _("practical information for participants"), blank=True,
         help_text=_("Airport transfer, accommodation, visa hints: sent with each confirmation."),
     )  # fmt: skip
+    # The same text in the portal's other languages ({"fr": "…", "pt": "…"}): staff write
+    # it once per language; a reader whose language has none gets the English one.
+    practical_information_translations = models.JSONField(default=dict, blank=True)
     active = models.BooleanField(_("in use"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -75,6 +79,14 @@ class Venue(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def local_practical_information(self) -> str:
+        """The practical information in the active language (an email is rendered in its
+        recipient's), else in English."""
+        language = (get_language() or "").split("-")[0]
+        translated = (self.practical_information_translations or {}).get(language, "")
+        return translated.strip() or self.practical_information
 
     @property
     def zone(self) -> ZoneInfo:

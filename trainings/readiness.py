@@ -59,7 +59,6 @@ from .models import (
     EnrolmentQuerySet,
     EnrolmentState,
     SessionKind,
-    TrainingSession,
 )
 
 # The phases in which a partnership's cooperation agreement is signed: Partner training
@@ -284,17 +283,15 @@ def organisation_partner_training(
 
 @dataclass(frozen=True)
 class Attention:
-    """The staff home's training figures: who and what needs a staff member's action."""
+    """The staff home's Partner training figures (``trainings/attention.py``)."""
 
     partner_overdue: int
     partner_due: int
     coordinators_overdue: int
-    waitlisted_sessions: int
-    waitlisted_people: int
 
 
 def attention_counts(*, today: dt.date | None = None) -> Attention:
-    """Counted in two queries, whatever the numbers."""
+    """Counted in one query, whatever the numbers."""
     today = today or timezone.localdate()
     roster = partner_training_roster(today=today).order_by()
     counts = roster.aggregate(
@@ -305,19 +302,8 @@ def attention_counts(*, today: dt.date | None = None) -> Attention:
             filter=Q(readiness=PartnerTraining.OVERDUE, role=ContactPerson.Role.COORDINATOR),
         ),
     )
-    waiting = (
-        Enrolment.objects.filter(
-            state=EnrolmentState.WAITLISTED,
-            session__first_day__gt=today,
-            session__status=TrainingSession.Status.SCHEDULED,
-        )
-        .order_by()
-        .aggregate(sessions=Count("session", distinct=True), people=Count("pk"))
-    )
     return Attention(
         partner_overdue=counts["overdue"],
         partner_due=counts["due"],
         coordinators_overdue=counts["coordinators"],
-        waitlisted_sessions=waiting["sessions"],
-        waitlisted_people=waiting["people"],
     )

@@ -10,6 +10,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from norec_portal.languages import language_name
 from norec_portal.models import AppendOnlyModel
 from partnerships.models import Person
 
@@ -28,7 +29,13 @@ class Language(models.Model):
         ordering = ["name"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the reader's language (CLDR's, through Babel); ``name`` is the
+        English one staff keep in the admin."""
+        return language_name(self.code, self.name)
 
 
 class ExpertiseTag(models.Model):

@@ -23,7 +23,16 @@ from norec_portal.emails import send_templated_email
 from norec_portal.models import Role, User
 from partnerships.models import Person
 
-from ..models import Activity, Invitation, Member, Newsletter
+from ..models import (
+    Activity,
+    DuplicateCandidate,
+    HistoricalImport,
+    Invitation,
+    InvitationRequest,
+    Member,
+    Newsletter,
+    RawAddress,
+)
 from .bounces import active_bad_addresses
 from .common import absolute_url
 
@@ -171,6 +180,28 @@ def check_monthly_cadence(*, today: dt.date | None = None) -> int:
         )
         sent += 1
     return sent
+
+
+# --- What waits for staff ---------------------------------------------------------------------
+
+
+def staff_queues() -> dict[str, int]:
+    """What waits for staff: invitation requests, possible duplicates, imports to
+    confirm, address corrections to accept or set aside, counted in one query
+    (UNION ALL)."""
+    waiting = {
+        "requests": InvitationRequest.objects.filter(status=InvitationRequest.Status.PENDING),
+        "duplicates": DuplicateCandidate.objects.filter(status=DuplicateCandidate.Status.OPEN),
+        "imports": HistoricalImport.objects.filter(status=HistoricalImport.Status.PREVIEW),
+        "corrections": RawAddress.objects.filter(resolution="").exclude(suggestion=""),
+    }
+    first, *others = [
+        rows.order_by().values(queue=Value(name)).annotate(n=Count("pk"))
+        for name, rows in waiting.items()
+    ]
+    counts = dict.fromkeys(waiting, 0)
+    counts.update({row["queue"]: row["n"] for row in first.union(*others, all=True)})
+    return counts
 
 
 # --- Members and invitations -----------------------------------------------------------------

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, TextField, Value
+from django.db.models import OuterRef, Q, QuerySet, Subquery, TextField, Value
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,10 +22,7 @@ from partnerships.models import Person
 from .. import charts
 from ..models import (
     BadAddress,
-    DuplicateCandidate,
-    HistoricalImport,
     Invitation,
-    InvitationRequest,
     InvitationWave,
 )
 from ..services import bounces, waves
@@ -35,23 +32,6 @@ from .common import paginate
 HISTORY_MONTHS = 12
 PLAN_MONTHS_BACK = 6
 PLAN_MONTHS_AHEAD = 5
-
-
-def _queues() -> dict[str, int]:
-    """What waits for staff: invitation requests, possible duplicates, imports to
-    confirm, counted in one query (UNION ALL)."""
-    waiting = {
-        "requests": InvitationRequest.objects.filter(status=InvitationRequest.Status.PENDING),
-        "duplicates": DuplicateCandidate.objects.filter(status=DuplicateCandidate.Status.OPEN),
-        "imports": HistoricalImport.objects.filter(status=HistoricalImport.Status.PREVIEW),
-    }
-    first, *others = [
-        rows.order_by().values(queue=Value(name)).annotate(n=Count("pk"))
-        for name, rows in waiting.items()
-    ]
-    counts = dict.fromkeys(waiting, 0)
-    counts.update({row["queue"]: row["n"] for row in first.union(*others, all=True)})
-    return counts
 
 
 def _open_waves() -> list[InvitationWave]:
@@ -154,7 +134,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "plan": plan,
         "plan_chart": _plan_chart(plan),
         "gaps": gaps,
-        "queues": _queues(),
+        "queues": stats.staff_queues(),
         "open_waves": _open_waves(),
     })  # fmt: skip
 

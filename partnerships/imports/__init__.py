@@ -44,12 +44,12 @@ from .columns import (
     template_header,
 )
 from .commit import commit_import, create_import, discard_import
-from .rows import CheckedFile, check_rows, parse_gender
+from .rows import CheckedFile, check_rows, message_text, parse_gender
 
 __all__ = [
     "ALIASES", "COLUMNS", "COLUMN_KEYS", "DATE_HINT", "DATE_KEYS", "IGNORED_KEYS", "OLE2_MAGIC",
     "PREVIEW_VALUE_LENGTH", "REQUIRED_KEYS", "ZIP_MAGIC", "CheckedFile", "Column",
     "SpreadsheetError", "Table", "check_rows", "commit_import", "create_import",
-    "discard_import", "max_bytes", "max_rows", "normalise_header", "parse_country",
+    "discard_import", "max_bytes", "message_text", "max_rows", "normalise_header", "parse_country",
     "parse_date", "parse_gender", "read_spreadsheet", "template_header",
 ]  # fmt: skip

@@ -10,14 +10,16 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from norec_portal.deferred import dump_error
 from norec_portal.models import User
 from norec_portal.spreadsheets import SpreadsheetError
 
 from ..models import Participant, ParticipantImport, PartnerOrganisation
 from ..services import ExchangePlan, register_participant
 from .columns import read_spreadsheet
-from .rows import CONTROL_CHARACTERS, check_rows, load_partnerships
+from .rows import CONTROL_CHARACTERS, check_rows, load_partnerships, stored_message
 
 # --- The import's life: upload, confirm, discard ----------------------------------------
 
@@ -108,9 +110,9 @@ def _register_rows(*, pk: int, by: User | None) -> list[Participant]:
         host = info.members_by_pk.get(data["host_organisation_id"]) if info else None
         if info is None or host is None:
             errors[row["row"]] = [
-                {"field": "partnership",
-                 "message": _("The partnership or the host organisation changed since the "
-                              "file was checked. Upload the file again.")}
+                stored_message("partnership", gettext_lazy(
+                    "The partnership or the host organisation changed since the file was "
+                    "checked. Upload the file again."))
             ]  # fmt: skip
             continue
         person = dict(data["person"])
@@ -149,14 +151,16 @@ def _date_or_none(value: str | None) -> dt.date | None:
     return dt.date.fromisoformat(value) if value else None
 
 
-def _messages(exc: ValidationError) -> list[dict[str, str]]:
+def _messages(exc: ValidationError) -> list[dict[str, object]]:
+    """The errors of a row, each stored untranslated where it can be (shown in the
+    reader's language)."""
     if hasattr(exc, "error_dict"):
         return [
-            {"field": "" if key == "__all__" else key, "message": str(message)}
-            for key, messages in exc.message_dict.items()
-            for message in messages
+            stored_message("" if key == "__all__" else key, dump_error(error))
+            for key, errors in exc.error_dict.items()
+            for error in errors
         ]
-    return [{"field": "", "message": str(message)} for message in exc.messages]
+    return [stored_message("", dump_error(error)) for error in exc.error_list]
 
 
 @transaction.atomic

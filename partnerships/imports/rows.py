@@ -10,9 +10,15 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext
 
 from norec_portal import addresses
+
+# Row messages are stored with the upload and read later, perhaps in another language:
+# kept untranslated (norec_portal.deferred), translated when shown. File-level messages
+# below use ``gettext``: they are shown at once, to the person uploading.
+from norec_portal.deferred import dump, dump_error, render
+from norec_portal.deferred import text as _
 from norec_portal.spreadsheets import (
     PREVIEW_VALUE_LENGTH,
     SpreadsheetError,
@@ -91,6 +97,19 @@ class CheckedFile:
         return sum(1 for row in self.rows if row["errors"])
 
 
+def stored_message(key: str, message: object) -> dict[str, Any]:
+    """A row message as stored: its column, its text as written at upload (for what
+    reads ``message``) and ``text``, rendered in the reader's language
+    (:func:`message_text`)."""
+    stored = message if isinstance(message, dict) else dump(message)
+    return {"field": key, "message": render(stored), "text": stored}
+
+
+def message_text(message: dict[str, Any]) -> str:
+    """A stored row message in the active language (older rows: as written then)."""
+    return render(message["text"]) if "text" in message else message["message"]
+
+
 class _Row:
     """One row being checked: its cells, what it will register, its messages."""
 
@@ -105,11 +124,11 @@ class _Row:
         self.partnership: _PartnershipInfo | None = None
         self.host: PartnerOrganisation | None = None
 
-    def error(self, key: str, message: str) -> None:
-        self.errors.append({"field": key, "message": str(message)})
+    def error(self, key: str, message: object) -> None:
+        self.errors.append(stored_message(key, message))
 
-    def warn(self, key: str, message: str) -> None:
-        self.warnings.append({"field": key, "message": str(message)})
+    def warn(self, key: str, message: object) -> None:
+        self.warnings.append(stored_message(key, message))
 
     def has_error(self, key: str) -> bool:
         return any(error["field"] == key for error in self.errors)
@@ -212,10 +231,10 @@ def _map_columns(table: Table) -> tuple[dict[str, int], list[str]]:
         shown = _preview(heading)
         if not key:
             if any(index < len(cells) and cells[index] != "" for _n, cells in table.rows):
-                unknown.append(_("(no heading, column %(number)s)") % {"number": index + 1})
+                unknown.append(gettext("(no heading, column %(number)s)") % {"number": index + 1})
         elif key in positions:
             raise SpreadsheetError(
-                _("The column “%(column)s” appears twice. Keep only one."),
+                gettext("The column “%(column)s” appears twice. Keep only one."),
                 code="duplicate_column", params={"column": shown},
             )  # fmt: skip
         elif key in COLUMN_KEYS:
@@ -227,19 +246,19 @@ def _map_columns(table: Table) -> tuple[dict[str, int], list[str]]:
     missing = [key for key in REQUIRED_KEYS if key not in positions]
     if missing:
         raise SpreadsheetError(
-            _("Required columns are missing: %(missing)s. The first row of the file must "
+            gettext("Required columns are missing: %(missing)s. The first row of the file must "
               "hold the column headings; download the template to see them."),
             code="missing_columns", params={"missing": ", ".join(missing)},
         )  # fmt: skip
     notes = []
     if ignored:
         notes.append(
-            _("The column %(columns)s was ignored: participants you import are always sent "
+            gettext("The column %(columns)s was ignored: participants you import are always sent "
               "by your own organisation.") % {"columns": ", ".join(f"“{c}”" for c in ignored)}
         )  # fmt: skip
     if unknown:
         notes.append(
-            _("These columns are not used and were ignored: %(columns)s.")
+            gettext("These columns are not used and were ignored: %(columns)s.")
             % {"columns": ", ".join(f"“{c}”" for c in unknown[:20])}
         )
     return positions, notes
@@ -294,9 +313,12 @@ def _check_person(row: _Row) -> None:
                 "value": _preview(cleaned["email"])
             }
             if check.suggestion:
-                message += " " + _("Did you mean %(suggestion)s?") % {
-                    "suggestion": check.suggestion
-                }
+                # Message first: a string added to a stored message stays one.
+                message = (
+                    message
+                    + " "
+                    + _("Did you mean %(suggestion)s?") % {"suggestion": check.suggestion}
+                )
             row.error("email", message)
     nationality = row.text("nationality")
     if nationality and not row.has_error("nationality"):
@@ -327,8 +349,9 @@ def _check_person(row: _Row) -> None:
                 {"phone": phone, "nationality": cleaned.get("nationality", "")}
             )
         except ValidationError as exc:
-            for message in exc.message_dict.get("phone", exc.messages):
-                row.error("phone", message)
+            errors = exc.error_dict.get("phone", []) if hasattr(exc, "error_dict") else exc
+            for error in errors:
+                row.error("phone", dump_error(error))
         else:
             cleaned["phone"] = phone_data["phone"]
     row.person = cleaned

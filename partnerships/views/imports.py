@@ -222,7 +222,11 @@ def _display_row(row: dict[str, Any], labels: dict[str, str]) -> dict[str, Any]:
         "error_fields": {error["field"] for error in row["errors"]},
         "cells": [{"key": key, "value": row["values"].get(key, "")} for key in imports.COLUMN_KEYS],
         "messages": [
-            {"tone": tone, "column": labels.get(message["field"], ""), "text": message["message"]}
+            {
+                "tone": tone,
+                "column": labels.get(message["field"], ""),
+                "text": imports.message_text(message),
+            }
             for tone, key in (("bad", "errors"), ("warn", "warnings"))
             for message in row[key]
         ],

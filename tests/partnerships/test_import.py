@@ -13,6 +13,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
+from django.utils.html import escape
+from django.utils.translation import gettext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -998,3 +1001,50 @@ def test_a_likely_slip_in_an_address_is_refused_with_the_correction(
     errors = rows_by_number(last_import())[2]["errors"]
     assert any(e["field"] == "email" and f"Did you mean {suggested}?" in e["message"]
                for e in errors), errors  # fmt: skip
+
+
+def test_row_messages_are_shown_in_the_readers_language(coordinator_client, coordinator, partners):
+    """Uploaded in English, read in French: the remarks are stored untranslated with their
+    values and translated for whoever reads them."""
+    bad = person_row(1, email="grace@example", gender="maybe", exchange_start="31.02.2027")
+    upload(coordinator_client, "people.csv", csv_bytes([bad]))
+    participant_import = last_import()
+    url = reverse("partnerships:coordinator_import_preview", args=[participant_import.pk])
+    english = coordinator_client.get(url).content.decode()
+    assert escape("“maybe” is not one of: female, male, other, unspecified.") in english
+
+    coordinator.language = "fr"
+    coordinator.save(update_fields=["language"])
+    coordinator_client.cookies["django_language"] = "fr"
+    french = coordinator_client.get(url).content.decode()
+    with translation.override("fr"):
+        expected = [
+            gettext("“%(value)s” is not one of: female, male, other, unspecified.")
+            % {"value": "maybe"},
+            gettext("“%(value)s” is not a date. Write it as YYYY-MM-DD, DD.MM.YYYY or DD/MM/YYYY.")
+            % {"value": "31.02.2027"},
+            gettext("“%(value)s” is not a valid email address.") % {"value": "grace@example"},
+        ]
+    for text in expected:
+        assert "not one of" not in text and escape(text) in french, text
+    assert "is not a valid email address" not in french
+
+
+def test_the_services_rules_in_row_messages_follow_the_reader_too(
+    coordinator_client, coordinator, partners
+):
+    backwards = person_row(1, exchange_start="2030-11-30", exchange_end="2030-02-01",
+                           date_of_birth="2099-01-01")  # fmt: skip
+    upload(coordinator_client, "people.csv", csv_bytes([backwards]))
+    url = reverse("partnerships:coordinator_import_preview", args=[last_import().pk])
+    assert "The exchange must end after it starts." in coordinator_client.get(url).content.decode()
+    coordinator_client.cookies["django_language"] = "fr"
+    coordinator.language = "fr"
+    coordinator.save(update_fields=["language"])
+    french = coordinator_client.get(url).content.decode()
+    with translation.override("fr"):
+        for english in ("The exchange must end after it starts.",
+                        "The date of birth must be in the past."):  # fmt: skip
+            assert gettext(english) != english
+            assert escape(gettext(english)) in french
+    assert "The exchange must end after it starts." not in french

@@ -209,3 +209,14 @@ def test_single_documents_download_for_staff(confirmed, staff, staff_client):
     )
     assert "Certificate of participation" in text(certificate.content)
     assert Enrolment.objects.get(pk=confirmed.pk).state == EnrolmentState.ATTENDED
+
+
+def test_certificate_is_signed_by_the_configured_signatory(confirmed, staff, settings):
+    attended = attend(confirmed, staff)
+    unsigned = flat(text(documents.certificates([attended])))
+    assert "Norec training team" in unsigned
+    settings.TRAINING_CERTIFICATE_SIGNATORY = "Ingrid Haugen"
+    settings.TRAINING_CERTIFICATE_SIGNATORY_TITLE = "Head of Training, Norec"
+    body = flat(text(documents.certificates([attended])))
+    assert "Ingrid Haugen Head of Training, Norec" in body
+    assert "Norec training team" not in body

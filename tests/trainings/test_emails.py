@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.conf import settings
+from django.urls import reverse
 
 from norec_portal.models import OutboxEmail
 from partnerships.models import ContactPerson
@@ -173,3 +174,31 @@ def test_signup_task_runs_for_today(partnership, coordinator, time_machine):
     time_machine.move_to(dt.datetime(2026, 3, 9, 6, tzinfo=dt.UTC))
     assert tasks.send_signup_calls.delay().get() == 1  # the one coordinator, for Partner training
     assert tasks.send_signup_calls.delay().get() == 0
+
+
+def test_confirmation_gives_the_venues_practical_information_in_the_persons_language(
+    t1, partnership, staff, staff_client
+):
+    venue = t1.week.venue
+    english = venue.practical_information
+    response = staff_client.post(reverse("trainings:staff_venue_edit", args=[venue.pk]), {
+        "name": venue.name, "city": venue.city, "country": venue.country.code,
+        "address": venue.address, "time_zone": venue.time_zone,
+        "practical_information": english,
+        "practical_information_fr": "Navette depuis l'aéroport d'Entebbe à 9 h.",
+        "practical_information_pt": "", "practical_information_es": "", "active": "on",
+    })  # fmt: skip
+    assert response.status_code == 302
+    venue.refresh_from_db()
+    assert venue.practical_information_translations == {
+        "fr": "Navette depuis l'aéroport d'Entebbe à 9 h."
+    }
+    french = f.participant_for(partnership=partnership, preferred_language="fr").person
+    portuguese = f.participant_for(partnership=partnership, preferred_language="pt").person
+    to_french = services.enrol(session=t1, person=french, by=staff, confirm=True)
+    to_portuguese = services.enrol(session=t1, person=portuguese, by=staff, confirm=True)
+    body = mail(f"training-confirmed:{to_french.pk}").body_text
+    assert "Navette depuis l'aéroport d'Entebbe à 9 h." in body
+    assert english.splitlines()[0] not in body
+    # No Portuguese text yet: the English one, rather than nothing.
+    assert english.splitlines()[0] in mail(f"training-confirmed:{to_portuguese.pk}").body_text

@@ -124,10 +124,19 @@ def venue_calendar(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Weeks ------------------------------------------------------------------------------
 
 
+def _week_initial(request: HttpRequest) -> dict[str, dt.date]:
+    """``?starts_on=`` (the forecast's "plan one" link): the first Sunday from that day."""
+    try:
+        day = dt.date.fromisoformat(request.GET.get("starts_on", ""))
+    except ValueError:
+        return {}
+    return {"starts_on": day + dt.timedelta(days=(6 - day.weekday()) % 7)}
+
+
 @staff_required
 @require_http_methods(["GET", "POST"])
 def week_create(request: HttpRequest) -> HttpResponse:
-    form = WeekForm(request.POST or None)
+    form = WeekForm(request.POST or None, initial=_week_initial(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         plans = [
