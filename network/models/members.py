@@ -32,16 +32,18 @@ class Language(models.Model):
 
 
 class ExpertiseTag(models.Model):
-    """A field of expertise; members add their own, kept in one spelling (lower case)."""
+    """A field of expertise; members add their own. A tag keeps the spelling it was first
+    typed with ("Nepali–English", "HIV/AIDS"); it is one tag whatever the case, so
+    "nepali–english" typed later finds it (unique case-insensitively)."""
 
-    name = models.CharField(_("name"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=50)
 
     class Meta:
         verbose_name = _("expertise tag")
         verbose_name_plural = _("expertise tags")
         ordering = ["name"]
         constraints = [
-            models.CheckConstraint(condition=Q(name=Lower("name")), name="expertise_lowercase"),
+            models.UniqueConstraint(Lower("name"), name="expertise_unique_ci"),
             models.CheckConstraint(condition=~Q(name=""), name="expertise_not_blank"),
         ]
 

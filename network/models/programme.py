@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -280,6 +280,20 @@ class Activity(models.Model):
 
     def has_started(self, now: dt.datetime | None = None) -> bool:
         return self.starts_at <= (now or timezone.now())
+
+    @property
+    def place_label(self) -> str:
+        """The place with its country, unless staff wrote the country in the place already
+        ("Nairobi, Kenya" stays as it is, "Westlands" becomes "Westlands, Kenya")."""
+        if not self.place or not self.country:
+            return self.place
+        parts = {part.strip().casefold() for part in self.place.split(",")}
+        with translation.override("en"):
+            english = str(self.country.name)
+        names = {name.casefold() for name in (english, str(self.country.name), self.country.code)}
+        if parts & names:
+            return self.place
+        return f"{self.place}, {self.country.name}"
 
     @property
     def local_start(self) -> ZonedDatetime:

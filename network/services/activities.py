@@ -183,7 +183,7 @@ def announce_activity(*, activity: Activity, by: User | None) -> Newsletter:
         "time": formats.time_format(start, "H:i"),
         "zone": activity.time_zone,
     }
-    where = activity.place or activity.get_kind_display()
+    where = activity.place_label or activity.get_kind_display()
     lines = [
         f"**{activity.get_kind_display()}** — {when}",
         "",

@@ -11,6 +11,7 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models.functions import Lower
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -121,10 +122,12 @@ def set_newsletter_consent(
 
 
 def parse_expertise(text: str) -> list[str]:
-    """Comma- or semicolon-separated tags, trimmed, lower case, without repeats."""
+    """Comma- or semicolon-separated tags, trimmed, as typed, without repeats (whatever
+    their case)."""
     tags: list[str] = []
+    seen: set[str] = set()
     for part in re.split(r"[,;\n]", text or ""):
-        tag = " ".join(part.split()).lower()
+        tag = " ".join(part.split())
         if not tag:
             continue
         if len(tag) > 50:
@@ -132,7 +135,8 @@ def parse_expertise(text: str) -> list[str]:
                 _("“%(tag)s” is too long for a field of expertise (50 characters at most).")
                 % {"tag": tag[:60]}
             )
-        if tag not in tags:
+        if tag.lower() not in seen:
+            seen.add(tag.lower())
             tags.append(tag)
     if len(tags) > MAX_EXPERTISE_TAGS:
         raise ValidationError(
@@ -151,13 +155,21 @@ def check_linkedin_url(url: str) -> str:
 
 
 def _set_expertise(member: Member, names: Iterable[str]) -> None:
+    """Link the member to these tags, creating the new ones as typed; an existing tag is
+    found whatever the case and keeps its spelling."""
     names = list(names)
-    existing = {t.name: t for t in ExpertiseTag.objects.filter(name__in=names)}
-    missing = [ExpertiseTag(name=n) for n in names if n not in existing]
+    keys = [n.lower() for n in names]
+
+    def by_key() -> dict[str, ExpertiseTag]:
+        tags = ExpertiseTag.objects.annotate(key=Lower("name")).filter(key__in=keys)
+        return {t.key: t for t in tags}
+
+    existing = by_key()
+    missing = [ExpertiseTag(name=n) for n, k in zip(names, keys, strict=True) if k not in existing]
     if missing:
         ExpertiseTag.objects.bulk_create(missing, ignore_conflicts=True)
-        existing = {t.name: t for t in ExpertiseTag.objects.filter(name__in=names)}
-    member.expertise.set([existing[n] for n in names])
+        existing = by_key()
+    member.expertise.set([existing[k] for k in keys])
 
 
 def _apply_profile(member: Member, profile: Profile, *, via: str, by: User | None) -> None:

@@ -44,6 +44,25 @@ def test_times_are_entered_and_shown_in_the_activity_zone():
 
 
 @pytest.mark.parametrize(
+    ("place", "country", "shown"),
+    [
+        ("Nairobi, Kenya", "KE", "Nairobi, Kenya"),
+        ("Norec hub, Westlands", "KE", "Norec hub, Westlands, Kenya"),
+        ("Kathmandu, nepal", "NP", "Kathmandu, nepal"),
+        ("Online room", "", "Online room"),
+    ],
+)
+def test_the_place_names_its_country_once(client, place, country, shown):
+    activity = make_activity(place=place, country=country)
+    assert activity.place_label == shown
+    member = make_member(email="reader@example.org")
+    client.force_login(member.person.user)
+    for url in (reverse("network:activities"), reverse("network:activity", args=[activity.pk])):
+        page = client.get(url).content.decode()
+        assert shown in page and f"{shown}, " not in page
+
+
+@pytest.mark.parametrize(
     ("changes", "field"),
     [
         ({"ends": wall(2030, 1, 1, 9, 0)}, "ends"),
