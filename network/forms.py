@@ -391,6 +391,39 @@ class ActivityForm(forms.Form):
         )
 
 
+NO_ANNOUNCEMENT = "none"
+
+
+class PublishActivityForm(forms.Form):
+    """Whom publishing announces the activity to (once)."""
+
+    audience = forms.ChoiceField(
+        label=_("Announce it to"),
+        choices=[*Audience.choices, (NO_ANNOUNCEMENT, _("Nobody: publish without an email"))],
+        initial=Audience.ALL,
+        widget=forms.RadioSelect,
+    )
+    countries = forms.MultipleChoiceField(
+        label=_("Countries"),
+        required=False,
+        choices=CountryChoices(blank=None),
+        widget=FastSelectMultiple,
+        help_text=_("Only for “Members in some countries”. Hold Ctrl (or ⌘) to choose several."),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("audience") == Audience.COUNTRIES and not data.get("countries"):
+            self.add_error("countries", _("Choose at least one country."))
+        return data
+
+    def audience_choice(self) -> tuple[str | None, tuple[str, ...]]:
+        audience = self.cleaned_data["audience"]
+        if audience == NO_ANNOUNCEMENT:
+            return None, ()
+        return audience, tuple(self.cleaned_data["countries"])
+
+
 class NewsletterPreferencesForm(forms.Form):
     newsletter = forms.BooleanField(
         label=wording(ConsentKind.NEWSLETTER).label,

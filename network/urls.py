@@ -143,6 +143,16 @@ urlpatterns = [
         name="staff_activity_cancel",
     ),
     path(
+        "staff/network/activities/<int:pk>/preview/",
+        activities.activity_preview,
+        name="staff_activity_preview",
+    ),
+    path(
+        "staff/network/activities/<int:pk>/publish/",
+        activities.activity_publish,
+        name="staff_activity_publish",
+    ),
+    path(
         "staff/network/activities/<int:pk>/announce/",
         activities.activity_announce,
         name="staff_activity_announce",

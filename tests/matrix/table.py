@@ -401,6 +401,13 @@ ROWS = [
     Row("network:staff_activity_cancel", pk("activity"),
         get=" login 403   403   403   mfa   200   200",
         post="login 403   403   403   mfa   302   302"),
+    Row("network:staff_activity_preview", pk("activity"),
+        get=" login 403   403   403   mfa   200   200",
+        post="login 403   403   403   mfa   405   405"),
+    # The world's activity is published already: both methods lead back to it.
+    Row("network:staff_activity_publish", pk("activity"),
+        get=" login 403   403   403   mfa   302   302",
+        post="login 403   403   403   mfa   302   302"),
     Row("network:staff_activity_announce", pk("activity"),
         get=" login 403   403   403   mfa   405   405",
         post="login 403   403   403   mfa   302   302"),

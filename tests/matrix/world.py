@@ -168,7 +168,8 @@ def add_programme(w: World) -> None:
     starts = timezone.now() + dt.timedelta(days=20)
     w.objects["activity"] = Activity.objects.create(
         title="Meeting", kind="physical", place="Nairobi", country="KE", starts_at=starts,
-        ends_at=starts + dt.timedelta(hours=2), created_by=staff,
+        ends_at=starts + dt.timedelta(hours=2), created_by=staff, status="planned",
+        published_at=timezone.now(),
     )  # fmt: skip
     w.objects["newsletter"] = Newsletter.objects.create(subject="Draft", body="Hello",
                                                         created_by=staff)  # fmt: skip

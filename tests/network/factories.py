@@ -124,9 +124,10 @@ def wall(*args: int) -> dt.datetime:
     return dt.datetime(*args)  # noqa: DTZ001
 
 
-def make_activity(**fields) -> Activity:
-    """A planned physical meeting in Nairobi, a month from now, 2 hours long."""
-    from network.services.activities import ActivityData, create_activity
+def make_activity(*, publish: bool = True, **fields) -> Activity:
+    """A physical meeting in Nairobi, a month from now, 2 hours long: published (without
+    an announcement), or a draft with ``publish=False``."""
+    from network.services.activities import ActivityData, create_activity, publish_activity
 
     start = (timezone.now() + dt.timedelta(days=30)).astimezone(ZoneInfo("Africa/Nairobi"))
     start = start.replace(hour=10, minute=0, second=0, microsecond=0, tzinfo=None)
@@ -137,7 +138,17 @@ def make_activity(**fields) -> Activity:
         "description": "Come and **meet** other alumni.",
     }  # fmt: skip
     data.update(fields)
-    return create_activity(data=ActivityData(**data), by=None)
+    activity = create_activity(data=ActivityData(**data), by=None)
+    if publish and activity.has_started():
+        # A past activity (history for a test): published before it began.
+        Activity.objects.filter(pk=activity.pk).update(
+            status=Activity.Status.PLANNED, published_at=activity.created_at
+        )
+        activity.refresh_from_db()
+    elif publish:
+        publish_activity(activity=activity, by=None, audience=None)
+        activity.refresh_from_db()
+    return activity
 
 
 def make_newsletter(subject: str = "News from the network", **fields) -> Newsletter:
