@@ -11,6 +11,7 @@ from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.functional import lazy
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from norec_portal.countries import CountryChoices
@@ -18,10 +19,20 @@ from norec_portal.models import User
 from norec_portal.widgets import FastSelect, FastSelectMultiple
 
 from .consent import wording
-from .models import Activity, Audience, ConsentKind, ExpertiseTag, Language, Member
+from .models import (
+    VERSION_CODES,
+    VERSION_LANGUAGES,
+    Activity,
+    Audience,
+    ConsentKind,
+    ExpertiseTag,
+    Language,
+    Member,
+)
 from .services.activities import ActivityData, time_zones
 from .services.members import MAX_EXPERTISE_TAGS, Consents, Profile
 from .services.newsletters import Draft
+from .services.versions import Version
 
 
 def _text(
@@ -269,7 +280,46 @@ class DirectoryFilterForm(forms.Form):
 # --- Newsletters and activities ------------------------------------------------------------
 
 
-class NewsletterForm(forms.Form):
+class VersionFieldsMixin(forms.Form):
+    """A heading and a body field for each language besides English (``heading_fr``,
+    ``body_fr``…), all optional: the service checks that a version is whole."""
+
+    heading_label: Any = _("Subject")
+    body_label: Any = _("Text")
+    body_rows = 8
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for code, language in VERSION_LANGUAGES:
+            self.fields[f"heading_{code}"] = forms.CharField(
+                label=format_lazy("{} ({})", self.heading_label, language),
+                required=False, max_length=200,
+            )  # fmt: skip
+            self.fields[f"body_{code}"] = forms.CharField(
+                label=format_lazy("{} ({})", self.body_label, language),
+                required=False, max_length=50_000,
+                widget=forms.Textarea(attrs={"rows": self.body_rows}),
+                help_text=_("Optional. Members who read this language get this version; "
+                            "the others get the English text."),
+            )  # fmt: skip
+
+    def versions(self) -> tuple[Version, ...]:
+        data = self.cleaned_data
+        return tuple(
+            Version(code, data.get(f"heading_{code}", ""), data.get(f"body_{code}", ""))
+            for code in VERSION_CODES
+        )
+
+    @staticmethod
+    def version_initial(versions: tuple[Version, ...]) -> dict[str, str]:
+        initial: dict[str, str] = {}
+        for version in versions:
+            initial[f"heading_{version.language}"] = version.heading
+            initial[f"body_{version.language}"] = version.body
+        return initial
+
+
+class NewsletterForm(VersionFieldsMixin, forms.Form):
     subject = forms.CharField(label=_("Subject"), max_length=200)
     body = forms.CharField(
         label=_("Text"),
@@ -299,6 +349,7 @@ class NewsletterForm(forms.Form):
             body=data["body"],
             audience=data["audience"],
             countries=tuple(data["countries"]),
+            versions=self.versions(),
         )
 
 
@@ -333,7 +384,11 @@ class WallClockField(forms.DateTimeField):
         return value
 
 
-class ActivityForm(forms.Form):
+class ActivityForm(VersionFieldsMixin, forms.Form):
+    heading_label = _("Title")
+    body_label = _("Description")
+    body_rows = 5
+
     title = forms.CharField(label=_("Title"), max_length=200)
     kind = forms.ChoiceField(label=_("Kind"), choices=Activity.Kind.choices)
     starts = WallClockField(label=_("Starts"))
@@ -388,6 +443,7 @@ class ActivityForm(forms.Form):
             country=data["country"],
             online_url=data["online_url"],
             capacity=data["capacity"],
+            versions=self.versions(),
         )
 
 

@@ -4,7 +4,8 @@
 * ``invitations``: invitation waves, invitations, signed access links, requests;
 * ``records``: the historical import, addresses as written, the duplicate (merge) queue
   and the merges made from it;
-* ``programme``: newsletters and deliveries, activities and RSVPs, bad addresses.
+* ``programme``: newsletters and deliveries, activities and RSVPs, bad addresses;
+* ``versions``: newsletters and activities in French, Spanish and Portuguese.
 
 Every name is re-exported here: ``from network.models import X`` is the way to reach them.
 """
@@ -46,6 +47,7 @@ from .records import (
     RawAddress,
     open_duplicate_exists,
 )
+from .versions import VERSION_CODES, VERSION_LANGUAGES, ActivityVersion, NewsletterVersion
 
 __all__ = [
     "NEWSLETTER_TRANSITIONS", "RSVP", "AccessToken", "Activity", "Audience", "BadAddress",
@@ -53,5 +55,6 @@ __all__ = [
     "HistoricalImport", "HistoricalRecord", "Invitation", "InvitationQuerySet",
     "InvitationRequest", "InvitationWave", "Language", "Member", "MemberQuerySet", "MergeRecord",
     "Newsletter", "NewsletterDelivery", "NewsletterStatus", "WAVE_TRANSITIONS",
-    "RawAddress", "open_duplicate_exists",
+    "RawAddress", "open_duplicate_exists", "VERSION_CODES", "VERSION_LANGUAGES",
+    "ActivityVersion", "NewsletterVersion",
 ]  # fmt: skip

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
@@ -31,6 +31,14 @@ from ..models import RSVP, Activity, Audience, Member, Newsletter
 from ..rendering import render_markdown
 from . import newsletters
 from .common import absolute_url
+from .versions import (
+    ENGLISH,
+    Version,
+    activity_in,
+    activity_versions_of,
+    check_versions,
+    save_activity_versions,
+)
 
 Kind = Activity.Kind
 RSVPState = RSVP.State
@@ -59,6 +67,7 @@ class ActivityData:
     country: str = ""
     online_url: str = ""
     capacity: int | None = None
+    versions: tuple[Version, ...] = ()  # title and description in French, Spanish…
 
 
 def _check(data: ActivityData) -> dict[str, str]:
@@ -77,6 +86,7 @@ def _check(data: ActivityData) -> dict[str, str]:
         errors["online_url"] = _("Give the link members use to take part online.")
     if data.capacity is not None and data.capacity < 1:
         errors["capacity"] = _("Give at least one seat, or leave it empty for no limit.")
+    errors.update(check_versions(data.versions, body_required=False))
     return errors
 
 
@@ -114,6 +124,7 @@ def data_of(activity: Activity) -> ActivityData:
         country=activity.country.code or "",
         online_url=activity.online_url,
         capacity=activity.capacity,
+        versions=activity_versions_of(activity),
     )
 
 
@@ -123,6 +134,7 @@ def create_activity(*, data: ActivityData, by: User | None) -> Activity:
     activity = Activity(created_by=by, status=Activity.Status.DRAFT)
     _apply(activity, data)
     activity.save()
+    save_activity_versions(activity, data.versions)
     return activity
 
 
@@ -154,6 +166,7 @@ def update_activity(*, activity: Activity, data: ActivityData, by: User | None) 
     if moved:
         activity.revision += 1
     activity.save()
+    save_activity_versions(activity, data.versions)
     if moved:
         _tell_of_change(activity, started_moved=before[0] != activity.starts_at)
     _promote_waitlisted(activity)
@@ -251,6 +264,25 @@ def announce_activity(
         raise ValidationError(_("Publish the activity before announcing it."))
     if activity.is_cancelled or activity.has_started():
         raise ValidationError(_("Only an activity that is still to come can be announced."))
+    with translation.override(ENGLISH):
+        body = _announcement_text(activity)
+    versions = []
+    for version in activity.versions.all():
+        shown = activity_in(activity, version.language)
+        with translation.override(version.language):
+            versions.append(Version(version.language, shown.title, _announcement_text(shown)))
+    draft = newsletters.Draft(
+        subject=activity.title,
+        body=body,
+        audience=audience,
+        countries=tuple(countries),
+        versions=tuple(versions),
+    )
+    return newsletters.create_newsletter(draft=draft, by=by, activity=activity)
+
+
+def _announcement_text(activity: Activity) -> str:
+    """The announcement's Markdown, in the active language."""
     start = in_zone(activity.starts_at, activity.zone)
     when = _("%(date)s, %(time)s (%(zone)s)") % {
         "date": formats.date_format(start, "l j F Y"),
@@ -268,13 +300,7 @@ def announce_activity(
         _("[Read more and sign up on the portal](%(url)s)")
         % {"url": absolute_url("network:activity", activity.pk)},
     ]
-    draft = newsletters.Draft(
-        subject=activity.title,
-        body="\n".join(lines).strip(),
-        audience=audience,
-        countries=tuple(countries),
-    )
-    return newsletters.create_newsletter(draft=draft, by=by, activity=activity)
+    return "\n".join(lines).strip()
 
 
 # --- Members: RSVPs ----------------------------------------------------------------------
@@ -363,6 +389,7 @@ def _promote_waitlisted(activity: Activity) -> list[RSVP]:
 
 
 def _context(activity: Activity, person: Any) -> dict[str, Any]:
+    activity = activity_in(activity, person.preferred_language)
     return {
         "activity": activity,
         "person": person,

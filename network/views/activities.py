@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -19,7 +19,7 @@ from norec_portal.forms import form_page
 from ..access import get_member_for_user, member_for_user
 from ..forms import ActivityForm, PublishActivityForm
 from ..models import RSVP, Activity
-from ..services import activities
+from ..services import activities, versions
 from .common import paginate
 
 RSVPState = RSVP.State
@@ -76,7 +76,8 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("A cancelled activity cannot be changed."))
         return redirect("network:staff_activity", pk=activity.pk)
     data = activities.data_of(activity)
-    form = ActivityForm(request.POST or None, initial=data.__dict__)
+    initial = {**data.__dict__, **ActivityForm.version_initial(data.versions)}
+    form = ActivityForm(request.POST or None, initial=initial)
     return form_page(
         request, form, template="network/staff/activity_form.html",
         save=lambda: activities.update_activity(
@@ -135,13 +136,20 @@ def activity_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 @require_GET
 def activity_preview(request: HttpRequest, pk: int) -> HttpResponse:
-    """The activity as a member sees it (a draft included), without the answer buttons."""
+    """The activity as a member sees it (a draft included), without the answer buttons;
+    ``?language=fr`` shows the French version as a member reading French sees it."""
     activity = get_object_or_404(activities.with_seats(Activity.objects.all()), pk=pk)
+    language = request.GET.get("language", "")
+    languages = ["en", *activity.versions.values_list("language", flat=True)]
+    if language in languages:
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
     return render(
         request,
         "network/activity_detail.html",
         {
-            "activity": activity,
+            "activity": versions.activity_in(activity, translation.get_language()),
+            "preview_languages": languages if len(languages) > 1 else [],
             "answer": None,
             "preview": True,
             "seats_left": activities.seats_left(activity),
@@ -221,7 +229,9 @@ def member_activities(request: HttpRequest) -> HttpResponse:
     else:
         when = "upcoming"
         items = items.filter(ends_at__gte=now).order_by("starts_at", "pk")
-    page, query = paginate(request, items)
+    language = translation.get_language()
+    page, query = paginate(request, versions.with_version(items, language))
+    page.object_list = [versions.activity_in(a, language) for a in page.object_list]
     return render(
         request,
         "network/activity_list.html",
@@ -254,7 +264,7 @@ def member_activity(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "network/activity_detail.html",
         {
-            "activity": activity,
+            "activity": versions.activity_in(activity, translation.get_language()),
             "answer": answer,
             "position": position,
             "seats_left": activities.seats_left(activity),

@@ -89,10 +89,12 @@ def bulk_members(
     prefix: str = "member",
     newsletter: bool = True,
     joined_at=None,
+    languages: Sequence[str] = ("",),
 ) -> list[Member]:
     """``n`` members with logins, fast (bulk inserts): the newsletter audience of a test.
 
     Their consent is set on the member row directly, as a recorded answer would leave it.
+    ``languages`` are given in turn (as ``countries`` are): "" is no choice (English).
     """
     now = timezone.now()
     users = [
@@ -104,7 +106,8 @@ def bulk_members(
     users = list(User.objects.filter(email__in=[u.email for u in users]).order_by("pk"))
     people = [
         Person(first_name=f"First{i}", last_name=f"{prefix.title()}{i:05d}",
-               country=countries[i % len(countries)], email=user.email, user=user)
+               country=countries[i % len(countries)], email=user.email, user=user,
+               preferred_language=languages[i % len(languages)])
         for i, user in enumerate(users)
     ]  # fmt: skip
     Person.objects.bulk_create(people, batch_size=500)
@@ -151,6 +154,20 @@ def make_activity(*, publish: bool = True, **fields) -> Activity:
     return activity
 
 
+FOUR_LANGUAGES = ("", "fr", "es", "pt")
+
+
+def four_versions(subject: str = "News") -> tuple:
+    """French, Spanish and Portuguese versions for ``make_newsletter(versions=...)``."""
+    from network.services.versions import Version
+
+    return (
+        Version("fr", f"{subject} (FR)", "Bonjour à **tous**."),
+        Version("es", f"{subject} (ES)", "Hola a **todos**."),
+        Version("pt", f"{subject} (PT)", "Olá a **todos**."),
+    )
+
+
 def make_newsletter(subject: str = "News from the network", **fields) -> Newsletter:
     from network.services.newsletters import Draft, create_newsletter
 
@@ -159,6 +176,6 @@ def make_newsletter(subject: str = "News from the network", **fields) -> Newslet
 
 
 __all__ = [
-    "ConsentKind", "bulk_alumni", "bulk_members", "make_activity", "make_alumnus_record",
-    "make_member", "make_newsletter", "wall",
+    "FOUR_LANGUAGES", "ConsentKind", "bulk_alumni", "bulk_members", "four_versions",
+    "make_activity", "make_alumnus_record", "make_member", "make_newsletter", "wall",
 ]  # fmt: skip
