@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from norec_portal.countries import CountryChoices
 from norec_portal.models import User
 from norec_portal.widgets import FastSelect, FastSelectMultiple
+from norec_portal.zones import country_zone
 
 from .consent import wording
 from .models import (
@@ -136,10 +137,28 @@ class ProfileForm(forms.Form):
     available_as_resource_person = forms.BooleanField(
         label=_("I am available as a resource person in my field"), required=False
     )
+    time_zone = forms.ChoiceField(
+        label=_("Your time zone"), required=False,
+        help_text=_("Activity times are also shown in it, on the portal and in emails."),
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, country: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        proposed = country_zone(country)
+        own = (
+            format_lazy(_("The time of my country ({zone})"), zone=proposed.replace("_", " "))
+            if proposed
+            else _("The time of my country")
+        )
+        self.fields["time_zone"].choices = [
+            ("", own),
+            *[(z, z.replace("_", " ")) for z in time_zones()],
+        ]
 
     @classmethod
     def initial_for(cls, member: Member) -> dict[str, Any]:
         return {
+            "time_zone": member.time_zone,
             "languages": list(member.languages.all()),
             "expertise": ", ".join(t.name for t in member.expertise.all()),
             "linkedin_url": member.linkedin_url,
@@ -156,6 +175,7 @@ class ProfileForm(forms.Form):
             available_as_lecturer=data["available_as_lecturer"],
             available_as_interpreter=data["available_as_interpreter"],
             available_as_resource_person=data["available_as_resource_person"],
+            time_zone=data.get("time_zone", ""),
         )  # fmt: skip
 
 

@@ -78,7 +78,7 @@ def _export(subject: Subject) -> Iterable[Section | None]:
         if member is not None:
             yield section(
                 _("Network member profile"), Member, [member],
-                ["organisation", "position", "languages", "expertise", "linkedin_url",
+                ["organisation", "position", "languages", "expertise", "linkedin_url", "time_zone",
                  "available_as_lecturer", "available_as_interpreter",
                  "available_as_resource_person", "directory_consent", "directory_consent_at",
                  "directory_consent_version", "newsletter_consent", "newsletter_consent_at",
@@ -197,7 +197,8 @@ def _anonymise(subject: Subject, by: Any) -> Iterable[str]:
             record_consents(member=member, consents=Consents(directory=False, newsletter=False),
                             via=ConsentRecord.Via.STAFF, by=by)  # fmt: skip
             Member.objects.filter(pk=member.pk).update(
-                organisation="", position="", linkedin_url="", available_as_lecturer=False,
+                organisation="", position="", linkedin_url="", time_zone="",
+                available_as_lecturer=False,
                 available_as_interpreter=False, available_as_resource_person=False,
             )  # fmt: skip
             member.languages.clear()

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from norec_portal.models import AppendOnlyModel
+from norec_portal.zones import country_zone
 from partnerships.models import Person
 
 # --- Profile vocabulary ----------------------------------------------------------------
@@ -117,6 +118,8 @@ class Member(models.Model):
         ExpertiseTag, blank=True, related_name="members", verbose_name=_("expertise")
     )
     linkedin_url = models.URLField(_("LinkedIn profile"), max_length=300, blank=True)
+    # Where the member lives, for showing times; empty: the main zone of their country.
+    time_zone = models.CharField(_("time zone"), max_length=64, blank=True)
     available_as_lecturer = models.BooleanField(_("available as lecturer"), default=False)
     available_as_interpreter = models.BooleanField(_("available as interpreter"), default=False)
     available_as_resource_person = models.BooleanField(
@@ -177,6 +180,12 @@ class Member(models.Model):
             or self.available_as_interpreter
             or self.available_as_resource_person
         )
+
+    @property
+    def zone_name(self) -> str:
+        """The member's time zone: as chosen, else proposed from their country ("" when
+        neither is known). Needs ``person``."""
+        return self.time_zone or country_zone(self.person.country.code or "")
 
     @property
     def available_as(self) -> list[str]:

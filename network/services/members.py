@@ -31,6 +31,7 @@ from ..models import (
     Language,
     Member,
 )
+from .activities import time_zones
 from .common import record_change
 from .contact import ContactDetails, apply_contact
 
@@ -54,6 +55,8 @@ class Profile:
     available_as_lecturer: bool = False
     available_as_interpreter: bool = False
     available_as_resource_person: bool = False
+    # A zone name, "" for the main zone of the member's country, None to leave it as it is.
+    time_zone: str | None = None
 
 
 # --- Consent ---------------------------------------------------------------------------
@@ -182,8 +185,12 @@ def _apply_profile(member: Member, profile: Profile, *, via: str, by: User | Non
         linkedin = check_linkedin_url(profile.linkedin_url)
     except ValidationError as exc:
         errors["linkedin_url"] = exc.messages
+    if profile.time_zone and profile.time_zone not in time_zones():
+        errors["time_zone"] = _("Choose a time zone from the list.")
     if errors:
         raise ValidationError(errors)
+    if profile.time_zone is not None:
+        member.time_zone = profile.time_zone
     record_change(person=member.person, field="linkedin_url", old=member.linkedin_url,
                   new=linkedin, via=via, by=by)  # fmt: skip
     member.linkedin_url = linkedin
@@ -208,7 +215,7 @@ def update_profile(*, member: Member, profile: Profile, by: User | None) -> Memb
 
 
 def _profile_snapshot(member: Member) -> dict[str, Any]:
-    return {**snapshot(member, ("linkedin_url", "available_as_lecturer",
+    return {**snapshot(member, ("linkedin_url", "available_as_lecturer", "time_zone",
                                 "available_as_interpreter", "available_as_resource_person")),
             "languages": set(member.languages.values_list("pk", flat=True)),
             "expertise": set(member.expertise.values_list("pk", flat=True))}  # fmt: skip

@@ -231,7 +231,10 @@ def member_activities(request: HttpRequest) -> HttpResponse:
         items = items.filter(ends_at__gte=now).order_by("starts_at", "pk")
     language = translation.get_language()
     page, query = paginate(request, versions.with_version(items, language))
-    page.object_list = [versions.activity_in(a, language) for a in page.object_list]
+    page.object_list = [
+        activities.with_member_time(versions.activity_in(a, language), member)
+        for a in page.object_list
+    ]
     return render(
         request,
         "network/activity_list.html",
@@ -264,7 +267,9 @@ def member_activity(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "network/activity_detail.html",
         {
-            "activity": versions.activity_in(activity, translation.get_language()),
+            "activity": activities.with_member_time(
+                versions.activity_in(activity, translation.get_language()), member
+            ),
             "answer": answer,
             "position": position,
             "seats_left": activities.seats_left(activity),

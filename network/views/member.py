@@ -72,7 +72,11 @@ def profile_start(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def profile_edit(request: HttpRequest) -> HttpResponse:
     member = get_member_for_user(request.user)
-    form = ProfileForm(request.POST or None, initial=ProfileForm.initial_for(member))
+    form = ProfileForm(
+        request.POST or None,
+        initial=ProfileForm.initial_for(member),
+        country=member.person.country.code or "",
+    )
     return form_page(
         request, form, template="network/profile_edit.html",
         save=lambda: members.update_profile(member=member, profile=form.profile(),
