@@ -10,6 +10,7 @@ from .views import (
     public,
     queues,
     reachability,
+    resources,
     staff,
     tips,
 )
@@ -34,6 +35,13 @@ urlpatterns = [
         activities.member_activity_ics,
         name="activity_ics",
     ),
+    path("network/me/assignments/", resources.assignments, name="assignments"),
+    path(
+        "network/me/assignments/<int:pk>/answer/",
+        resources.assignment_answer,
+        name="assignment_answer",
+    ),
+    path("network/me/assignments/calendar.ics", resources.assignments_ics, name="assignments_ics"),
     path("network/newsletters/", newsletters.newsletter_archive, name="newsletter_archive"),
     path("network/newsletters/<int:pk>/", newsletters.newsletter_read, name="newsletter_read"),
     # Links from emails and public forms
@@ -177,6 +185,9 @@ urlpatterns = [
     path("staff/network/people/", staff.people_list, name="staff_people"),
     path("staff/network/people/<int:pk>/", staff.person_detail, name="staff_person"),
     path("staff/network/directory/", staff.staff_directory, name="staff_directory"),
+    path(
+        "staff/network/resource-persons/", resources.resource_persons, name="staff_resource_persons"
+    ),
     path(
         "staff/network/directory/export.csv",
         staff.staff_directory_export,

@@ -5,7 +5,8 @@
 * ``records``: the historical import, addresses as written, the duplicate (merge) queue
   and the merges made from it;
 * ``programme``: newsletters and deliveries, activities and RSVPs, bad addresses;
-* ``versions``: newsletters and activities in French, Spanish and Portuguese.
+* ``versions``: newsletters and activities in French, Spanish and Portuguese;
+* ``resources``: members asked to serve in training sessions, and their answers.
 
 Every name is re-exported here: ``from network.models import X`` is the way to reach them.
 """
@@ -47,6 +48,7 @@ from .records import (
     RawAddress,
     open_duplicate_exists,
 )
+from .resources import ResourceRequest, ResourceRole
 from .versions import VERSION_CODES, VERSION_LANGUAGES, ActivityVersion, NewsletterVersion
 
 __all__ = [
@@ -56,5 +58,5 @@ __all__ = [
     "InvitationRequest", "InvitationWave", "Language", "Member", "MemberQuerySet", "MergeRecord",
     "Newsletter", "NewsletterDelivery", "NewsletterStatus", "WAVE_TRANSITIONS",
     "RawAddress", "open_duplicate_exists", "VERSION_CODES", "VERSION_LANGUAGES",
-    "ActivityVersion", "NewsletterVersion",
+    "ActivityVersion", "NewsletterVersion", "ResourceRequest", "ResourceRole",
 ]  # fmt: skip

@@ -26,7 +26,7 @@ from ..models import (
     InvitationWave,
     Member,
 )
-from ..services import bounces, waves
+from ..services import bounces, resources, waves
 from ..services import dashboard as stats
 from .common import paginate
 
@@ -154,6 +154,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "gaps": gaps,
         "queues": _queues(),
         "open_waves": _open_waves(),
+        "assignments": resources.assignments_per_year(),
     })  # fmt: skip
 
 

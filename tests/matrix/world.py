@@ -26,6 +26,7 @@ from network.models import (
     MergeRecord,
     Newsletter,
     RawAddress,
+    ResourceRequest,
 )
 from network.services import waves
 from network.services.requests import RequestData, submit_invitation_request
@@ -188,6 +189,10 @@ def add_programme(w: World) -> None:
         suggestion="old.address@gmail.com",
     )  # fmt: skip
     w.objects["unsubscribe_token"] = tokens.unsubscribe_token(w.member.pk)
+    # The alumnus asked to serve in Training 1 (an open request, theirs to answer).
+    w.objects["resource_request"] = ResourceRequest.objects.create(
+        session=w.t1, member=w.member, role="lecturer", requested_by=staff
+    )
 
 
 def world_fixture(django_db_setup: Any, django_db_blocker: Any):
