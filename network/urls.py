@@ -62,6 +62,11 @@ urlpatterns = [
         public.request_invitation_sent,
         name="request_invitation_sent",
     ),  # fmt: skip
+    path(
+        "network/n/<int:newsletter>/<int:link>/",
+        newsletters.newsletter_link,
+        name="newsletter_link",
+    ),
     path("network/unsubscribe/<str:token>/", newsletters.unsubscribe, name="unsubscribe"),
     path(
         "network/email-preferences/<str:token>/",

@@ -6,7 +6,8 @@
   and the merges made from it;
 * ``programme``: newsletters and deliveries, activities and RSVPs, bad addresses;
 * ``versions``: newsletters and activities in French, Spanish and Portuguese;
-* ``resources``: members asked to serve in training sessions, and their answers.
+* ``resources``: members asked to serve in training sessions, and their answers;
+* ``links``: how often each link of a newsletter was followed (a count, no person).
 
 Every name is re-exported here: ``from network.models import X`` is the way to reach them.
 """
@@ -21,6 +22,7 @@ from .invitations import (
     InvitationRequest,
     InvitationWave,
 )
+from .links import NewsletterLink
 from .members import (
     ConsentKind,
     ConsentRecord,
@@ -59,4 +61,5 @@ __all__ = [
     "Newsletter", "NewsletterDelivery", "NewsletterStatus", "WAVE_TRANSITIONS",
     "RawAddress", "open_duplicate_exists", "VERSION_CODES", "VERSION_LANGUAGES",
     "ActivityVersion", "NewsletterVersion", "ResourceRequest", "ResourceRole",
+    "NewsletterLink",
 ]  # fmt: skip

@@ -20,6 +20,7 @@ from norec_portal.outbox import EmailSpec, queue_email
 from .. import tokens
 from ..models import Member, Newsletter, NewsletterVersion
 from .common import absolute_url
+from .links import link_addresses, rewrite
 from .versions import Content, newsletter_in, versions_by_language
 
 TEMPLATE = "network_newsletter"
@@ -39,17 +40,24 @@ def list_headers(url: str) -> dict[str, str]:
 
 
 def email_context(
-    newsletter: Newsletter, *, first_name: str, member_id: int | None, content: Content
+    newsletter: Newsletter,
+    *,
+    first_name: str,
+    member_id: int | None,
+    content: Content,
+    links: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """The templates' context for one reader (``member_id`` None: a staff test copy), with
-    the ``content`` in the reader's language."""
+    the ``content`` in the reader's language and its ``links`` (url → counting address,
+    the same for every reader) swapped in."""
+    body_html, body_text = rewrite(content.body_html, content.body, links or {})
     context: dict[str, Any] = {
         "newsletter": newsletter,
         "subject": content.subject,
         "first_name": first_name,
-        "body_text": content.body,
+        "body_text": body_text,
         # Sanitised by ``render_markdown`` when it was saved.
-        "body_html": mark_safe(content.body_html),  # noqa: S308
+        "body_html": mark_safe(body_html),  # noqa: S308
         "archive_url": absolute_url("network:newsletter_archive"),
         "activity_url": (
             absolute_url("network:activity", newsletter.activity_id)
@@ -74,15 +82,19 @@ def member_spec(
     newsletter: Newsletter,
     member: Member,
     versions: Mapping[str, NewsletterVersion] | None = None,
+    links: dict[str, str] | None = None,
 ) -> EmailSpec:
     """The message one member gets (``member.person`` loaded): the newsletter's email
     templates rendered for them, in their language (its version of the newsletter, or
     English), with their name and their own unsubscribe and preferences links."""
     person = member.person
     content = newsletter_in(newsletter, person.preferred_language, versions)
+    if links is None:
+        links = link_addresses(newsletter)
     context = email_context(
-        newsletter, first_name=person.first_name, member_id=member.pk, content=content
-    )
+        newsletter, first_name=person.first_name, member_id=member.pk, content=content,
+        links=links,
+    )  # fmt: skip
     subject, text, html = render_email(
         TEMPLATE, context, language=person.preferred_language or None
     )
@@ -100,7 +112,8 @@ def member_specs(newsletter: Newsletter, members: Sequence[Member]) -> list[Emai
     """The message each member gets (``member.person`` loaded); the versions are read
     once for all of them."""
     versions = versions_by_language(newsletter)
-    return [member_spec(newsletter, member, versions) for member in members]
+    links = link_addresses(newsletter)
+    return [member_spec(newsletter, member, versions, links) for member in members]
 
 
 def send_test(*, newsletter: Newsletter, to: User) -> OutboxEmail:

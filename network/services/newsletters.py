@@ -57,6 +57,7 @@ from ..models import (
 )
 from ..rendering import render_markdown
 from .bounces import address_is_bad, sync_delivery_failures
+from .links import register_links
 from .newsletter_copies import TEMPLATE, email_context, list_headers, member_spec, member_specs
 from .versions import (
     ENGLISH,
@@ -168,6 +169,7 @@ def create_newsletter(
     _apply(newsletter, draft)
     newsletter.save()
     save_newsletter_versions(newsletter, draft.versions)
+    register_links(newsletter)
     record_audit(by=by, action=Action.CREATE, obj=newsletter, summary=newsletter.kind)
     return newsletter
 
@@ -185,6 +187,7 @@ def update_newsletter(*, newsletter: Newsletter, draft: Draft, by: User | None) 
     _apply(newsletter, draft)
     newsletter.save()
     save_newsletter_versions(newsletter, draft.versions)
+    register_links(newsletter)
     changes = changed_fields(before, snapshot(newsletter, EDITABLE_FIELDS))
     if newsletter_versions_of(newsletter) != versions_before:
         changes = [*changes, "versions"]

@@ -8,7 +8,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone, translation
@@ -26,7 +26,7 @@ from .. import tokens
 from ..access import member_for_user
 from ..forms import NewsletterForm, NewsletterPreferencesForm, ScheduleForm
 from ..models import VERSION_LANGUAGES, ConsentRecord, Member, Newsletter
-from ..services import members, newsletter_copies, newsletters, versions
+from ..services import links, members, newsletter_copies, newsletters, versions
 from .common import paginate
 
 Status = Newsletter.Status
@@ -109,6 +109,7 @@ def _detail_context(newsletter: Newsletter) -> dict[str, object]:
     names = dict(country_choices(blank=None))
     return {
         "newsletter": newsletter,
+        "figures": links.figures(newsletter),
         "progress": newsletters.progress(newsletter),
         "country_names": [names.get(c.code, c.code) for c in newsletter.countries],
     }
@@ -277,6 +278,19 @@ def newsletter_read(request: HttpRequest, pk: int) -> HttpResponse:
     newsletter = get_object_or_404(newsletters.archive(), pk=pk)
     shown = versions.newsletter_shown(newsletter, translation.get_language())
     return render(request, "network/newsletter_read.html", {"newsletter": shown})
+
+
+# --- A link of a newsletter (no login, no person) ---------------------------------------------
+
+
+@never_cache
+@require_GET
+def newsletter_link(request: HttpRequest, newsletter: int, link: int) -> HttpResponse:
+    """Count the link and go there; only a link that is in that newsletter."""
+    url = links.follow(newsletter_id=newsletter, link_id=link)
+    if url is None:
+        return _not_found(request)
+    return HttpResponseRedirect(url)
 
 
 # --- The unsubscribe link (no login) -----------------------------------------------------------

@@ -279,6 +279,12 @@ ROWS = [
     Row("network:assignments_ics",
         get=" login 200   403   403   mfa   403   403",
         post="login 405   403   403   mfa   403   403"),
+    # A link of a sent newsletter: counted and followed by whoever has the email (no
+    # login, nobody recorded); POST is refused.
+    Row("network:newsletter_link",
+        lambda w: {"newsletter": w.sent_newsletter.pk, "link": w.newsletter_link.pk},
+        get=" 302   302   302   302   mfa   302   302",
+        post="405   405   405   405   mfa   405   405"),
     Row("network:member_tip_sent",
         get=" login 200   403   403   mfa   403   403",
         post="login 405   403   403   mfa   403   403"),

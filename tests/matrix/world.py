@@ -25,6 +25,7 @@ from network.models import (
     InvitationRequest,
     MergeRecord,
     Newsletter,
+    NewsletterLink,
     RawAddress,
     ResourceRequest,
 )
@@ -178,6 +179,9 @@ def add_programme(w: World) -> None:
         subject="March", body="Hello", created_by=staff, status="sent",
         started_at=timezone.now(), finished_at=timezone.now(),
     )  # fmt: skip
+    w.objects["newsletter_link"] = NewsletterLink.objects.create(
+        newsletter=w.sent_newsletter, url="https://norec.no/news"
+    )
     w.objects["bad_address"] = BadAddress.objects.create(email="gone@example.org",
                                                          source=BadAddress.Source.SMTP)  # fmt: skip
     # A merge record that was already undone: undoing again is refused, never a 500.
