@@ -460,6 +460,7 @@ def test_moving_a_published_activity_tells_the_people_with_a_seat_once_per_chang
     activities.rsvp(activity=activity, member=seated)
     activities.rsvp(activity=activity, member=waiting)
     before = len(emails_to(seated))
+    RSVP.objects.filter(member=seated).update(reminded_at=timezone.now())
     # A change of the description alone tells nobody.
     activities.update_activity(activity=activity, data=_data(activity, description="New"), by=staff)
     assert len(emails_to(seated)) == before
@@ -472,6 +473,8 @@ def test_moving_a_published_activity_tells_the_people_with_a_seat_once_per_chang
     changed = [e for e in emails_to(seated) if e.subject.startswith("Changed:")]
     assert len(changed) == 1 and moved.revision == 1
     assert "seat is kept" in changed[0].body_text
+    # The new start makes the day-before reminder due again.
+    assert RSVP.objects.get(member=seated).reminded_at is None
     assert not [e for e in emails_to(waiting) if e.subject.startswith("Changed:")]
     # The same data saved again is no change; a new place is a second one.
     activities.update_activity(activity=moved, data=activities.data_of(moved), by=staff)
