@@ -226,3 +226,26 @@ def test_the_dashboard_counts_assignments_per_year(staff_client, pool, session, 
     }  # fmt: skip
     page = staff_client.get(reverse("network:staff_dashboard")).content.decode()
     assert "Alumni serving in trainings" in page and str(session.first_day.year) in page
+
+
+def test_the_search_page_and_the_members_page_run_a_constant_number_of_queries(
+    staff_client, session, staff, django_assert_max_num_queries
+):
+    def add(n: int, prefix: str) -> None:
+        for i in range(n):
+            member = make_member(email=f"{prefix}{i}@example.org", first_name=f"{prefix}{i}")
+            update_profile(member=member, by=None, profile=Profile(
+                languages=languages("en"), expertise=f"field {prefix}{i}",
+                available_as_lecturer=True))  # fmt: skip
+            resources.ask_resource_persons(
+                session=session, members=[member], role="lecturer", by=staff
+            )
+
+    url = reverse("network:staff_resource_persons")
+    add(2, "a")
+    staff_client.get(url)
+    with django_assert_max_num_queries(30) as few:
+        staff_client.get(url)
+    add(6, "b")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert "b5" in staff_client.get(url).content.decode()
