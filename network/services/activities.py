@@ -25,12 +25,13 @@ from icalendar import Calendar, Event
 from norec_portal.audit import Action, record_audit
 from norec_portal.emails import send_templated_email
 from norec_portal.models import User
-from norec_portal.zones import ZonedDatetime, in_zone
+from norec_portal.zones import in_zone
 
 from ..models import RSVP, Activity, Audience, Member, Newsletter
 from ..rendering import render_markdown
 from . import newsletters
 from .common import absolute_url
+from .member_time import member_time
 from .versions import (
     ENGLISH,
     Version,
@@ -383,42 +384,6 @@ def _promote_waitlisted(activity: Activity) -> list[RSVP]:
             key=f"activity:{activity.pk}:rsvp:{answer.pk}:v{answer.version}",
         )
     return promoted
-
-
-# --- The member's own time ----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class MemberTime:
-    """An activity's start and end on a member's clock, shown next to the activity's own."""
-
-    zone: str
-    starts: ZonedDatetime
-    ends: ZonedDatetime
-    other_date: bool  # the member's date is not the activity's date
-
-
-def member_time(activity: Activity, zone_name: str) -> MemberTime | None:
-    """The activity on the clock of ``zone_name``; None when the member's zone is unknown
-    or their clock reads the same as the activity's (nothing more to show)."""
-    if not zone_name or zone_name not in time_zones():
-        return None
-    zone = zoneinfo.ZoneInfo(zone_name)
-    starts, ends = in_zone(activity.starts_at, zone), in_zone(activity.ends_at, zone)
-    local_start, local_end = activity.local_start, activity.local_end
-    same_clock = (starts.replace(tzinfo=None), ends.replace(tzinfo=None)) == (
-        local_start.replace(tzinfo=None),
-        local_end.replace(tzinfo=None),
-    )
-    if same_clock:
-        return None
-    return MemberTime(zone_name, starts, ends, starts.date() != local_start.date())
-
-
-def with_member_time(activity: Any, member: Member | None) -> Any:
-    """``activity`` with ``member_time`` set for showing (never saved)."""
-    activity.member_time = member_time(activity, member.zone_name) if member else None
-    return activity
 
 
 # --- Emails --------------------------------------------------------------------------------

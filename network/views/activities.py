@@ -20,6 +20,7 @@ from ..access import get_member_for_user, member_for_user
 from ..forms import ActivityForm, PublishActivityForm
 from ..models import RSVP, Activity
 from ..services import activities, versions
+from ..services.member_time import with_member_time
 from .common import paginate
 
 RSVPState = RSVP.State
@@ -232,8 +233,7 @@ def member_activities(request: HttpRequest) -> HttpResponse:
     language = translation.get_language()
     page, query = paginate(request, versions.with_version(items, language))
     page.object_list = [
-        activities.with_member_time(versions.activity_in(a, language), member)
-        for a in page.object_list
+        with_member_time(versions.activity_in(a, language), member) for a in page.object_list
     ]
     return render(
         request,
@@ -267,7 +267,7 @@ def member_activity(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "network/activity_detail.html",
         {
-            "activity": activities.with_member_time(
+            "activity": with_member_time(
                 versions.activity_in(activity, translation.get_language()), member
             ),
             "answer": answer,
