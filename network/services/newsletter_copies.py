@@ -21,6 +21,7 @@ from .. import tokens
 from ..models import Member, Newsletter, NewsletterVersion
 from .common import absolute_url
 from .links import link_addresses, rewrite
+from .member_time import MemberTime, member_time
 from .versions import Content, newsletter_in, versions_by_language
 
 TEMPLATE = "network_newsletter"
@@ -46,6 +47,7 @@ def email_context(
     member_id: int | None,
     content: Content,
     links: dict[str, str] | None = None,
+    member_time: MemberTime | None = None,
 ) -> dict[str, Any]:
     """The templates' context for one reader (``member_id`` None: a staff test copy), with
     the ``content`` in the reader's language and its ``links`` (url → counting address,
@@ -55,6 +57,8 @@ def email_context(
         "newsletter": newsletter,
         "subject": content.subject,
         "first_name": first_name,
+        # An announcement: the activity's time on the reader's clock, when it differs.
+        "member_time": member_time,
         "body_text": body_text,
         # Sanitised by ``render_markdown`` when it was saved.
         "body_html": mark_safe(body_html),  # noqa: S308
@@ -91,9 +95,10 @@ def member_spec(
     content = newsletter_in(newsletter, person.preferred_language, versions)
     if links is None:
         links = link_addresses(newsletter)
+    own = member_time(newsletter.activity, member.zone_name) if newsletter.activity_id else None
     context = email_context(
         newsletter, first_name=person.first_name, member_id=member.pk, content=content,
-        links=links,
+        links=links, member_time=own,
     )  # fmt: skip
     subject, text, html = render_email(
         TEMPLATE, context, language=person.preferred_language or None

@@ -105,3 +105,22 @@ def test_the_ics_stays_in_the_activitys_zone(client):
     (event,) = Calendar.from_ical(ics).walk("VEVENT")
     start = event.decoded("dtstart")
     assert (start.hour, str(start.tzinfo)) == (22, "Africa/Nairobi")
+
+
+def test_the_announcement_gives_each_member_the_time_on_their_clock(settings):
+    settings.NEWSLETTER_CHUNK_SIZE = 50
+    nepal = make_member(email="np@example.org", country="NP", newsletter=True)
+    kampala = make_member(email="ug@example.org", country="UG", newsletter=True)
+    draft = make_activity(
+        publish=False, starts=wall(2031, 3, 4, 22, 0), ends=wall(2031, 3, 4, 23, 30),
+        time_zone="Africa/Nairobi",
+    )  # fmt: skip
+    announcement = activities.publish_activity(activity=draft, by=None)
+    from network.services import newsletters
+
+    newsletters.send_chunk(newsletter_id=announcement.pk, chunk=0)
+    copies = OutboxEmail.objects.filter(idempotency_key__startswith="newsletter:")
+    to_nepal = copies.get(to_email=nepal.person.email)
+    for body in (to_nepal.body_text, to_nepal.body_html):
+        assert "Your time:" in body and "00:45–02:15" in body and "Asia/Kathmandu" in body
+    assert "Your time:" not in copies.get(to_email=kampala.person.email).body_text
