@@ -22,6 +22,7 @@ from .models import (
     Language,
     Member,
     Newsletter,
+    ResourceRequest,
 )
 
 
@@ -160,6 +161,13 @@ class RSVPAdmin(ReadOnlyAdmin):
     list_display = ["activity", "member", "state", "updated_at", "reminded_at"]
     list_filter = ["state"]
     list_select_related = ["activity", "member__person"]
+
+
+@admin.register(ResourceRequest)
+class ResourceRequestAdmin(ReadOnlyAdmin):
+    list_display = ["member", "session", "role", "state", "requested_at", "answered_at"]
+    list_filter = ["state", "role"]
+    list_select_related = ["member__person", "session__week__venue", "session__venue"]
 
 
 @admin.register(BadAddress)

@@ -19,3 +19,10 @@ class NetworkConfig(AppConfig):
         from . import privacy
 
         privacy.register()
+
+        # Accepted resource persons appear on training sessions and programmes.
+        from trainings import contributors
+
+        from .services.resources import contributors_for
+
+        contributors.register(contributors_for)

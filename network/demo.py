@@ -142,7 +142,8 @@ def _programme(staff: User | None) -> None:
     ]  # fmt: skip
     for plan in plans:
         if not Activity.objects.filter(title=plan.title).exists():
-            activities.create_activity(data=plan, by=staff)
+            activity = activities.create_activity(data=plan, by=staff)
+            activities.publish_activity(activity=activity, by=staff, audience=None)
     subject = f"Norec Network news, {today:%B %Y}"
     if not Newsletter.objects.filter(subject=subject).exists():
         letter = newsletters.create_newsletter(

@@ -11,18 +11,28 @@ from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.functional import lazy
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from norec_portal.countries import CountryChoices
 from norec_portal.languages import sort_key
 from norec_portal.models import User
 from norec_portal.widgets import FastSelect, FastSelectMultiple
+from norec_portal.zones import country_zone
 
 from .consent import wording
-from .models import Activity, Audience, ConsentKind, ExpertiseTag, Language, Member
+from .models import (
+    Activity,
+    Audience,
+    ConsentKind,
+    ExpertiseTag,
+    Language,
+    Member,
+)
 from .services.activities import ActivityData, time_zones
 from .services.members import MAX_EXPERTISE_TAGS, Consents, Profile
 from .services.newsletters import Draft
+from .version_fields import VersionFieldsMixin
 
 
 class _ByName(forms.models.ModelChoiceIterator):
@@ -145,10 +155,28 @@ class ProfileForm(forms.Form):
     available_as_resource_person = forms.BooleanField(
         label=_("I am available as a resource person in my field"), required=False
     )
+    time_zone = forms.ChoiceField(
+        label=_("Your time zone"), required=False,
+        help_text=_("Activity times are also shown in it, on the portal and in emails."),
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, country: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        proposed = country_zone(country)
+        own = (
+            format_lazy(_("The time of my country ({zone})"), zone=proposed.replace("_", " "))
+            if proposed
+            else _("The time of my country")
+        )
+        self.fields["time_zone"].choices = [
+            ("", own),
+            *[(z, z.replace("_", " ")) for z in time_zones()],
+        ]
 
     @classmethod
     def initial_for(cls, member: Member) -> dict[str, Any]:
         return {
+            "time_zone": member.time_zone,
             "languages": list(member.languages.all()),
             "expertise": ", ".join(t.name for t in member.expertise.all()),
             "linkedin_url": member.linkedin_url,
@@ -165,6 +193,7 @@ class ProfileForm(forms.Form):
             available_as_lecturer=data["available_as_lecturer"],
             available_as_interpreter=data["available_as_interpreter"],
             available_as_resource_person=data["available_as_resource_person"],
+            time_zone=data.get("time_zone", ""),
         )  # fmt: skip
 
 
@@ -289,7 +318,7 @@ class DirectoryFilterForm(forms.Form):
 # --- Newsletters and activities ------------------------------------------------------------
 
 
-class NewsletterForm(forms.Form):
+class NewsletterForm(VersionFieldsMixin, forms.Form):
     subject = forms.CharField(label=_("Subject"), max_length=200)
     body = forms.CharField(
         label=_("Text"),
@@ -319,6 +348,7 @@ class NewsletterForm(forms.Form):
             body=data["body"],
             audience=data["audience"],
             countries=tuple(data["countries"]),
+            versions=self.versions(),
         )
 
 
@@ -353,7 +383,11 @@ class WallClockField(forms.DateTimeField):
         return value
 
 
-class ActivityForm(forms.Form):
+class ActivityForm(VersionFieldsMixin, forms.Form):
+    heading_label = _("Title")
+    body_label = _("Description")
+    body_rows = 5
+
     title = forms.CharField(label=_("Title"), max_length=200)
     kind = forms.ChoiceField(label=_("Kind"), choices=Activity.Kind.choices)
     starts = WallClockField(label=_("Starts"))
@@ -408,7 +442,41 @@ class ActivityForm(forms.Form):
             country=data["country"],
             online_url=data["online_url"],
             capacity=data["capacity"],
+            versions=self.versions(),
         )
+
+
+NO_ANNOUNCEMENT = "none"
+
+
+class PublishActivityForm(forms.Form):
+    """Whom publishing announces the activity to (once)."""
+
+    audience = forms.ChoiceField(
+        label=_("Announce it to"),
+        choices=[*Audience.choices, (NO_ANNOUNCEMENT, _("Nobody: publish without an email"))],
+        initial=Audience.ALL,
+        widget=forms.RadioSelect,
+    )
+    countries = forms.MultipleChoiceField(
+        label=_("Countries"),
+        required=False,
+        choices=CountryChoices(blank=None),
+        widget=FastSelectMultiple,
+        help_text=_("Only for “Members in some countries”. Hold Ctrl (or ⌘) to choose several."),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("audience") == Audience.COUNTRIES and not data.get("countries"):
+            self.add_error("countries", _("Choose at least one country."))
+        return data
+
+    def audience_choice(self) -> tuple[str | None, tuple[str, ...]]:
+        audience = self.cleaned_data["audience"]
+        if audience == NO_ANNOUNCEMENT:
+            return None, ()
+        return audience, tuple(self.cleaned_data["countries"])
 
 
 class NewsletterPreferencesForm(forms.Form):

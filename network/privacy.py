@@ -5,7 +5,8 @@ On erasure the member profile stays as an empty shell (membership and RSVP stati
 still count it), both consents are withdrawn by new entries in the append-only consent
 ledger, invitations keep their state under a placeholder address, links are deleted,
 the contact history keeps which field changed and when but not the values, and the
-historical import keeps the row without the name, addresses and phone.
+historical import keeps the row without the name, addresses and phone; requests to serve
+in trainings keep their role and answer without the message.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from .models import (
     Newsletter,
     NewsletterDelivery,
     RawAddress,
+    ResourceRequest,
 )
 
 # Keys of a historical import row (network.imports.parse_row) that name a person.
@@ -78,7 +80,7 @@ def _export(subject: Subject) -> Iterable[Section | None]:
         if member is not None:
             yield section(
                 _("Network member profile"), Member, [member],
-                ["organisation", "position", "languages", "expertise", "linkedin_url",
+                ["organisation", "position", "languages", "expertise", "linkedin_url", "time_zone",
                  "available_as_lecturer", "available_as_interpreter",
                  "available_as_resource_person", "directory_consent", "directory_consent_at",
                  "directory_consent_version", "newsletter_consent", "newsletter_consent_at",
@@ -98,6 +100,11 @@ def _export(subject: Subject) -> Iterable[Section | None]:
                 _("Answers to activities"), RSVP,
                 RSVP.objects.filter(member=member).select_related("activity"),
                 ["activity", "state", "created_at", "updated_at"],
+            )  # fmt: skip
+            yield section(
+                _("Requests to serve in trainings"), ResourceRequest,
+                ResourceRequest.objects.filter(member=member).select_related("session"),
+                ["session", "role", "message", "state", "requested_at", "answered_at"],
             )  # fmt: skip
         yield section(
             _("Invitations to the network"), Invitation,
@@ -163,6 +170,7 @@ def _export(subject: Subject) -> Iterable[Section | None]:
     yield named_as(user, RawAddress, "resolved_by")
     yield named_as(user, MergeRecord, "merged_by")
     yield named_as(user, MergeRecord, "undone_by")
+    yield named_as(user, ResourceRequest, "requested_by")
 
 
 def _blank_import_rows(person: Any, emails: frozenset[str]) -> int:
@@ -197,11 +205,14 @@ def _anonymise(subject: Subject, by: Any) -> Iterable[str]:
             record_consents(member=member, consents=Consents(directory=False, newsletter=False),
                             via=ConsentRecord.Via.STAFF, by=by)  # fmt: skip
             Member.objects.filter(pk=member.pk).update(
-                organisation="", position="", linkedin_url="", available_as_lecturer=False,
+                organisation="", position="", linkedin_url="", time_zone="",
+                available_as_lecturer=False,
                 available_as_interpreter=False, available_as_resource_person=False,
             )  # fmt: skip
             member.languages.clear()
             member.expertise.clear()
+            # Kept for the yearly counts (role, session, answer), without the words.
+            ResourceRequest.objects.filter(member=member).update(message="")
             done.append("member profile emptied, consents withdrawn")
         Invitation.objects.filter(person=person, state=Invitation.State.QUEUED).update(
             state=Invitation.State.CANCELLED
@@ -284,6 +295,7 @@ def register() -> None:
                 BadAddress,
                 RawAddress,
                 MergeRecord,
+                ResourceRequest,
             ),  # fmt: skip
             export=_export,
             anonymise=_anonymise,

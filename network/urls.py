@@ -10,6 +10,7 @@ from .views import (
     public,
     queues,
     reachability,
+    resources,
     staff,
     tips,
 )
@@ -34,6 +35,13 @@ urlpatterns = [
         activities.member_activity_ics,
         name="activity_ics",
     ),
+    path("network/me/assignments/", resources.assignments, name="assignments"),
+    path(
+        "network/me/assignments/<int:pk>/answer/",
+        resources.assignment_answer,
+        name="assignment_answer",
+    ),
+    path("network/me/assignments/calendar.ics", resources.assignments_ics, name="assignments_ics"),
     path("network/newsletters/", newsletters.newsletter_archive, name="newsletter_archive"),
     path("network/newsletters/<int:pk>/", newsletters.newsletter_read, name="newsletter_read"),
     # Links from emails and public forms
@@ -54,6 +62,11 @@ urlpatterns = [
         public.request_invitation_sent,
         name="request_invitation_sent",
     ),  # fmt: skip
+    path(
+        "network/n/<int:newsletter>/<int:link>/",
+        newsletters.newsletter_link,
+        name="newsletter_link",
+    ),
     path("network/unsubscribe/<str:token>/", newsletters.unsubscribe, name="unsubscribe"),
     path(
         "network/email-preferences/<str:token>/",
@@ -143,6 +156,16 @@ urlpatterns = [
         name="staff_activity_cancel",
     ),
     path(
+        "staff/network/activities/<int:pk>/preview/",
+        activities.activity_preview,
+        name="staff_activity_preview",
+    ),
+    path(
+        "staff/network/activities/<int:pk>/publish/",
+        activities.activity_publish,
+        name="staff_activity_publish",
+    ),
+    path(
         "staff/network/activities/<int:pk>/announce/",
         activities.activity_announce,
         name="staff_activity_announce",
@@ -167,6 +190,9 @@ urlpatterns = [
     path("staff/network/people/", staff.people_list, name="staff_people"),
     path("staff/network/people/<int:pk>/", staff.person_detail, name="staff_person"),
     path("staff/network/directory/", staff.staff_directory, name="staff_directory"),
+    path(
+        "staff/network/resource-persons/", resources.resource_persons, name="staff_resource_persons"
+    ),
     path(
         "staff/network/directory/export.csv",
         staff.staff_directory_export,

@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+import pytz
+
 NORWAY = ZoneInfo("Europe/Oslo")
 
 
@@ -27,3 +29,18 @@ def in_zone(value: dt.datetime, zone: dt.tzinfo) -> ZonedDatetime:
         local.year, local.month, local.day, local.hour, local.minute, local.second,
         local.microsecond, tzinfo=local.tzinfo, fold=local.fold,
     )  # fmt: skip
+
+
+# Where the tz database's first zone of a country is not where most people live.
+MAIN_ZONE = {"BR": "America/Sao_Paulo"}
+
+
+def country_zone(country_code: str) -> str:
+    """The time zone to propose for someone in a country (Asia/Kathmandu for NP,
+    Africa/Nairobi for KE; for a country with several, its main one). "" when unknown.
+    A proposal only: the person can choose another."""
+    code = (country_code or "").upper()
+    zones = pytz.country_timezones.get(code, [])
+    if not zones:
+        return ""
+    return MAIN_ZONE.get(code, zones[0])

@@ -23,6 +23,7 @@ from norec_portal.models import User
 from norec_portal.pdf import render_pdf
 from norec_portal.zones import NORWAY
 
+from . import contributors
 from .models import (
     SEAT_STATES,
     DocumentBatch,
@@ -111,7 +112,9 @@ def certificates(enrolments: Sequence[Enrolment]) -> bytes:
 
 
 def week_programme(week: TrainingWeek, sessions: Sequence[TrainingSession]) -> bytes:
-    """The programme of a week: its shape in the venue's time and each session's days."""
+    """The programme of a week: its shape in the venue's time, each session's days and
+    the people contributing to it (``contributors``)."""
+    people = contributors.for_sessions(list(sessions))
     return render_pdf(
         "documents/trainings_programme.html",
         {
@@ -119,7 +122,7 @@ def week_programme(week: TrainingWeek, sessions: Sequence[TrainingSession]) -> b
             "week": week,
             "venue": week.venue,
             "zone": week.venue.time_zone,
-            "sessions": [(s, local_days(s, list(s.days.all()))) for s in sessions],
+            "sessions": [(s, local_days(s, list(s.days.all())), people[s.pk]) for s in sessions],
         },
     )
 

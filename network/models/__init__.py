@@ -4,7 +4,10 @@
 * ``invitations``: invitation waves, invitations, signed access links, requests;
 * ``records``: the historical import, addresses as written, the duplicate (merge) queue
   and the merges made from it;
-* ``programme``: newsletters and deliveries, activities and RSVPs, bad addresses.
+* ``programme``: newsletters and deliveries, activities and RSVPs, bad addresses;
+* ``versions``: newsletters and activities in French, Spanish and Portuguese;
+* ``resources``: members asked to serve in training sessions, and their answers;
+* ``links``: how often each link of a newsletter was followed (a count, no person).
 
 Every name is re-exported here: ``from network.models import X`` is the way to reach them.
 """
@@ -19,6 +22,7 @@ from .invitations import (
     InvitationRequest,
     InvitationWave,
 )
+from .links import NewsletterLink
 from .members import (
     ConsentKind,
     ConsentRecord,
@@ -46,6 +50,8 @@ from .records import (
     RawAddress,
     open_duplicate_exists,
 )
+from .resources import ResourceRequest, ResourceRole
+from .versions import VERSION_CODES, VERSION_LANGUAGES, ActivityVersion, NewsletterVersion
 
 __all__ = [
     "NEWSLETTER_TRANSITIONS", "RSVP", "AccessToken", "Activity", "Audience", "BadAddress",
@@ -53,5 +59,7 @@ __all__ = [
     "HistoricalImport", "HistoricalRecord", "Invitation", "InvitationQuerySet",
     "InvitationRequest", "InvitationWave", "Language", "Member", "MemberQuerySet", "MergeRecord",
     "Newsletter", "NewsletterDelivery", "NewsletterStatus", "WAVE_TRANSITIONS",
-    "RawAddress", "open_duplicate_exists",
+    "RawAddress", "open_duplicate_exists", "VERSION_CODES", "VERSION_LANGUAGES",
+    "ActivityVersion", "NewsletterVersion", "ResourceRequest", "ResourceRole",
+    "NewsletterLink",
 ]  # fmt: skip

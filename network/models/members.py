@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from norec_portal.languages import language_name
 from norec_portal.models import AppendOnlyModel
+from norec_portal.zones import country_zone
 from partnerships.models import Person
 
 # --- Profile vocabulary ----------------------------------------------------------------
@@ -39,16 +40,18 @@ class Language(models.Model):
 
 
 class ExpertiseTag(models.Model):
-    """A field of expertise; members add their own, kept in one spelling (lower case)."""
+    """A field of expertise; members add their own. A tag keeps the spelling it was first
+    typed with ("Nepali–English", "HIV/AIDS"); it is one tag whatever the case, so
+    "nepali–english" typed later finds it (unique case-insensitively)."""
 
-    name = models.CharField(_("name"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=50)
 
     class Meta:
         verbose_name = _("expertise tag")
         verbose_name_plural = _("expertise tags")
         ordering = ["name"]
         constraints = [
-            models.CheckConstraint(condition=Q(name=Lower("name")), name="expertise_lowercase"),
+            models.UniqueConstraint(Lower("name"), name="expertise_unique_ci"),
             models.CheckConstraint(condition=~Q(name=""), name="expertise_not_blank"),
         ]
 
@@ -122,6 +125,8 @@ class Member(models.Model):
         ExpertiseTag, blank=True, related_name="members", verbose_name=_("expertise")
     )
     linkedin_url = models.URLField(_("LinkedIn profile"), max_length=300, blank=True)
+    # Where the member lives, for showing times; empty: the main zone of their country.
+    time_zone = models.CharField(_("time zone"), max_length=64, blank=True)
     available_as_lecturer = models.BooleanField(_("available as lecturer"), default=False)
     available_as_interpreter = models.BooleanField(_("available as interpreter"), default=False)
     available_as_resource_person = models.BooleanField(
@@ -182,6 +187,12 @@ class Member(models.Model):
             or self.available_as_interpreter
             or self.available_as_resource_person
         )
+
+    @property
+    def zone_name(self) -> str:
+        """The member's time zone: as chosen, else proposed from their country ("" when
+        neither is known). Needs ``person``."""
+        return self.time_zone or country_zone(self.person.country.code or "")
 
     @property
     def available_as(self) -> list[str]:

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -191,8 +191,18 @@ class NewsletterDelivery(models.Model):
 # --- Activities ------------------------------------------------------------------------
 
 
+class ActivityQuerySet(models.QuerySet["Activity"]):
+    def visible_to_members(self) -> ActivityQuerySet:
+        """Published activities (a cancelled one stays readable); never a draft."""
+        return self.filter(published_at__isnull=False)
+
+
 class Activity(models.Model):
-    """Something the network does on a date: a meeting, a webinar, a course."""
+    """Something the network does on a date: a meeting, a webinar, a course.
+
+    Staff write it as a draft, which members never see; publishing makes it visible and
+    announces it once.
+    """
 
     class Kind(models.TextChoices):
         PHYSICAL = "physical", _("Physical meeting")
@@ -202,7 +212,8 @@ class Activity(models.Model):
         OTHER = "other", _("Other")
 
     class Status(models.TextChoices):
-        PLANNED = "planned", _("Planned")
+        DRAFT = "draft", _("Draft")
+        PLANNED = "planned", _("Published")
         CANCELLED = "cancelled", _("Cancelled")
 
     ONLINE_KINDS = (Kind.DIGITAL, Kind.WEBINAR, Kind.ELEARNING)
@@ -222,7 +233,11 @@ class Activity(models.Model):
     capacity = models.PositiveIntegerField(
         _("seats"), null=True, blank=True, help_text=_("Leave empty for no limit.")
     )
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PLANNED)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    # Members see an activity once it is published, and from then on (cancelled or not).
+    published_at = models.DateTimeField(null=True, blank=True)
+    # Counts the changes of time or place made after publishing: each is told once.
+    revision = models.PositiveIntegerField(default=0)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -233,6 +248,8 @@ class Activity(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ActivityQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("activity")
@@ -247,7 +264,16 @@ class Activity(models.Model):
                 name="activity_kind_valid",
             ),
             models.CheckConstraint(
-                condition=Q(status__in=["planned", "cancelled"]), name="activity_status_valid"
+                condition=Q(status__in=["draft", "planned", "cancelled"]),
+                name="activity_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="planned") | Q(published_at__isnull=False),
+                name="activity_published_has_time",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="draft") | Q(published_at__isnull=True),
+                name="activity_draft_unpublished",
             ),
             models.CheckConstraint(
                 condition=~Q(kind="physical") | ~Q(place=""), name="activity_physical_has_place"
@@ -275,11 +301,29 @@ class Activity(models.Model):
         return self.status == self.Status.CANCELLED
 
     @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    @property
     def is_online(self) -> bool:
         return self.kind in self.ONLINE_KINDS
 
     def has_started(self, now: dt.datetime | None = None) -> bool:
         return self.starts_at <= (now or timezone.now())
+
+    @property
+    def place_label(self) -> str:
+        """The place with its country, unless staff wrote the country in the place already
+        ("Nairobi, Kenya" stays as it is, "Westlands" becomes "Westlands, Kenya")."""
+        if not self.place or not self.country:
+            return self.place
+        parts = {part.strip().casefold() for part in self.place.split(",")}
+        with translation.override("en"):
+            english = str(self.country.name)
+        names = {name.casefold() for name in (english, str(self.country.name), self.country.code)}
+        if parts & names:
+            return self.place
+        return f"{self.place}, {self.country.name}"
 
     @property
     def local_start(self) -> ZonedDatetime:

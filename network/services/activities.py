@@ -18,18 +18,28 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
+from norec_portal.audit import Action, record_audit
 from norec_portal.emails import send_templated_email
 from norec_portal.models import User
 from norec_portal.zones import in_zone
 
-from ..models import RSVP, Activity, Member, Newsletter
+from ..models import RSVP, Activity, Audience, Member, Newsletter
 from ..rendering import render_markdown
 from . import newsletters
 from .common import absolute_url
+from .member_time import member_time
+from .versions import (
+    ENGLISH,
+    Version,
+    activity_in,
+    activity_versions_of,
+    check_versions,
+    save_activity_versions,
+)
 
 Kind = Activity.Kind
 RSVPState = RSVP.State
@@ -58,6 +68,7 @@ class ActivityData:
     country: str = ""
     online_url: str = ""
     capacity: int | None = None
+    versions: tuple[Version, ...] = ()  # title and description in French, Spanish…
 
 
 def _check(data: ActivityData) -> dict[str, str]:
@@ -76,6 +87,7 @@ def _check(data: ActivityData) -> dict[str, str]:
         errors["online_url"] = _("Give the link members use to take part online.")
     if data.capacity is not None and data.capacity < 1:
         errors["capacity"] = _("Give at least one seat, or leave it empty for no limit.")
+    errors.update(check_versions(data.versions, body_required=False))
     return errors
 
 
@@ -113,14 +125,17 @@ def data_of(activity: Activity) -> ActivityData:
         country=activity.country.code or "",
         online_url=activity.online_url,
         capacity=activity.capacity,
+        versions=activity_versions_of(activity),
     )
 
 
 @transaction.atomic
 def create_activity(*, data: ActivityData, by: User | None) -> Activity:
-    activity = Activity(created_by=by)
+    """A new draft: members see nothing of it until :func:`publish_activity`."""
+    activity = Activity(created_by=by, status=Activity.Status.DRAFT)
     _apply(activity, data)
     activity.save()
+    save_activity_versions(activity, data.versions)
     return activity
 
 
@@ -146,10 +161,75 @@ def update_activity(*, activity: Activity, data: ActivityData, by: User | None) 
                 % {"n": going}
             }
         )
+    before = _time_and_place(activity)
     _apply(activity, data)
+    moved = activity.status == Activity.Status.PLANNED and _time_and_place(activity) != before
+    if moved:
+        activity.revision += 1
     activity.save()
+    save_activity_versions(activity, data.versions)
+    if moved:
+        _tell_of_change(activity, started_moved=before[0] != activity.starts_at)
     _promote_waitlisted(activity)
     return activity
+
+
+def _time_and_place(activity: Activity) -> tuple[Any, ...]:
+    """What members with a seat are told about when it changes after publishing."""
+    return (
+        activity.starts_at,
+        activity.ends_at,
+        activity.place,
+        activity.country.code if activity.country else "",
+        activity.online_url,
+    )
+
+
+def _tell_of_change(activity: Activity, *, started_moved: bool) -> None:
+    """Each member with a seat gets one email per change (``revision`` in the key); a new
+    start time also makes the day-before reminder due again."""
+    going = activity.rsvps.filter(state=RSVPState.GOING)
+    if started_moved:
+        going.update(reminded_at=None)
+    for answer in going.select_related("member__person"):
+        answer.activity = activity
+        _notify(
+            answer,
+            "network_activity_changed",
+            key=f"activity:{activity.pk}:changed:{activity.revision}:member:{answer.member_id}",
+        )
+
+
+@transaction.atomic
+def publish_activity(
+    *,
+    activity: Activity,
+    by: User | None,
+    audience: str | None = Audience.ALL,
+    countries: tuple[str, ...] = (),
+) -> Newsletter | None:
+    """Make a draft visible to members and announce it to ``audience`` (None: publish
+    without an announcement).
+
+    Once only: the activity row is locked and must still be a draft, so a second click, a
+    second tab or a retry is refused and nobody is announced to twice.
+    """
+    activity = _lock(activity)
+    if not activity.is_draft:
+        raise ValidationError(_("This activity is published already."))
+    if activity.has_started():
+        raise ValidationError(_("An activity that has begun cannot be published."))
+    activity.status = Activity.Status.PLANNED
+    activity.published_at = timezone.now()
+    activity.save(update_fields=["status", "published_at", "updated_at"])
+    record_audit(by=by, action=Action.STATUS, obj=activity, changes=["status"], summary="published")
+    if audience is None:
+        return None
+    announcement = announce_activity(
+        activity=activity, by=by, audience=audience, countries=countries
+    )
+    newsletters.start_sending(newsletter=announcement, by=by)
+    return announcement
 
 
 @transaction.atomic
@@ -172,18 +252,45 @@ def cancel_activity(*, activity: Activity, by: User | None) -> Activity:
 
 
 @transaction.atomic
-def announce_activity(*, activity: Activity, by: User | None) -> Newsletter:
+def announce_activity(
+    *,
+    activity: Activity,
+    by: User | None,
+    audience: str = Audience.ALL,
+    countries: tuple[str, ...] = (),
+) -> Newsletter:
     """A draft announcement of the activity; staff choose its audience and send it like a
     newsletter."""
+    if activity.is_draft:
+        raise ValidationError(_("Publish the activity before announcing it."))
     if activity.is_cancelled or activity.has_started():
         raise ValidationError(_("Only an activity that is still to come can be announced."))
+    with translation.override(ENGLISH):
+        body = _announcement_text(activity)
+    versions = []
+    for version in activity.versions.all():
+        shown = activity_in(activity, version.language)
+        with translation.override(version.language):
+            versions.append(Version(version.language, shown.title, _announcement_text(shown)))
+    draft = newsletters.Draft(
+        subject=activity.title,
+        body=body,
+        audience=audience,
+        countries=tuple(countries),
+        versions=tuple(versions),
+    )
+    return newsletters.create_newsletter(draft=draft, by=by, activity=activity)
+
+
+def _announcement_text(activity: Activity) -> str:
+    """The announcement's Markdown, in the active language."""
     start = in_zone(activity.starts_at, activity.zone)
     when = _("%(date)s, %(time)s (%(zone)s)") % {
         "date": formats.date_format(start, "l j F Y"),
         "time": formats.time_format(start, "H:i"),
         "zone": activity.time_zone,
     }
-    where = activity.place or activity.get_kind_display()
+    where = activity.place_label or activity.get_kind_display()
     lines = [
         f"**{activity.get_kind_display()}** — {when}",
         "",
@@ -194,14 +301,15 @@ def announce_activity(*, activity: Activity, by: User | None) -> Newsletter:
         _("[Read more and sign up on the portal](%(url)s)")
         % {"url": absolute_url("network:activity", activity.pk)},
     ]
-    draft = newsletters.Draft(subject=activity.title, body="\n".join(lines).strip())
-    return newsletters.create_newsletter(draft=draft, by=by, activity=activity)
+    return "\n".join(lines).strip()
 
 
 # --- Members: RSVPs ----------------------------------------------------------------------
 
 
 def _check_open(activity: Activity) -> None:
+    if activity.is_draft:
+        raise ValidationError(_("This activity is not open yet."))
     if activity.is_cancelled:
         raise ValidationError(_("This activity has been cancelled."))
     if activity.has_started():
@@ -281,11 +389,14 @@ def _promote_waitlisted(activity: Activity) -> list[RSVP]:
 # --- Emails --------------------------------------------------------------------------------
 
 
-def _context(activity: Activity, person: Any) -> dict[str, Any]:
+def _context(activity: Activity, person: Any, member: Member | None = None) -> dict[str, Any]:
+    activity = activity_in(activity, person.preferred_language)
+    own = member_time(activity, member.zone_name) if member is not None else None
     return {
         "activity": activity,
         "person": person,
         "first_name": person.first_name,
+        "member_time": own,
         "starts": in_zone(activity.starts_at, activity.zone),
         "ends": in_zone(activity.ends_at, activity.zone),
         "url": absolute_url("network:activity", activity.pk),
@@ -301,7 +412,7 @@ def _notify(answer: RSVP, template: str, *, key: str) -> bool:
         key=key,
         to=person.email,
         name=template,
-        context=_context(answer.activity, person),
+        context=_context(answer.activity, person, answer.member),
         language=person.preferred_language or None,
     )
     return True
@@ -351,9 +462,9 @@ def for_member(member: Member) -> QuerySet[Activity]:
     """Planned activities with the seat counts and this member's own answer (no one
     else's)."""
     own = RSVP.objects.filter(activity=OuterRef("pk"), member=member).values("state")[:1]
-    return with_seats(Activity.objects.filter(status=Activity.Status.PLANNED)).annotate(
-        my_state=Subquery(own)
-    )
+    return with_seats(
+        Activity.objects.visible_to_members().filter(status=Activity.Status.PLANNED)
+    ).annotate(my_state=Subquery(own))
 
 
 def seats_left(activity: Any) -> int | None:

@@ -11,6 +11,7 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models.functions import Lower
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -30,6 +31,7 @@ from ..models import (
     Language,
     Member,
 )
+from .activities import time_zones
 from .common import record_change
 from .contact import ContactDetails, apply_contact
 
@@ -53,6 +55,8 @@ class Profile:
     available_as_lecturer: bool = False
     available_as_interpreter: bool = False
     available_as_resource_person: bool = False
+    # A zone name, "" for the main zone of the member's country, None to leave it as it is.
+    time_zone: str | None = None
 
 
 # --- Consent ---------------------------------------------------------------------------
@@ -121,10 +125,12 @@ def set_newsletter_consent(
 
 
 def parse_expertise(text: str) -> list[str]:
-    """Comma- or semicolon-separated tags, trimmed, lower case, without repeats."""
+    """Comma- or semicolon-separated tags, trimmed, as typed, without repeats (whatever
+    their case)."""
     tags: list[str] = []
+    seen: set[str] = set()
     for part in re.split(r"[,;\n]", text or ""):
-        tag = " ".join(part.split()).lower()
+        tag = " ".join(part.split())
         if not tag:
             continue
         if len(tag) > 50:
@@ -132,7 +138,8 @@ def parse_expertise(text: str) -> list[str]:
                 _("“%(tag)s” is too long for a field of expertise (50 characters at most).")
                 % {"tag": tag[:60]}
             )
-        if tag not in tags:
+        if tag.lower() not in seen:
+            seen.add(tag.lower())
             tags.append(tag)
     if len(tags) > MAX_EXPERTISE_TAGS:
         raise ValidationError(
@@ -151,13 +158,21 @@ def check_linkedin_url(url: str) -> str:
 
 
 def _set_expertise(member: Member, names: Iterable[str]) -> None:
+    """Link the member to these tags, creating the new ones as typed; an existing tag is
+    found whatever the case and keeps its spelling."""
     names = list(names)
-    existing = {t.name: t for t in ExpertiseTag.objects.filter(name__in=names)}
-    missing = [ExpertiseTag(name=n) for n in names if n not in existing]
+    keys = [n.lower() for n in names]
+
+    def by_key() -> dict[str, ExpertiseTag]:
+        tags = ExpertiseTag.objects.annotate(key=Lower("name")).filter(key__in=keys)
+        return {t.key: t for t in tags}
+
+    existing = by_key()
+    missing = [ExpertiseTag(name=n) for n, k in zip(names, keys, strict=True) if k not in existing]
     if missing:
         ExpertiseTag.objects.bulk_create(missing, ignore_conflicts=True)
-        existing = {t.name: t for t in ExpertiseTag.objects.filter(name__in=names)}
-    member.expertise.set([existing[n] for n in names])
+        existing = by_key()
+    member.expertise.set([existing[k] for k in keys])
 
 
 def _apply_profile(member: Member, profile: Profile, *, via: str, by: User | None) -> None:
@@ -170,8 +185,12 @@ def _apply_profile(member: Member, profile: Profile, *, via: str, by: User | Non
         linkedin = check_linkedin_url(profile.linkedin_url)
     except ValidationError as exc:
         errors["linkedin_url"] = exc.messages
+    if profile.time_zone and profile.time_zone not in time_zones():
+        errors["time_zone"] = _("Choose a time zone from the list.")
     if errors:
         raise ValidationError(errors)
+    if profile.time_zone is not None:
+        member.time_zone = profile.time_zone
     record_change(person=member.person, field="linkedin_url", old=member.linkedin_url,
                   new=linkedin, via=via, by=by)  # fmt: skip
     member.linkedin_url = linkedin
@@ -196,7 +215,7 @@ def update_profile(*, member: Member, profile: Profile, by: User | None) -> Memb
 
 
 def _profile_snapshot(member: Member) -> dict[str, Any]:
-    return {**snapshot(member, ("linkedin_url", "available_as_lecturer",
+    return {**snapshot(member, ("linkedin_url", "available_as_lecturer", "time_zone",
                                 "available_as_interpreter", "available_as_resource_person")),
             "languages": set(member.languages.values_list("pk", flat=True)),
             "expertise": set(member.expertise.values_list("pk", flat=True))}  # fmt: skip

@@ -63,7 +63,17 @@ from ..models import (
 )
 from ..rendering import render_markdown
 from .bounces import address_is_bad, sync_delivery_failures
+from .links import register_links
 from .newsletter_copies import TEMPLATE, email_context, list_headers, member_spec, member_specs
+from .versions import (
+    ENGLISH,
+    Version,
+    check_versions,
+    newsletter_in,
+    newsletter_versions_of,
+    save_newsletter_versions,
+    version_language,
+)
 
 Status = Newsletter.Status
 OutboxState = OutboxEmail.State
@@ -118,10 +128,13 @@ def _remaining(newsletter: Newsletter) -> MemberQuerySet:
 
 @dataclass(frozen=True)
 class Draft:
+    """The English text, the audience, and any French, Spanish, Portuguese versions."""
+
     subject: str
     body: str
     audience: str = Audience.ALL
     countries: tuple[str, ...] = ()
+    versions: tuple[Version, ...] = ()
 
 
 def _check(draft: Draft) -> dict[str, str]:
@@ -134,6 +147,7 @@ def _check(draft: Draft) -> dict[str, str]:
         errors["audience"] = _("Choose who receives it.")
     elif draft.audience == Audience.COUNTRIES and not draft.countries:
         errors["countries"] = _("Choose at least one country.")
+    errors.update(check_versions(draft.versions, body_required=True))
     return errors
 
 
@@ -160,6 +174,8 @@ def create_newsletter(
     )
     _apply(newsletter, draft)
     newsletter.save()
+    save_newsletter_versions(newsletter, draft.versions)
+    register_links(newsletter)
     record_audit(by=by, action=Action.CREATE, obj=newsletter, summary=newsletter.kind)
     return newsletter
 
@@ -173,9 +189,15 @@ def update_newsletter(*, newsletter: Newsletter, draft: Draft, by: User | None) 
             % {"status": newsletter.get_status_display()}
         )
     before = snapshot(newsletter, EDITABLE_FIELDS)
+    versions_before = newsletter_versions_of(newsletter)
     _apply(newsletter, draft)
     newsletter.save()
-    if changes := changed_fields(before, snapshot(newsletter, EDITABLE_FIELDS)):
+    save_newsletter_versions(newsletter, draft.versions)
+    register_links(newsletter)
+    changes = changed_fields(before, snapshot(newsletter, EDITABLE_FIELDS))
+    if newsletter_versions_of(newsletter) != versions_before:
+        changes = [*changes, "versions"]
+    if changes:
         record_audit(by=by, action=Action.UPDATE, obj=newsletter, changes=changes)
     return newsletter
 
@@ -336,17 +358,28 @@ class Preview:
     html: str
     headers: dict[str, str]
     recipient: str
+    language: str = ENGLISH
 
 
-def preview(newsletter: Newsletter) -> Preview:
-    """What a member gets: rendered for the first member of the audience (or a sample)."""
-    member = recipients(newsletter).select_related("person").order_by("pk").first()
+def preview(newsletter: Newsletter, language: str = ENGLISH) -> Preview:
+    """What a member reading ``language`` gets: rendered for the first member of the
+    audience who reads it (or a sample name), in that language's version."""
+    language = version_language(language)
+    readers = recipients(newsletter).select_related("person").order_by("pk")
+    if language == ENGLISH:
+        readers = readers.filter(person__preferred_language__in=["", ENGLISH])
+    else:
+        readers = readers.filter(person__preferred_language=language)
+    member = readers.first()
     if member is not None:
         spec = member_spec(newsletter, member)
-        return Preview(spec.subject, spec.text, spec.html, spec.headers, member.person.full_name)
-    context = email_context(newsletter, first_name=_("Amina"), member_id=0)
-    subject, text, html = render_email(TEMPLATE, context)
-    return Preview(subject, text, html, list_headers(context["unsubscribe_url"]), "")
+        name = member.person.full_name
+        return Preview(spec.subject, spec.text, spec.html, spec.headers, name, language)
+    content = newsletter_in(newsletter, language)
+    context = email_context(newsletter, first_name=_("Amina"), member_id=0, content=content)
+    subject, text, html = render_email(TEMPLATE, context, language=language)
+    headers = list_headers(context["unsubscribe_url"])
+    return Preview(subject, text, html, headers, "", language)
 
 
 # --- Sending -----------------------------------------------------------------------------

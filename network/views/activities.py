@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -17,9 +17,10 @@ from norec_portal.access import alumnus_required, staff_required
 from norec_portal.forms import form_page
 
 from ..access import get_member_for_user, member_for_user
-from ..forms import ActivityForm
+from ..forms import ActivityForm, PublishActivityForm
 from ..models import RSVP, Activity
-from ..services import activities
+from ..services import activities, versions
+from ..services.member_time import with_member_time
 from .common import paginate
 
 RSVPState = RSVP.State
@@ -64,7 +65,7 @@ def activity_create(request: HttpRequest) -> HttpResponse:
         request, form, template="network/staff/activity_form.html",
         save=lambda: activities.create_activity(data=form.activity_data(), by=request.user),
         success_url=lambda activity: reverse("network:staff_activity", args=[activity.pk]),
-        message=_("The activity is published for members."),
+        message=_("The draft is saved. Members see nothing yet: preview it, then publish it."),
     )  # fmt: skip
 
 
@@ -76,7 +77,8 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("A cancelled activity cannot be changed."))
         return redirect("network:staff_activity", pk=activity.pk)
     data = activities.data_of(activity)
-    form = ActivityForm(request.POST or None, initial=data.__dict__)
+    initial = {**data.__dict__, **ActivityForm.version_initial(data.versions)}
+    form = ActivityForm(request.POST or None, initial=initial)
     return form_page(
         request, form, template="network/staff/activity_form.html",
         save=lambda: activities.update_activity(
@@ -133,6 +135,61 @@ def activity_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff_required
+@require_GET
+def activity_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """The activity as a member sees it (a draft included), without the answer buttons;
+    ``?language=fr`` shows the French version as a member reading French sees it."""
+    activity = get_object_or_404(activities.with_seats(Activity.objects.all()), pk=pk)
+    language = request.GET.get("language", "")
+    languages = ["en", *activity.versions.values_list("language", flat=True)]
+    if language in languages:
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+    return render(
+        request,
+        "network/activity_detail.html",
+        {
+            "activity": versions.activity_in(activity, translation.get_language()),
+            "preview_languages": languages if len(languages) > 1 else [],
+            "answer": None,
+            "preview": True,
+            "seats_left": activities.seats_left(activity),
+            "open": False,
+        },
+    )
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def activity_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET asks whom to announce it to; POST publishes and announces, once."""
+    activity = get_object_or_404(Activity, pk=pk)
+    if not activity.is_draft:
+        messages.info(request, _("This activity is published already."))
+        return redirect("network:staff_activity", pk=activity.pk)
+    form = PublishActivityForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        audience, countries = form.audience_choice()
+        try:
+            announcement = activities.publish_activity(
+                activity=activity, by=request.user, audience=audience, countries=countries
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("network:staff_activity", pk=activity.pk)
+        if announcement is None:
+            messages.success(request, _("Published: members see it now."))
+            return redirect("network:staff_activity", pk=activity.pk)
+        messages.success(
+            request, _("Published: members see it now, and the announcement is on its way.")
+        )
+        return redirect("network:staff_newsletter", pk=announcement.pk)
+    return render(
+        request, "network/staff/activity_publish.html", {"activity": activity, "form": form}
+    )
+
+
+@staff_required
 @require_POST
 def activity_announce(request: HttpRequest, pk: int) -> HttpResponse:
     activity = get_object_or_404(Activity, pk=pk)
@@ -173,7 +230,11 @@ def member_activities(request: HttpRequest) -> HttpResponse:
     else:
         when = "upcoming"
         items = items.filter(ends_at__gte=now).order_by("starts_at", "pk")
-    page, query = paginate(request, items)
+    language = translation.get_language()
+    page, query = paginate(request, versions.with_version(items, language))
+    page.object_list = [
+        with_member_time(versions.activity_in(a, language), member) for a in page.object_list
+    ]
     return render(
         request,
         "network/activity_list.html",
@@ -188,7 +249,10 @@ def member_activity(request: HttpRequest, pk: int) -> HttpResponse:
     if member is None:
         return redirect("network:profile_start")
     # A cancelled activity stays readable: members who had answered come to see it.
-    activity = get_object_or_404(activities.with_seats(Activity.objects.all()), pk=pk)
+    # A draft does not exist for members.
+    activity = get_object_or_404(
+        activities.with_seats(Activity.objects.visible_to_members()), pk=pk
+    )
     answer = RSVP.objects.filter(activity=activity, member=member).first()
     position = None
     if answer is not None and answer.state == RSVPState.WAITLISTED:
@@ -203,7 +267,9 @@ def member_activity(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "network/activity_detail.html",
         {
-            "activity": activity,
+            "activity": with_member_time(
+                versions.activity_in(activity, translation.get_language()), member
+            ),
             "answer": answer,
             "position": position,
             "seats_left": activities.seats_left(activity),
@@ -216,7 +282,7 @@ def member_activity(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def member_rsvp(request: HttpRequest, pk: int) -> HttpResponse:
     member = get_member_for_user(request.user)
-    activity = get_object_or_404(Activity, pk=pk)
+    activity = get_object_or_404(Activity.objects.visible_to_members(), pk=pk)
     try:
         if request.POST.get("answer") == "cancel":
             activities.cancel_rsvp(activity=activity, member=member)
@@ -242,4 +308,4 @@ def member_rsvp(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def member_activity_ics(request: HttpRequest, pk: int) -> HttpResponse:
     get_member_for_user(request.user)
-    return _ics_response(get_object_or_404(Activity, pk=pk))
+    return _ics_response(get_object_or_404(Activity.objects.visible_to_members(), pk=pk))

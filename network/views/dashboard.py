@@ -25,7 +25,7 @@ from ..models import (
     Invitation,
     InvitationWave,
 )
-from ..services import bounces, waves
+from ..services import bounces, resources, waves
 from ..services import dashboard as stats
 from .common import paginate
 
@@ -136,6 +136,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "gaps": gaps,
         "queues": stats.staff_queues(),
         "open_waves": _open_waves(),
+        "assignments": resources.assignments_per_year(),
     })  # fmt: skip
 
 

@@ -23,8 +23,8 @@ from ..forms import (
     ProfileForm,
     StartProfileForm,
 )
-from ..models import ContactChange
-from ..services import contact, members
+from ..models import ContactChange, ResourceRequest
+from ..services import contact, members, resources
 from .common import paginate
 
 
@@ -34,8 +34,10 @@ def member_home(request: HttpRequest) -> HttpResponse:
     member = member_for_user(request.user)
     if member is None:
         return redirect("network:profile_start")
-    return render(request, "network/member_home.html", {"member": member,
-                                                        "person": member.person})  # fmt: skip
+    assignments = resources.requests_of(member).filter(state=ResourceRequest.State.ACCEPTED)
+    return render(request, "network/member_home.html", {
+        "member": member, "person": member.person, "assignments": assignments,
+    })  # fmt: skip
 
 
 @alumnus_required
@@ -72,7 +74,11 @@ def profile_start(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def profile_edit(request: HttpRequest) -> HttpResponse:
     member = get_member_for_user(request.user)
-    form = ProfileForm(request.POST or None, initial=ProfileForm.initial_for(member))
+    form = ProfileForm(
+        request.POST or None,
+        initial=ProfileForm.initial_for(member),
+        country=member.person.country.code or "",
+    )
     return form_page(
         request, form, template="network/profile_edit.html",
         save=lambda: members.update_profile(member=member, profile=form.profile(),

@@ -8,10 +8,10 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -25,8 +25,8 @@ from norec_portal.forms import form_page
 from .. import tokens
 from ..access import member_for_user
 from ..forms import NewsletterForm, NewsletterPreferencesForm, ScheduleForm
-from ..models import ConsentRecord, Member, Newsletter
-from ..services import members, newsletter_copies, newsletters
+from ..models import VERSION_LANGUAGES, ConsentRecord, Member, Newsletter
+from ..services import links, members, newsletter_copies, newsletters, versions
 from .common import paginate
 
 Status = Newsletter.Status
@@ -92,6 +92,7 @@ def newsletter_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "body": newsletter.body,
             "audience": newsletter.audience,
             "countries": [c.code for c in newsletter.countries],
+            **NewsletterForm.version_initial(versions.newsletter_versions_of(newsletter)),
         },
     )
     return form_page(
@@ -108,6 +109,7 @@ def _detail_context(newsletter: Newsletter) -> dict[str, object]:
     names = dict(country_choices(blank=None))
     return {
         "newsletter": newsletter,
+        "figures": links.figures(newsletter),
         "progress": newsletters.progress(newsletter),
         "country_names": [names.get(c.code, c.code) for c in newsletter.countries],
     }
@@ -135,11 +137,22 @@ def newsletter_progress(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 @require_GET
 def newsletter_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """Each language's version as its readers get it (``?language=fr``)."""
     newsletter = _get(pk)
+    languages = versions.languages_of(newsletter)
+    language = request.GET.get("language", versions.ENGLISH)
+    if language not in languages:
+        language = versions.ENGLISH
+    names = {"en": _("English"), **dict(VERSION_LANGUAGES)}
     return render(
         request,
         "network/staff/newsletter_preview.html",
-        {"newsletter": newsletter, "preview": newsletters.preview(newsletter)},
+        {
+            "newsletter": newsletter,
+            "preview": newsletters.preview(newsletter, language),
+            "languages": [(code, names[code]) for code in languages],
+            "language": language,
+        },
     )
 
 
@@ -246,7 +259,12 @@ def newsletter_action(request: HttpRequest, pk: int, action: str) -> HttpRespons
 def newsletter_archive(request: HttpRequest) -> HttpResponse:
     if member_for_user(request.user) is None:
         return redirect("network:profile_start")
-    page, query = paginate(request, newsletters.archive().only("pk", "subject", "started_at"))
+    language = translation.get_language()
+    items = versions.with_version(
+        newsletters.archive().only("pk", "subject", "started_at"), language
+    )
+    page, query = paginate(request, items)
+    page.object_list = [versions.newsletter_shown(n, language) for n in page.object_list]
     return render(
         request, "network/newsletter_archive.html", {"page_obj": page, "query_string": query}
     )
@@ -258,7 +276,21 @@ def newsletter_read(request: HttpRequest, pk: int) -> HttpResponse:
     if member_for_user(request.user) is None:
         return redirect("network:profile_start")
     newsletter = get_object_or_404(newsletters.archive(), pk=pk)
-    return render(request, "network/newsletter_read.html", {"newsletter": newsletter})
+    shown = versions.newsletter_shown(newsletter, translation.get_language())
+    return render(request, "network/newsletter_read.html", {"newsletter": shown})
+
+
+# --- A link of a newsletter (no login, no person) ---------------------------------------------
+
+
+@never_cache
+@require_GET
+def newsletter_link(request: HttpRequest, newsletter: int, link: int) -> HttpResponse:
+    """Count the link and go there; only a link that is in that newsletter."""
+    url = links.follow(newsletter_id=newsletter, link_id=link)
+    if url is None:
+        return _not_found(request)
+    return HttpResponseRedirect(url)
 
 
 # --- The unsubscribe link (no login) -----------------------------------------------------------

@@ -25,7 +25,9 @@ from network.models import (
     InvitationRequest,
     MergeRecord,
     Newsletter,
+    NewsletterLink,
     RawAddress,
+    ResourceRequest,
 )
 from network.services import waves
 from network.services.requests import RequestData, submit_invitation_request
@@ -168,7 +170,8 @@ def add_programme(w: World) -> None:
     starts = timezone.now() + dt.timedelta(days=20)
     w.objects["activity"] = Activity.objects.create(
         title="Meeting", kind="physical", place="Nairobi", country="KE", starts_at=starts,
-        ends_at=starts + dt.timedelta(hours=2), created_by=staff,
+        ends_at=starts + dt.timedelta(hours=2), created_by=staff, status="planned",
+        published_at=timezone.now(),
     )  # fmt: skip
     w.objects["newsletter"] = Newsletter.objects.create(subject="Draft", body="Hello",
                                                         created_by=staff)  # fmt: skip
@@ -176,6 +179,9 @@ def add_programme(w: World) -> None:
         subject="March", body="Hello", created_by=staff, status="sent",
         started_at=timezone.now(), finished_at=timezone.now(),
     )  # fmt: skip
+    w.objects["newsletter_link"] = NewsletterLink.objects.create(
+        newsletter=w.sent_newsletter, url="https://norec.no/news"
+    )
     w.objects["bad_address"] = BadAddress.objects.create(email="gone@example.org",
                                                          source=BadAddress.Source.SMTP)  # fmt: skip
     # A merge record that was already undone: undoing again is refused, never a 500.
@@ -187,6 +193,10 @@ def add_programme(w: World) -> None:
         suggestion="old.address@gmail.com",
     )  # fmt: skip
     w.objects["unsubscribe_token"] = tokens.unsubscribe_token(w.member.pk)
+    # The alumnus asked to serve in Training 1 (an open request, theirs to answer).
+    w.objects["resource_request"] = ResourceRequest.objects.create(
+        session=w.t1, member=w.member, role="lecturer", requested_by=staff
+    )
 
 
 def world_fixture(django_db_setup: Any, django_db_blocker: Any):

@@ -89,10 +89,12 @@ def bulk_members(
     prefix: str = "member",
     newsletter: bool = True,
     joined_at=None,
+    languages: Sequence[str] = ("",),
 ) -> list[Member]:
     """``n`` members with logins, fast (bulk inserts): the newsletter audience of a test.
 
     Their consent is set on the member row directly, as a recorded answer would leave it.
+    ``languages`` are given in turn (as ``countries`` are): "" is no choice (English).
     """
     now = timezone.now()
     users = [
@@ -104,7 +106,8 @@ def bulk_members(
     users = list(User.objects.filter(email__in=[u.email for u in users]).order_by("pk"))
     people = [
         Person(first_name=f"First{i}", last_name=f"{prefix.title()}{i:05d}",
-               country=countries[i % len(countries)], email=user.email, user=user)
+               country=countries[i % len(countries)], email=user.email, user=user,
+               preferred_language=languages[i % len(languages)])
         for i, user in enumerate(users)
     ]  # fmt: skip
     Person.objects.bulk_create(people, batch_size=500)
@@ -124,9 +127,10 @@ def wall(*args: int) -> dt.datetime:
     return dt.datetime(*args)  # noqa: DTZ001
 
 
-def make_activity(**fields) -> Activity:
-    """A planned physical meeting in Nairobi, a month from now, 2 hours long."""
-    from network.services.activities import ActivityData, create_activity
+def make_activity(*, publish: bool = True, **fields) -> Activity:
+    """A physical meeting in Nairobi, a month from now, 2 hours long: published (without
+    an announcement), or a draft with ``publish=False``."""
+    from network.services.activities import ActivityData, create_activity, publish_activity
 
     start = (timezone.now() + dt.timedelta(days=30)).astimezone(ZoneInfo("Africa/Nairobi"))
     start = start.replace(hour=10, minute=0, second=0, microsecond=0, tzinfo=None)
@@ -137,7 +141,31 @@ def make_activity(**fields) -> Activity:
         "description": "Come and **meet** other alumni.",
     }  # fmt: skip
     data.update(fields)
-    return create_activity(data=ActivityData(**data), by=None)
+    activity = create_activity(data=ActivityData(**data), by=None)
+    if publish and activity.has_started():
+        # A past activity (history for a test): published before it began.
+        Activity.objects.filter(pk=activity.pk).update(
+            status=Activity.Status.PLANNED, published_at=activity.created_at
+        )
+        activity.refresh_from_db()
+    elif publish:
+        publish_activity(activity=activity, by=None, audience=None)
+        activity.refresh_from_db()
+    return activity
+
+
+FOUR_LANGUAGES = ("", "fr", "es", "pt")
+
+
+def four_versions(subject: str = "News") -> tuple:
+    """French, Spanish and Portuguese versions for ``make_newsletter(versions=...)``."""
+    from network.services.versions import Version
+
+    return (
+        Version("fr", f"{subject} (FR)", "Bonjour à **tous**."),
+        Version("es", f"{subject} (ES)", "Hola a **todos**."),
+        Version("pt", f"{subject} (PT)", "Olá a **todos**."),
+    )
 
 
 def make_newsletter(subject: str = "News from the network", **fields) -> Newsletter:
@@ -148,6 +176,6 @@ def make_newsletter(subject: str = "News from the network", **fields) -> Newslet
 
 
 __all__ = [
-    "ConsentKind", "bulk_alumni", "bulk_members", "make_activity", "make_alumnus_record",
-    "make_member", "make_newsletter", "wall",
+    "FOUR_LANGUAGES", "ConsentKind", "bulk_alumni", "bulk_members", "four_versions",
+    "make_activity", "make_alumnus_record", "make_member", "make_newsletter", "wall",
 ]  # fmt: skip

@@ -44,6 +44,25 @@ def test_times_are_entered_and_shown_in_the_activity_zone():
 
 
 @pytest.mark.parametrize(
+    ("place", "country", "shown"),
+    [
+        ("Nairobi, Kenya", "KE", "Nairobi, Kenya"),
+        ("Norec hub, Westlands", "KE", "Norec hub, Westlands, Kenya"),
+        ("Kathmandu, nepal", "NP", "Kathmandu, nepal"),
+        ("Online room", "", "Online room"),
+    ],
+)
+def test_the_place_names_its_country_once(client, place, country, shown):
+    activity = make_activity(place=place, country=country)
+    assert activity.place_label == shown
+    member = make_member(email="reader@example.org")
+    client.force_login(member.person.user)
+    for url in (reverse("network:activities"), reverse("network:activity", args=[activity.pk])):
+        page = client.get(url).content.decode()
+        assert shown in page and f"{shown}, " not in page
+
+
+@pytest.mark.parametrize(
     ("changes", "field"),
     [
         ({"ends": wall(2030, 1, 1, 9, 0)}, "ends"),
@@ -251,6 +270,13 @@ def test_staff_create_announce_and_cancel_through_the_pages(staff_client):
     assert "Asia/Kathmandu" in detail and "14:00" in detail
     edit = staff_client.get(reverse("network:staff_activity_edit", args=[activity.pk]))
     assert 'value="2031-05-06T14:00"' in edit.content.decode()
+    # A draft is published first (here without an email), then announced.
+    assert activity.is_draft
+    staff_client.post(
+        reverse("network:staff_activity_publish", args=[activity.pk]), {"audience": "none"}
+    )
+    activity.refresh_from_db()
+    assert activity.status == Activity.Status.PLANNED and not Newsletter.objects.exists()
     announce = staff_client.post(reverse("network:staff_activity_announce", args=[activity.pk]))
     announcement = Newsletter.objects.get(activity=activity)
     assert announce.url == reverse("network:staff_newsletter_edit", args=[announcement.pk])
@@ -346,3 +372,135 @@ def test_forty_members_racing_for_five_seats_never_overbook():
     assert errors == []
     assert RSVP.objects.filter(activity=activity, state=Going).count() == 5
     assert RSVP.objects.filter(activity=activity, state=Waitlisted).count() == 35
+
+
+# --- Drafts, publishing, changes after publishing ----------------------------------------------
+
+
+def test_a_draft_is_invisible_to_members_everywhere(client, staff):
+    member = make_member(email="me@example.org", newsletter=True)
+    draft = make_activity(publish=False, title="Secret planning")
+    assert draft.is_draft and draft.published_at is None
+    client.force_login(member.person.user)
+    for when in ("upcoming", "mine", "past"):
+        page = client.get(reverse("network:activities"), {"when": when}).content.decode()
+        assert "Secret planning" not in page
+    assert client.get(reverse("network:activity", args=[draft.pk])).status_code == 404
+    assert client.get(reverse("network:activity_ics", args=[draft.pk])).status_code == 404
+    rsvp = client.post(reverse("network:activity_rsvp", args=[draft.pk]), {"answer": "going"})
+    assert rsvp.status_code == 404 and not RSVP.objects.exists()
+    with pytest.raises(ValidationError):
+        activities.rsvp(activity=draft, member=member)
+    with pytest.raises(ValidationError):
+        activities.announce_activity(activity=draft, by=staff)
+    assert (
+        not OutboxEmail.objects.filter(to_email="me@example.org")
+        .exclude(idempotency_key__startswith="consent")
+        .filter(subject__icontains="Secret")
+        .exists()
+    )
+    # Once published, it is there.
+    activities.publish_activity(activity=draft, by=staff, audience=None)
+    assert client.get(reverse("network:activity", args=[draft.pk])).status_code == 200
+    assert "Secret planning" in client.get(reverse("network:activities")).content.decode()
+
+
+def test_staff_preview_a_draft_as_members_see_it(staff_client):
+    draft = make_activity(publish=False, title="Secret planning", capacity=12)
+    page = staff_client.get(reverse("network:staff_activity_preview", args=[draft.pk]))
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "Preview of a draft" in text and "Secret planning" in text
+    assert "12 seats left." in text and "I will come" not in text
+
+
+def test_publishing_announces_once_however_often_it_is_asked(staff, settings):
+    settings.NEWSLETTER_CHUNK_SIZE = 50
+    audience = bulk_members(4, ["KE", "UG"])
+    draft = make_activity(publish=False)
+    announcement = activities.publish_activity(activity=draft, by=staff)
+    assert announcement.kind == Newsletter.Kind.ANNOUNCEMENT
+    for _again in range(2):
+        with pytest.raises(ValidationError):
+            activities.publish_activity(activity=draft, by=staff)
+    newsletters.send_chunk(newsletter_id=announcement.pk, chunk=0)
+    newsletters.send_chunk(newsletter_id=announcement.pk, chunk=1)
+    assert Newsletter.objects.filter(activity=draft).count() == 1
+    for member in audience:
+        assert emails_to(member) and len(emails_to(member)) == 1
+    draft.refresh_from_db()
+    assert draft.status == Activity.Status.PLANNED and draft.published_at is not None
+
+
+def test_publishing_through_the_page_asks_first_and_only_once(staff_client, settings):
+    settings.NEWSLETTER_CHUNK_SIZE = 50
+    bulk_members(2, ["KE"])
+    draft = make_activity(publish=False)
+    url = reverse("network:staff_activity_publish", args=[draft.pk])
+    assert "cannot be undone" in staff_client.get(url).content.decode()
+    missing = staff_client.post(url, {"audience": "countries"})
+    assert "Choose at least one country." in missing.content.decode()
+    first = staff_client.post(url, {"audience": "countries", "countries": ["KE"]})
+    announcement = Newsletter.objects.get(activity=draft)
+    assert first.url == reverse("network:staff_newsletter", args=[announcement.pk])
+    assert announcement.status == Newsletter.Status.SENDING
+    second = staff_client.post(url, {"audience": "all"})
+    assert second.url == reverse("network:staff_activity", args=[draft.pk])
+    assert Newsletter.objects.filter(activity=draft).count() == 1
+
+
+def _data(activity, **changes):
+    return dataclasses.replace(activities.data_of(activity), **changes)
+
+
+def test_moving_a_published_activity_tells_the_people_with_a_seat_once_per_change(staff):
+    activity = make_activity(capacity=1)
+    seated = make_member(email="seated@example.org")
+    waiting = make_member(email="waiting@example.org", first_name="Wanda")
+    activities.rsvp(activity=activity, member=seated)
+    activities.rsvp(activity=activity, member=waiting)
+    before = len(emails_to(seated))
+    RSVP.objects.filter(member=seated).update(reminded_at=timezone.now())
+    # A change of the description alone tells nobody.
+    activities.update_activity(activity=activity, data=_data(activity, description="New"), by=staff)
+    assert len(emails_to(seated)) == before
+    new_start = activities.data_of(activity).starts + dt.timedelta(days=1)
+    moved = activities.update_activity(
+        activity=activity,
+        data=_data(activity, starts=new_start, ends=new_start + dt.timedelta(hours=2)),
+        by=staff,
+    )
+    changed = [e for e in emails_to(seated) if e.subject.startswith("Changed:")]
+    assert len(changed) == 1 and moved.revision == 1
+    assert "seat is kept" in changed[0].body_text
+    # The new start makes the day-before reminder due again.
+    assert RSVP.objects.get(member=seated).reminded_at is None
+    assert not [e for e in emails_to(waiting) if e.subject.startswith("Changed:")]
+    # The same data saved again is no change; a new place is a second one.
+    activities.update_activity(activity=moved, data=activities.data_of(moved), by=staff)
+    activities.update_activity(activity=moved, data=_data(moved, place="Serena Hotel"), by=staff)
+    changed = [e for e in emails_to(seated) if e.subject.startswith("Changed:")]
+    assert len(changed) == 2 and "Serena Hotel" in changed[1].body_text
+
+
+def test_changing_a_draft_tells_nobody(staff):
+    draft = make_activity(publish=False)
+    activities.update_activity(activity=draft, data=_data(draft, place="Elsewhere"), by=staff)
+    draft.refresh_from_db()
+    assert draft.revision == 0 and not OutboxEmail.objects.exists()
+
+
+def test_existing_activities_are_published_by_the_migration():
+    from importlib import import_module
+
+    from django.apps import apps as global_apps
+
+    migration = import_module("network.migrations.0010_activity_drafts")
+    # Before drafts there were planned and cancelled activities, none with the time.
+    old = Activity.objects.create(
+        title="Old", kind="other", starts_at=timezone.now() + dt.timedelta(days=3),
+        ends_at=timezone.now() + dt.timedelta(days=3, hours=1), status="cancelled",
+    )  # fmt: skip
+    migration.publish_existing(global_apps, None)
+    old.refresh_from_db()
+    assert old.published_at == old.created_at

@@ -64,11 +64,24 @@ def test_profile_languages_expertise_and_availability(member, member_client):
     assert response.status_code == 302
     member.refresh_from_db()
     assert sorted(member.languages.values_list("code", flat=True)) == ["en", "sw"]
+    # Kept as typed; "public health" repeats "Public health" whatever the case.
     assert sorted(member.expertise.values_list("name", flat=True)) == [
-        "public health", "water management",
+        "Public health", "water management",
     ]  # fmt: skip
     assert member.available_as_lecturer and not member.available_as_interpreter
     assert ExpertiseTag.objects.count() == 2
+
+
+def test_expertise_keeps_its_spelling_and_is_one_tag_whatever_the_case(member):
+    update_profile(member=member, profile=Profile(expertise="Nepali–English, HIV/AIDS"), by=None)
+    other = make_member(email="other@example.org", first_name="Other", last_name="Person")
+    update_profile(member=other, profile=Profile(expertise="nepali–english"), by=None)
+    assert sorted(t.name for t in member.expertise.all()) == ["HIV/AIDS", "Nepali–English"]
+    # The same field for the second member: found case-insensitively, spelling kept.
+    assert [t.name for t in other.expertise.all()] == ["Nepali–English"]
+    assert ExpertiseTag.objects.count() == 2
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ExpertiseTag.objects.create(name="hiv/aids")
 
 
 def test_a_linkedin_address_must_be_linkedin(member):

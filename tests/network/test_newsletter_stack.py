@@ -21,7 +21,7 @@ from network.services import newsletters
 from norec_portal.celery import app as celery_app
 from norec_portal.models import OutboxEmail
 from tests.conftest import need_stack
-from tests.network.factories import bulk_members, make_newsletter
+from tests.network.factories import FOUR_LANGUAGES, bulk_members, four_versions, make_newsletter
 from tests.smtp_server import RecordingHandler, SMTPServer
 from tests.stack import Worker, stack_problem, tasks_through_broker, wait_for
 
@@ -78,8 +78,11 @@ def outbox_quiet() -> bool:
 
 
 def test_2000_members_once_each_through_pause_and_resume(stack):
-    members = bulk_members(MEMBERS, ["KE", "UG", "TZ", "NP"])
-    newsletter = make_newsletter(subject="Two thousand", body="Hello **everyone**.")
+    """With four language versions: each member once, in their language."""
+    members = bulk_members(MEMBERS, ["KE", "UG", "TZ", "NP"], languages=FOUR_LANGUAGES)
+    newsletter = make_newsletter(
+        subject="Two thousand", body="Hello **everyone**.", versions=four_versions("Two thousand")
+    )
     with SMTPServer() as smtp:
         worker = start_worker(smtp, stack)
         try:
@@ -108,6 +111,11 @@ def test_2000_members_once_each_through_pause_and_resume(stack):
     assert newsletter.status == Newsletter.Status.SENT, worker.log()
     assert counts == {m.person.email: 1 for m in members}, worker.log()
     assert OutboxEmail.objects.filter(state=State.SENT).count() == MEMBERS
+    subjects = dict(OutboxEmail.objects.values_list("to_email", "subject"))
+    suffix = {"": "", "fr": " (FR)", "es": " (ES)", "pt": " (PT)"}
+    assert subjects == {
+        m.person.email: "Two thousand" + suffix[m.person.preferred_language] for m in members
+    }
 
 
 def test_starting_twice_at_once_sends_once_and_a_550_is_skipped_next_time(stack):

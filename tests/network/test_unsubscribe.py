@@ -112,3 +112,11 @@ def test_preferences_page_switches_the_newsletter_back_on(reader, client):
     latest = ConsentRecord.objects.filter(member=reader, kind="newsletter").first()
     assert (latest.granted, latest.via) == (True, ConsentRecord.Via.PREFERENCES)
     assert latest.wording_version  # the wording shown is recorded
+
+
+def test_an_unsubscribed_member_sees_no_unsubscribe_button(reader, client):
+    path = unsubscribe_path(queued_copy(reader))
+    client.post(path)
+    page = client.get(path).content.decode()
+    assert "You are already unsubscribed" in page
+    assert "Unsubscribe</button>" not in page and "Stop the newsletter?" not in page

@@ -19,7 +19,7 @@ from norec_portal.pagination import paginate
 from norec_portal.redirects import safe_next
 from partnerships.models import Person
 
-from .. import calendar, documents, planning, services
+from .. import calendar, contributors, documents, planning, services
 from ..forms import (
     ImportForm,
     InviteForm,
@@ -72,6 +72,7 @@ def _session_context(request: HttpRequest, session: TrainingSession, form: Staff
     context.update(
         {
             "session": session,
+            "contributors": contributors.for_sessions([session])[session.pk],
             "days": local_days(session),
             "rows": [(e, positions.get(e.pk)) for e in page],
             "form": form,
