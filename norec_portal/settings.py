@@ -287,6 +287,9 @@ ACCOUNT_SESSION_REMEMBER = None
 # open sign-up stays closed.
 ACCOUNT_ADAPTER = "norec_portal.adapters.AccountAdapter"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Norec] "
+# Security notices to the owner (password changed or reset, address changed, authenticator
+# added or removed), through the account adapter and so the outbox.
+ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",
