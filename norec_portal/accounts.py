@@ -52,3 +52,20 @@ def record_authenticator_removed(
         summary=f"{kind} authenticator removed in the admin",
     )  # fmt: skip
     get_adapter(request).send_notification_mail("mfa/email/totp_deactivated", user)
+
+
+def notify_recovery_code_used(sender: Any, request: HttpRequest | None = None,
+                              user: Any = None, authenticator: Any = None,
+                              **kwargs: Any) -> None:  # fmt: skip
+    """allauth announces authenticators added or removed, not a recovery code spent:
+    tell the owner, since a thief holding the codes signs in exactly that way."""
+    from allauth.mfa.models import Authenticator
+
+    if authenticator is not None and authenticator.type == Authenticator.Type.RECOVERY_CODES:
+        get_adapter(request).send_notification_mail("mfa/email/recovery_code_used", user)
+
+
+def connect_signals() -> None:
+    from allauth.mfa.signals import authenticator_used
+
+    authenticator_used.connect(notify_recovery_code_used, dispatch_uid="norec:recovery_code_used")

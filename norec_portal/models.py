@@ -270,3 +270,30 @@ class AuditEntry(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.object_type_id}#{self.object_id}"
+
+
+class EnrolmentLink(models.Model):
+    """A one-time link that lets a new staff member set up their authenticator app.
+
+    A staff login without an authenticator opens nothing but the page that sends this
+    link to its verified address: the password alone never gets as far as adding an
+    authenticator. Only the SHA-256 of the token is stored (``norec_portal.enrolment``).
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
+        verbose_name=_("login"),
+    )  # fmt: skip
+    email = models.EmailField(_("sent to"), max_length=254)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("authenticator set-up link")
+        verbose_name_plural = _("authenticator set-up links")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} #{self.pk}"

@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
@@ -33,7 +34,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import AuditEntry, OutboxEmail, User
+from .models import AuditEntry, EnrolmentLink, OutboxEmail, User
 
 ANONYMISED = "(anonymised)"
 ANONYMISED_EMAIL_DOMAIN = "anonymised.invalid"
@@ -328,6 +329,11 @@ def _core_export(subject: Subject) -> Iterable[Section]:
             Authenticator.objects.filter(user=user).order_by("pk"),
             ["type", "created_at", "last_used_at"],
         )  # fmt: skip
+        yield section(
+            _("Authenticator set-up links"), EnrolmentLink,
+            EnrolmentLink.objects.filter(user=user).order_by("pk"),
+            ["email", "created_at", "expires_at", "used_at"],
+        )  # fmt: skip
         actions = AuditEntry.objects.filter(actor=user).select_related("object_type")
         yield section(_("Changes made with this login"), AuditEntry, actions,
                       ["at", "action", "object_type", "object_id", "changed_fields"])  # fmt: skip
@@ -379,14 +385,18 @@ def _core_anonymise(subject: Subject, by: Any) -> Iterable[str]:
 
 def _core_retention(now: dt.datetime) -> dict[str, int]:
     expired, _by_model = Session.objects.filter(expire_date__lt=now).delete()
-    return {"expired_sessions": expired}
+    cutoff = now - dt.timedelta(days=settings.PRIVACY_TOKEN_DAYS)
+    links, _by_model = EnrolmentLink.objects.filter(
+        models.Q(used_at__lt=cutoff) | models.Q(expires_at__lt=cutoff)
+    ).delete()
+    return {"expired_sessions": expired, "enrolment_links": links}
 
 
 def register_core() -> None:
     register(
         Source(
             app="norec_portal",
-            covers=(User, OutboxEmail, AuditEntry),
+            covers=(User, OutboxEmail, AuditEntry, EnrolmentLink),
             export=_core_export,
             anonymise=_core_anonymise,
             retention=_core_retention,

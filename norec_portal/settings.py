@@ -290,6 +290,9 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Norec] "
 # Security notices to the owner (password changed or reset, address changed, authenticator
 # added or removed), through the account adapter and so the outbox.
 ACCOUNT_EMAIL_NOTIFICATIONS = True
+# A staff login without an authenticator sets one up only from a one-time link emailed to
+# its verified address, valid this long (norec_portal/enrolment.py).
+STAFF_ENROLMENT_LINK_MINUTES = env.int("STAFF_ENROLMENT_LINK_MINUTES", default=30)
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",

@@ -71,6 +71,13 @@ ROWS = [
     Row("account_settings",
         get=" login 200   200   200   mfa   200   200",
         post="login 200   200   200   mfa   200   200"),
+    # The set-up of a new staff member's authenticator (norec_portal/enrolment.py).
+    Row("staff_enrolment",
+        get=" login 302   302   302   200   302   302",
+        post="login 302   302   302   mfa   302   302"),
+    Row("staff_enrolment_link", token,
+        get=" login 302   302   302   404   302   302",
+        post="login 302   302   302   404   302   302"),
     Row("healthz",
         get=" 200   200   200   200   200   200   200",
         post="200   200   200   200   200   200   200"),
