@@ -254,7 +254,9 @@ class AuditEntry(AppendOnlyModel):
         "contenttypes.ContentType", on_delete=models.PROTECT, related_name="+",
         verbose_name=_("object type"),
     )  # fmt: skip
-    object_id = models.PositiveBigIntegerField(_("object id"))
+    # Empty for an export of many records: the entry names their type and its summary
+    # the number of rows and the filter.
+    object_id = models.PositiveBigIntegerField(_("object id"), null=True, blank=True)
     changed_fields = models.JSONField(_("changed fields"), default=list, blank=True)
     summary = models.CharField(_("summary"), max_length=200, blank=True)
 

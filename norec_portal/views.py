@@ -78,6 +78,8 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 def _admin_url(entry: AuditEntry) -> str:
     """The admin page of the record, when the admin has one."""
     ct = entry.object_type
+    if entry.object_id is None:
+        return ""
     try:
         return reverse(f"admin:{ct.app_label}_{ct.model}_change", args=[entry.object_id])
     except NoReverseMatch:

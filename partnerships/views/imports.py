@@ -27,6 +27,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from norec_portal.access import coordinator_required
+from norec_portal.audit import record_export
 
 from .. import exports, imports
 from ..access import (
@@ -34,7 +35,7 @@ from ..access import (
     get_import_for_coordinator,
     participants_for_coordinator,
 )
-from ..models import ParticipantImport
+from ..models import Participant, ParticipantImport
 
 PAGE_SIZE = 25
 UPLOAD_FIELD = "file"
@@ -292,6 +293,9 @@ def participant_export(request: HttpRequest) -> HttpResponse:
         .with_related()
         .order_by("person__last_name", "person__first_name", "pk")
     )
+    record_export(by=request.user, model=Participant, rows=participants.count(),
+                  what=f"participants {file_format}",
+                  filters={"organisation": organisation.pk})  # fmt: skip
     if file_format == "xlsx":
         content, content_type = exports.export_xlsx(participants), exports.XLSX_CONTENT_TYPE
     else:
