@@ -304,6 +304,18 @@ ACCOUNT_RATE_LIMITS = {
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_ADAPTER = "norec_portal.adapters.MFAAdapter"
 MFA_TOTP_ISSUER = "Norec Portal"
+# Fernet keys (comma-separated; the first encrypts, all decrypt) for the authenticator
+# secrets at rest (norec_portal/crypto.py; rotation in docs/OPERATIONS.md). Production
+# must set them; the default below is public and only for development and the demo.
+MFA_ENCRYPTION_KEYS = [k.strip() for k in (secret("MFA_ENCRYPTION_KEYS") or "").split(",")
+                       if k.strip()]  # fmt: skip
+if not MFA_ENCRYPTION_KEYS:
+    if PRODUCTION:
+        raise environ.ImproperlyConfigured(
+            "MFA_ENCRYPTION_KEYS (or MFA_ENCRYPTION_KEYS_FILE) must be set; make a key with "
+            "python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key())'"
+        )
+    MFA_ENCRYPTION_KEYS = ["bm9yZWMtZGV2ZWxvcG1lbnQtb25seS1tZmEta2V5ISE="]  # noqa: S105
 # Number of proxies in front of the portal whose X-Forwarded-For can be trusted.
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
