@@ -376,11 +376,27 @@ def _core_anonymise(subject: Subject, by: Any) -> Iterable[str]:
                 content_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk)
             ).update(object_repr=ANONYMISED, change_message="")
     if subject.user is not None and subject.user.pk:
+        ended = end_sessions(subject.user)
         # The login goes, with its addresses and authenticators (cascade); rows that
         # only name it as their author keep their place with an empty author.
         User.objects.filter(pk=subject.user.pk).delete()
-        done.append("login deleted")
+        done.append(f"login deleted, {ended} sessions ended")
     return done
+
+
+def end_sessions(user: User) -> int:
+    """Delete every session of ``user``: they may hold the login's address and would
+    otherwise outlive an erasure until they expire. Sessions are read one by one (they
+    are signed blobs), but only the unexpired ones, at most a day's worth."""
+    from django.contrib.sessions.backends.db import SessionStore
+
+    store = SessionStore()
+    mine = [
+        session.pk
+        for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
+        if str(store.decode(session.session_data).get("_auth_user_id")) == str(user.pk)
+    ]
+    return Session.objects.filter(pk__in=mine).delete()[0]
 
 
 def _core_retention(now: dt.datetime) -> dict[str, int]:

@@ -244,9 +244,10 @@ def newsletter_action(request: HttpRequest, pk: int, action: str) -> HttpRespons
 @alumnus_required
 @require_GET
 def newsletter_archive(request: HttpRequest) -> HttpResponse:
-    if member_for_user(request.user) is None:
+    member = member_for_user(request.user)
+    if member is None:
         return redirect("network:profile_start")
-    page, query = paginate(request, newsletters.archive().only("pk", "subject", "started_at"))
+    page, query = paginate(request, newsletters.archive(member).only("pk", "subject", "started_at"))
     return render(
         request, "network/newsletter_archive.html", {"page_obj": page, "query_string": query}
     )
@@ -255,9 +256,10 @@ def newsletter_archive(request: HttpRequest) -> HttpResponse:
 @alumnus_required
 @require_GET
 def newsletter_read(request: HttpRequest, pk: int) -> HttpResponse:
-    if member_for_user(request.user) is None:
+    member = member_for_user(request.user)
+    if member is None:
         return redirect("network:profile_start")
-    newsletter = get_object_or_404(newsletters.archive(), pk=pk)
+    newsletter = get_object_or_404(newsletters.archive(member), pk=pk)
     return render(request, "network/newsletter_read.html", {"newsletter": newsletter})
 
 
