@@ -72,3 +72,28 @@ class UserLanguageMiddleware:
             translation.activate(language)
             request.LANGUAGE_CODE = language
         return self.get_response(request)
+
+
+class PrivateResponseMiddleware:
+    """No page or file of the portal is kept by a browser or a proxy cache, and the
+    browser is told which of its features the portal never uses.
+
+    Pages and downloads are built for one person and may hold personal data: each
+    response gets ``Cache-Control: no-store`` unless its view chose a policy. Static
+    files never get here (WhiteNoise answers them first, with their own long cache).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.permissions_policy = ", ".join(
+            f"{feature}=()" for feature in settings.PERMISSIONS_POLICY_DENY
+        )
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if not response.has_header("Cache-Control"):
+            response["Cache-Control"] = "no-store, private"
+        if "no-store" not in response["Cache-Control"]:
+            response["Cache-Control"] += ", no-store"
+        response.setdefault("Permissions-Policy", self.permissions_policy)
+        return response
