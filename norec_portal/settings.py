@@ -233,6 +233,9 @@ NETWORK_ACTIVITY_REMINDER_HOURS = env.int("NETWORK_ACTIVITY_REMINDER_HOURS", def
 NETWORK_UPDATE_LINK_HOURS = env.int("NETWORK_UPDATE_LINK_HOURS", default=48)
 NETWORK_EMAIL_CHANGE_HOURS = env.int("NETWORK_EMAIL_CHANGE_HOURS", default=48)
 NETWORK_INVITATION_DAYS = env.int("NETWORK_INVITATION_DAYS", default=60)
+# How long the unsubscribe / preferences link of a newsletter works (each email carries a
+# new one; network/tokens.py).
+NETWORK_PREFERENCE_LINK_DAYS = env.int("NETWORK_PREFERENCE_LINK_DAYS", default=90)
 # Rate limits of the public network forms (allauth's syntax: per client address and per
 # submitted email).
 NETWORK_RATE_LIMITS = {

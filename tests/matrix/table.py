@@ -341,7 +341,7 @@ ROWS = [
         post="200   200   200   200   mfa   200   200"),
     Row("network:newsletter_preferences", member_token,
         get=" 200   200   200   200   mfa   200   200",
-        post="200   200   200   200   mfa   200   200"),
+        post="302   302   302   302   mfa   302   302"),
     Row("network:staff_dashboard",
         get=" login 403   403   403   mfa   200   200",
         post="login 403   403   403   mfa   405   405"),
