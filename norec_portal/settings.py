@@ -361,6 +361,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Participant spreadsheets (partnerships.imports): largest file in bytes, most data rows.
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=2 * 1024 * 1024)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=2000)
+# Longest time one spreadsheet may take to read (every import), and uploads per login.
+IMPORT_MAX_SECONDS = env.float("IMPORT_MAX_SECONDS", default=20.0)
+IMPORT_RATE_LIMIT = env.str("IMPORT_RATE_LIMIT", default="30/h/key")
 
 # --- Security ---------------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from django.db import connection
+from django.template.defaultfilters import filesizeformat
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
@@ -418,7 +419,8 @@ def test_oversized_file_is_refused_and_nothing_saved(coordinator_client, partner
     response = upload(coordinator_client, "big.csv", data)
 
     assert response.status_code == 400
-    assert "The file is larger than 4.0" in response.content.decode()
+    assert "The limit is 4.0" in response.content.decode()
+    assert filesizeformat(len(data)) in response.content.decode()  # its true size
     assert not ParticipantImport.objects.exists()
 
 
@@ -430,7 +432,8 @@ def test_file_over_the_default_limit_is_refused(coordinator_client, partners):
     response = upload(coordinator_client, "huge.csv", data)
 
     assert response.status_code == 400
-    assert "The file is larger than 2.0\xa0MB" in response.content.decode()
+    assert "The limit is 2.0\xa0MB" in response.content.decode()
+    assert f"too large ({filesizeformat(len(data))})" in response.content.decode()
     assert not ParticipantImport.objects.exists()
 
 
