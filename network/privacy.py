@@ -31,6 +31,7 @@ from .models import (
     ConsentRecord,
     ContactChange,
     DuplicateCandidate,
+    ExpertiseTag,
     HistoricalImport,
     HistoricalRecord,
     Invitation,
@@ -210,9 +211,13 @@ def _anonymise(subject: Subject, by: Any) -> Iterable[str]:
                 available_as_interpreter=False, available_as_resource_person=False,
             )  # fmt: skip
             member.languages.clear()
+            # A tag only this member used may name them ("my consultancy in Gulu"): it
+            # goes with their profile; tags others share stay.
+            tags = list(member.expertise.values_list("pk", flat=True))
             member.expertise.clear()
             # Kept for the yearly counts (role, session, answer), without the words.
             ResourceRequest.objects.filter(member=member).update(message="")
+            ExpertiseTag.objects.filter(pk__in=tags, members__isnull=True).delete()
             done.append("member profile emptied, consents withdrawn")
         Invitation.objects.filter(person=person, state=Invitation.State.QUEUED).update(
             state=Invitation.State.CANCELLED
@@ -279,6 +284,7 @@ def register() -> None:
             app="network",
             covers=(
                 Member,
+                ExpertiseTag,
                 ConsentRecord,
                 InvitationWave,
                 Invitation,

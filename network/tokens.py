@@ -12,10 +12,14 @@ in the address bar, the history or a Referer header.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import secrets
 from datetime import datetime
 
+from cryptography.fernet import Fernet, MultiFernet
+from cryptography.fernet import InvalidToken as UnreadableLink
+from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -161,21 +165,49 @@ def forget_token(request: HttpRequest, *, purpose: str) -> None:
     request.session.pop(SESSION_KEY.format(purpose=purpose), None)
 
 
-# --- Unsubscribe links -----------------------------------------------------------------
-# Every newsletter carries one (RFC 8058). They must work without login, for years, any
-# number of times, and a mail client may POST to them unattended: so they are signed
-# values (no database row per email), not single-use tokens. They only ever switch the
-# newsletter of one member on or off.
+# --- Unsubscribe and preference links --------------------------------------------------
+# Every newsletter carries one (RFC 8058): it must work without login and a mail client may
+# POST to it unattended, so it is not a database row per email. It is the member id and
+# the time of issue encrypted with Fernet under a key derived from SECRET_KEY (and its
+# fallbacks, so a key rotation keeps links working): opaque (no id to read or change),
+# different in every email, and valid for NETWORK_PREFERENCE_LINK_DAYS. Without a login
+# it only ever switches the newsletter *off*.
 
 UNSUBSCRIBE_SALT = "network.unsubscribe"
 
 
+def _link_box() -> MultiFernet:
+    keys = [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
+    return MultiFernet([
+        Fernet(base64.urlsafe_b64encode(
+            hashlib.sha256(f"{UNSUBSCRIBE_SALT}:{key}".encode()).digest()
+        ))
+        for key in keys
+    ])  # fmt: skip
+
+
 def unsubscribe_token(member_id: int) -> str:
-    return signing.Signer(salt=UNSUBSCRIBE_SALT).sign(str(member_id))
+    """A fresh link token for ``member_id`` (each call gives another one)."""
+    return _link_box().encrypt(str(member_id).encode("ascii")).decode("ascii")
 
 
 def member_id_from_unsubscribe_token(raw: str | None) -> int | None:
-    """The member id the token was made for, or None if it is not one of ours."""
+    """The member id the token was made for, or None if it is not one of ours or has
+    expired."""
+    if not raw or len(raw) > 300:
+        return None
+    ttl = settings.NETWORK_PREFERENCE_LINK_DAYS * 24 * 3600
+    try:
+        value = _link_box().decrypt(raw.encode("ascii"), ttl=ttl).decode("ascii")
+    except (UnreadableLink, UnicodeError):
+        return None
+    return int(value) if value.isdigit() else None
+
+
+def member_id_from_legacy_unsubscribe_token(raw: str | None) -> int | None:
+    """Links of newsletters sent before the tokens were encrypted ("<id>:<signature>"):
+    they still switch the newsletter off (a sent unsubscribe link must keep working), and
+    open nothing else."""
     if not raw or len(raw) > 200:
         return None
     try:

@@ -46,3 +46,22 @@ def role_required(*roles: str) -> Callable[[View], View]:
 staff_required = role_required(Role.STAFF)
 coordinator_required = role_required(Role.COORDINATOR)
 alumnus_required = role_required(Role.ALUMNUS)
+
+
+def spreadsheet_upload_allowed(request: HttpRequest) -> bool:
+    """Each upload costs the reading of a whole file: so many per login an hour
+    (``IMPORT_RATE_LIMIT``), counted once per upload."""
+    from allauth.core.internal import ratelimit
+    from django.conf import settings
+
+    usage = ratelimit.consume(
+        request, app="norec_portal", action="spreadsheet_upload",
+        config={"spreadsheet_upload": settings.IMPORT_RATE_LIMIT}, key=str(request.user.pk),
+    )  # fmt: skip
+    return usage is not None
+
+
+def too_many_requests(request: HttpRequest) -> HttpResponse:
+    from allauth.core.internal import ratelimit
+
+    return ratelimit.respond_429(request)

@@ -1,12 +1,19 @@
 from __future__ import annotations
 
+from typing import Any
+
+from allauth.account.admin import EmailAddressAdmin as BaseEmailAddressAdmin
+from allauth.account.models import EmailAddress
+from allauth.mfa.admin import AuthenticatorAdmin as BaseAuthenticatorAdmin
+from allauth.mfa.models import Authenticator
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from . import outbox
+from . import accounts, outbox
 from .models import AuditEntry, OutboxEmail, User
 
 
@@ -28,6 +35,70 @@ class UserAdmin(BaseUserAdmin):
     ]  # fmt: skip
     readonly_fields = ["last_login", "date_joined"]
     filter_horizontal = ["groups"]
+
+    @transaction.atomic
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        old = User.objects.filter(pk=obj.pk).values_list("email", flat=True).first()
+        super().save_model(request, obj, form, change)
+        if change and old and old.lower() != obj.email.lower():
+            accounts.record_login_email_change(
+                user=obj, old=old, new=obj.email, by=request.user, request=request
+            )
+
+
+# Only superusers reach these two (norec_portal/backends.py); what they change is
+# audited and mailed to the owner.
+admin.site.unregister(EmailAddress)
+admin.site.unregister(Authenticator)
+
+
+@admin.register(EmailAddress)
+class EmailAddressAdmin(BaseEmailAddressAdmin):
+    @transaction.atomic
+    def save_model(self, request: HttpRequest, obj: EmailAddress, form: Any, change: bool) -> None:
+        old = EmailAddress.objects.filter(pk=obj.pk).values_list("email", flat=True).first()
+        super().save_model(request, obj, form, change)
+        if (old or "").lower() != obj.email.lower():
+            accounts.record_login_email_change(
+                user=obj.user, old=old or "", new=obj.email, by=request.user, request=request
+            )
+
+    @transaction.atomic
+    def delete_model(self, request: HttpRequest, obj: EmailAddress) -> None:
+        user, old = obj.user, obj.email
+        super().delete_model(request, obj)
+        accounts.record_login_email_change(
+            user=user, old=old, new="", by=request.user, request=request
+        )
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[EmailAddress]) -> None:
+        for address in queryset.select_related("user"):
+            self.delete_model(request, address)
+
+
+@admin.register(Authenticator)
+class AuthenticatorAdmin(BaseAuthenticatorAdmin):
+    """Seen and removed, never edited: the data holds the (encrypted) secrets."""
+
+    fields = ["user", "type", "created_at", "last_used_at"]
+    readonly_fields = ["user", "type", "created_at", "last_used_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @transaction.atomic
+    def delete_model(self, request: HttpRequest, obj: Authenticator) -> None:
+        user, kind = obj.user, obj.type
+        super().delete_model(request, obj)
+        accounts.record_authenticator_removed(user=user, kind=kind, by=request.user,
+                                              request=request)  # fmt: skip
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Authenticator]) -> None:
+        for authenticator in queryset.select_related("user"):
+            self.delete_model(request, authenticator)
 
 
 @admin.register(OutboxEmail)

@@ -6,6 +6,7 @@ class NorecPortalConfig(AppConfig):
     verbose_name = "Norec Portal"
 
     def ready(self) -> None:
-        from . import privacy
+        from . import accounts, privacy
 
         privacy.register_core()
+        accounts.connect_signals()

@@ -84,6 +84,38 @@ def record_audit_many(
     return len(objs)
 
 
+def record_export(
+    *,
+    by: Any,
+    model: type[models.Model],
+    rows: int,
+    what: str,
+    filters: Mapping[str, Any] | None = None,
+    free_text: Iterable[str] = ("q",),
+) -> AuditEntry:
+    """One entry for an export of many records of ``model``: who, what (``what``, e.g.
+    "directory csv"), how many rows, and the filter.
+
+    Filter values are kept (a country, a status), except those named in ``free_text``:
+    a search may be a person's name, so only that it was used is kept.
+    """
+    shown = []
+    for name, value in sorted((filters or {}).items()):
+        if value in (None, "", [], ()):
+            continue
+        shown.append(f"{name}=…" if name in free_text else f"{name}={value}")
+    summary = f"{what}: {rows} rows; filter: {' '.join(shown) or 'none'}"
+    return AuditEntry.objects.create(
+        actor=_actor(by),
+        action=Action.EXPORT,
+        object_type=ContentType.objects.get_for_model(model, for_concrete_model=True),
+        object_id=None,
+        changed_fields=sorted(name for name, value in (filters or {}).items()
+                              if value not in (None, "", [], ())),
+        summary=summary[:200],
+    )  # fmt: skip
+
+
 def changed_fields(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
     """Names of the keys whose values differ between two snapshots."""
     return sorted(k for k in after if before.get(k) != after.get(k))

@@ -4,9 +4,10 @@ from typing import Any
 
 from django.contrib.auth.backends import BaseBackend
 
-# The apps Norec staff administer in the Django admin. User accounts and groups stay
-# with superusers.
-STAFF_APP_LABELS = frozenset({"norec_portal", "partnerships", "trainings", "network", "account"})
+# The apps Norec staff administer in the Django admin. User accounts, their login
+# addresses (allauth's ``account``), authenticators (``mfa``) and groups stay with
+# superusers: whoever can change a login's address can reset its password.
+STAFF_APP_LABELS = frozenset({"norec_portal", "partnerships", "trainings", "network"})
 SUPERUSER_ONLY = frozenset({"norec_portal.add_user", "norec_portal.change_user",
                             "norec_portal.delete_user"})  # fmt: skip
 

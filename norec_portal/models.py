@@ -254,7 +254,9 @@ class AuditEntry(AppendOnlyModel):
         "contenttypes.ContentType", on_delete=models.PROTECT, related_name="+",
         verbose_name=_("object type"),
     )  # fmt: skip
-    object_id = models.PositiveBigIntegerField(_("object id"))
+    # Empty for an export of many records: the entry names their type and its summary
+    # the number of rows and the filter.
+    object_id = models.PositiveBigIntegerField(_("object id"), null=True, blank=True)
     changed_fields = models.JSONField(_("changed fields"), default=list, blank=True)
     summary = models.CharField(_("summary"), max_length=200, blank=True)
 
@@ -289,3 +291,30 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.seen_at:%Y-%m-%d %H:%M:%S}"
+
+
+class EnrolmentLink(models.Model):
+    """A one-time link that lets a new staff member set up their authenticator app.
+
+    A staff login without an authenticator opens nothing but the page that sends this
+    link to its verified address: the password alone never gets as far as adding an
+    authenticator. Only the SHA-256 of the token is stored (``norec_portal.enrolment``).
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
+        verbose_name=_("login"),
+    )  # fmt: skip
+    email = models.EmailField(_("sent to"), max_length=254)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("authenticator set-up link")
+        verbose_name_plural = _("authenticator set-up links")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} #{self.pk}"

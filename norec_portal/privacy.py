@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
@@ -33,7 +34,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import AuditEntry, OutboxEmail, User
+from .models import AuditEntry, EnrolmentLink, OutboxEmail, User
 
 ANONYMISED = "(anonymised)"
 ANONYMISED_EMAIL_DOMAIN = "anonymised.invalid"
@@ -328,6 +329,11 @@ def _core_export(subject: Subject) -> Iterable[Section]:
             Authenticator.objects.filter(user=user).order_by("pk"),
             ["type", "created_at", "last_used_at"],
         )  # fmt: skip
+        yield section(
+            _("Authenticator set-up links"), EnrolmentLink,
+            EnrolmentLink.objects.filter(user=user).order_by("pk"),
+            ["email", "created_at", "expires_at", "used_at"],
+        )  # fmt: skip
         actions = AuditEntry.objects.filter(actor=user).select_related("object_type")
         yield section(_("Changes made with this login"), AuditEntry, actions,
                       ["at", "action", "object_type", "object_id", "changed_fields"])  # fmt: skip
@@ -370,23 +376,43 @@ def _core_anonymise(subject: Subject, by: Any) -> Iterable[str]:
                 content_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk)
             ).update(object_repr=ANONYMISED, change_message="")
     if subject.user is not None and subject.user.pk:
+        ended = end_sessions(subject.user)
         # The login goes, with its addresses and authenticators (cascade); rows that
         # only name it as their author keep their place with an empty author.
         User.objects.filter(pk=subject.user.pk).delete()
-        done.append("login deleted")
+        done.append(f"login deleted, {ended} sessions ended")
     return done
+
+
+def end_sessions(user: User) -> int:
+    """Delete every session of ``user``: they may hold the login's address and would
+    otherwise outlive an erasure until they expire. Sessions are read one by one (they
+    are signed blobs), but only the unexpired ones, at most a day's worth."""
+    from django.contrib.sessions.backends.db import SessionStore
+
+    store = SessionStore()
+    mine = [
+        session.pk
+        for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
+        if str(store.decode(session.session_data).get("_auth_user_id")) == str(user.pk)
+    ]
+    return Session.objects.filter(pk__in=mine).delete()[0]
 
 
 def _core_retention(now: dt.datetime) -> dict[str, int]:
     expired, _by_model = Session.objects.filter(expire_date__lt=now).delete()
-    return {"expired_sessions": expired}
+    cutoff = now - dt.timedelta(days=settings.PRIVACY_TOKEN_DAYS)
+    links, _by_model = EnrolmentLink.objects.filter(
+        models.Q(used_at__lt=cutoff) | models.Q(expires_at__lt=cutoff)
+    ).delete()
+    return {"expired_sessions": expired, "enrolment_links": links}
 
 
 def register_core() -> None:
     register(
         Source(
             app="norec_portal",
-            covers=(User, OutboxEmail, AuditEntry),
+            covers=(User, OutboxEmail, AuditEntry, EnrolmentLink),
             export=_core_export,
             anonymise=_core_anonymise,
             retention=_core_retention,

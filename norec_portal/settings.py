@@ -71,6 +71,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Cache-Control: no-store and Permissions-Policy on every page and file (not static).
+    "norec_portal.middleware.PrivateResponseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -242,6 +244,9 @@ NETWORK_ACTIVITY_REMINDER_HOURS = env.int("NETWORK_ACTIVITY_REMINDER_HOURS", def
 NETWORK_UPDATE_LINK_HOURS = env.int("NETWORK_UPDATE_LINK_HOURS", default=48)
 NETWORK_EMAIL_CHANGE_HOURS = env.int("NETWORK_EMAIL_CHANGE_HOURS", default=48)
 NETWORK_INVITATION_DAYS = env.int("NETWORK_INVITATION_DAYS", default=60)
+# How long the unsubscribe / preferences link of a newsletter works (each email carries a
+# new one; network/tokens.py).
+NETWORK_PREFERENCE_LINK_DAYS = env.int("NETWORK_PREFERENCE_LINK_DAYS", default=90)
 # Rate limits of the public network forms (allauth's syntax: per client address and per
 # submitted email).
 NETWORK_RATE_LIMITS = {
@@ -292,16 +297,26 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_PREVENT_ENUMERATION = True
+# A reset asked for an unknown address mails nobody (allauth would tell the address it has
+# no account: mail to any inbox, on anyone's request). The page answers the same.
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_SESSION_REMEMBER = None
 # Accounts are created by Norec (staff, coordinators) or from an invitation (alumni):
 # open sign-up stays closed.
 ACCOUNT_ADAPTER = "norec_portal.adapters.AccountAdapter"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Norec] "
+# Security notices to the owner (password changed or reset, address changed, authenticator
+# added or removed), through the account adapter and so the outbox.
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+# A staff login without an authenticator sets one up only from a one-time link emailed to
+# its verified address, valid this long (norec_portal/enrolment.py).
+STAFF_ENROLMENT_LINK_MINUTES = env.int("STAFF_ENROLMENT_LINK_MINUTES", default=30)
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",
-    "reset_password": "20/m/ip,5/m/key",
+    # Like the network's public forms (NETWORK_RATE_LIMITS): a reset mails an inbox.
+    "reset_password": "10/h/ip,3/h/key",
     "reset_password_from_key": "20/m/ip",
     "confirm_email": "1/3m/key",
     "signup": "20/m/ip",
@@ -309,6 +324,18 @@ ACCOUNT_RATE_LIMITS = {
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_ADAPTER = "norec_portal.adapters.MFAAdapter"
 MFA_TOTP_ISSUER = "Norec Portal"
+# Fernet keys (comma-separated; the first encrypts, all decrypt) for the authenticator
+# secrets at rest (norec_portal/crypto.py; rotation in docs/OPERATIONS.md). Production
+# must set them; the default below is public and only for development and the demo.
+MFA_ENCRYPTION_KEYS = [k.strip() for k in (secret("MFA_ENCRYPTION_KEYS") or "").split(",")
+                       if k.strip()]  # fmt: skip
+if not MFA_ENCRYPTION_KEYS:
+    if PRODUCTION:
+        raise environ.ImproperlyConfigured(
+            "MFA_ENCRYPTION_KEYS (or MFA_ENCRYPTION_KEYS_FILE) must be set; make a key with "
+            "python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key())'"
+        )
+    MFA_ENCRYPTION_KEYS = ["bm9yZWMtZGV2ZWxvcG1lbnQtb25seS1tZmEta2V5ISE="]  # noqa: S105
 # Number of proxies in front of the portal whose X-Forwarded-For can be trusted.
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
@@ -348,6 +375,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Participant spreadsheets (partnerships.imports): largest file in bytes, most data rows.
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=2 * 1024 * 1024)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=2000)
+# Longest time one spreadsheet may take to read (every import), and uploads per login.
+IMPORT_MAX_SECONDS = env.float("IMPORT_MAX_SECONDS", default=20.0)
+IMPORT_RATE_LIMIT = env.str("IMPORT_RATE_LIMIT", default="30/h/key")
 
 # --- Security ---------------------------------------------------------------------------
 
@@ -367,6 +397,30 @@ if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+# Browser features the portal never uses, denied to it and to anything it might embed
+# (the Permissions-Policy header of norec_portal.middleware.PrivateResponseMiddleware).
+PERMISSIONS_POLICY_DENY = [
+    "accelerometer",
+    "autoplay",
+    "camera",
+    "display-capture",
+    "encrypted-media",
+    "fullscreen",
+    "geolocation",
+    "gyroscope",
+    "magnetometer",
+    "microphone",
+    "midi",
+    "payment",
+    "picture-in-picture",
+    "publickey-credentials-get",
+    "screen-wake-lock",
+    "serial",
+    "usb",
+    "xr-spatial-tracking",
+    "browsing-topics",
+]
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

@@ -15,3 +15,6 @@ STORAGES = {
 LOGGING = {"version": 1, "disable_existing_loggers": False}
 TEMPLATES[0]["DIRS"] = [*TEMPLATES[0]["DIRS"], BASE_DIR / "tests" / "templates"]  # noqa: F405
 WHITENOISE_AUTOREFRESH = True
+# Tests upload many files per login (hypothesis, query counts); the upload rate limit has
+# its own test with a small limit (tests/norec_portal/test_spreadsheet_limits.py).
+IMPORT_RATE_LIMIT = "1000/h/key"

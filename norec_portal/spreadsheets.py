@@ -13,12 +13,14 @@ import datetime as dt
 import io
 import logging
 import re
+import time
 import warnings
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
@@ -32,6 +34,11 @@ XLSX_MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024
 XLSX_MAX_MEMBERS = 500
 XLSX_MAX_COMPRESSION_RATIO = 200
 XLSX_RATIO_CHECK_FROM_BYTES = 1024 * 1024
+# Per upload, the workbook may unpack to at most this many times the upload limit (a
+# list of people compresses about five to ten times), and its shared strings (all the
+# text of the cells, parsed before the first row) to at most this much.
+XLSX_UNPACK_FACTOR = 10
+XLSX_MAX_SHARED_STRINGS_BYTES = 16 * 1024 * 1024
 # Blank rows tolerated on top of the row limit before a sheet is called too long.
 MAX_BLANK_ROWS = 10_000
 # Cells read per row; anything to the right of this is not looked at.
@@ -75,16 +82,19 @@ def read_spreadsheet(
     max_rows: int,
     known_columns: frozenset[str] = frozenset(),
     size: int | None = None,
+    max_seconds: float | None = None,
 ) -> Table:
     """Read an uploaded CSV or XLSX file (raises :class:`SpreadsheetError`).
 
     ``known_columns`` (normalised header names) help to tell the delimiter of a CSV file.
     ``size`` is the whole file's size when the caller read only its first ``max_bytes + 1``
-    bytes (the message then tells the real size).
+    bytes; without it ``data`` is the whole file. Either way the message tells the true
+    size, never the limit's.
+    Reading stops with an error after ``max_seconds`` (``IMPORT_MAX_SECONDS``).
     """
     limit = max_bytes
     if len(data) > limit:
-        real = max(size or 0, len(data))
+        real = len(data) if size is None else size
         raise SpreadsheetError(
             _("The file is too large (%(size)s). The limit is %(limit)s: split it into "
               "smaller files.")
@@ -94,8 +104,11 @@ def read_spreadsheet(
     if not data.strip():
         raise SpreadsheetError(_("The file is empty."), code="empty")
     name = filename.lower()
+    seconds = settings.IMPORT_MAX_SECONDS if max_seconds is None else max_seconds
+    deadline = time.monotonic() + seconds
     if data.startswith(ZIP_MAGIC):
-        return _read_xlsx(data, max_rows=max_rows)
+        return _read_xlsx(data, max_rows=max_rows, max_unpacked=XLSX_UNPACK_FACTOR * limit,
+                          deadline=deadline)  # fmt: skip
     if data.startswith(OLE2_MAGIC):
         raise SpreadsheetError(
             _("This is an old Excel (.xls) or a password-protected file. Save it as .xlsx "
@@ -108,7 +121,7 @@ def read_spreadsheet(
         raise SpreadsheetError(
             _("Only CSV and Excel (.xlsx) files can be imported."), code="unsupported"
         )
-    return _read_csv(data, max_rows=max_rows, known_columns=known_columns)
+    return _read_csv(data, max_rows=max_rows, known_columns=known_columns, deadline=deadline)
 
 
 def _decode(data: bytes) -> tuple[str, str, list[str]]:
@@ -164,7 +177,9 @@ def _looks_binary(data: bytes) -> bool:
     return b"\x00" in sample or control > len(sample) // 100
 
 
-def _read_csv(data: bytes, *, max_rows: int, known_columns: frozenset[str]) -> Table:
+def _read_csv(
+    data: bytes, *, max_rows: int, known_columns: frozenset[str], deadline: float
+) -> Table:
     if _looks_binary(data):
         raise SpreadsheetError(
             _("This file is not a spreadsheet the portal can read. Upload a CSV file or an "
@@ -177,7 +192,7 @@ def _read_csv(data: bytes, *, max_rows: int, known_columns: frozenset[str]) -> T
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         # Row numbers count records, as a spreadsheet program shows them.
-        _collect_rows(table, enumerate(reader, start=1), max_rows)
+        _collect_rows(table, enumerate(reader, start=1), max_rows, deadline)
     except csv.Error as exc:
         raise SpreadsheetError(
             _("The file could not be read as CSV near row %(row)s. Check the quotes in that "
@@ -187,9 +202,17 @@ def _read_csv(data: bytes, *, max_rows: int, known_columns: frozenset[str]) -> T
     return table
 
 
-def _collect_rows(table: Table, rows: Iterable[tuple[int, Iterable[Any]]], limit: int) -> None:
+def _collect_rows(
+    table: Table, rows: Iterable[tuple[int, Iterable[Any]]], limit: int, deadline: float
+) -> None:
     """Fill ``table`` from numbered rows: the first non-blank row is the header."""
     for number, cells in rows:
+        if time.monotonic() > deadline:
+            raise SpreadsheetError(
+                _("Reading the file took too long, so it was stopped. Split it into smaller "
+                  "files, or save it as CSV."),
+                code="too_slow",
+            )  # fmt: skip
         values = [_plain(cell) for cell in list(cells)[:MAX_COLUMNS]]
         if number > limit + MAX_BLANK_ROWS:
             _too_many_rows(limit)
@@ -233,10 +256,10 @@ def _invalid_workbook() -> SpreadsheetError:
     )
 
 
-def _check_xlsx_archive(data: bytes) -> None:
+def _check_xlsx_archive(data: bytes, *, max_unpacked: int = XLSX_MAX_UNCOMPRESSED_BYTES) -> None:
     """Refuse zip bombs and XML with a DTD before any XML parser sees the file."""
     try:
-        _inspect_archive(zipfile.ZipFile(io.BytesIO(data)))
+        _inspect_archive(zipfile.ZipFile(io.BytesIO(data)), max_unpacked=max_unpacked)
     except SpreadsheetError:
         raise
     except Exception as exc:
@@ -245,7 +268,7 @@ def _check_xlsx_archive(data: bytes) -> None:
         raise _invalid_workbook() from exc
 
 
-def _inspect_archive(archive: zipfile.ZipFile) -> None:
+def _inspect_archive(archive: zipfile.ZipFile, *, max_unpacked: int) -> None:
     members = archive.infolist()
     bomb = SpreadsheetError(
         _("The workbook unpacks to far more data than a list of people needs, so it was "
@@ -254,7 +277,10 @@ def _inspect_archive(archive: zipfile.ZipFile) -> None:
     )  # fmt: skip
     if len(members) > XLSX_MAX_MEMBERS:
         raise bomb
-    if sum(member.file_size for member in members) > XLSX_MAX_UNCOMPRESSED_BYTES:
+    if sum(member.file_size for member in members) > min(XLSX_MAX_UNCOMPRESSED_BYTES, max_unpacked):
+        raise bomb
+    if any(member.filename.lower().endswith("sharedstrings.xml")
+           and member.file_size > XLSX_MAX_SHARED_STRINGS_BYTES for member in members):  # fmt: skip
         raise bomb
     for member in members:
         if (
@@ -294,11 +320,11 @@ def _has_dtd(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bool:
     return False
 
 
-def _read_xlsx(data: bytes, *, max_rows: int) -> Table:
+def _read_xlsx(data: bytes, *, max_rows: int, max_unpacked: int, deadline: float) -> Table:
     # Deferred import: openpyxl is only needed for XLSX files.
     import openpyxl
 
-    _check_xlsx_archive(data)
+    _check_xlsx_archive(data, max_unpacked=max_unpacked)
     table = Table(file_format="xlsx")
     workbook = None
     try:
@@ -315,7 +341,7 @@ def _read_xlsx(data: bytes, *, max_rows: int) -> Table:
             # Saved dimensions may be wrong; read the rows that are really there.
             sheet.reset_dimensions()
             rows = sheet.iter_rows(min_row=1, max_col=MAX_COLUMNS, values_only=True)
-            _collect_rows(table, enumerate(rows, start=1), max_rows)
+            _collect_rows(table, enumerate(rows, start=1), max_rows, deadline)
     except SpreadsheetError:
         raise
     except Exception as exc:

@@ -13,6 +13,10 @@ urlpatterns = [
     path("staff/", views.staff_dashboard, name="staff_dashboard"),
     path("staff/audit/", views.audit_log, name="audit_log"),
     path("account/", views.account_settings, name="account_settings"),
+    path("accounts/enrolment/", views.staff_enrolment, name="staff_enrolment"),
+    path(
+        "accounts/enrolment/<str:token>/", views.staff_enrolment_link, name="staff_enrolment_link"
+    ),  # fmt: skip
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),

@@ -14,7 +14,7 @@ from django.views import i18n
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from . import attention
+from . import attention, enrolment
 from .access import staff_required
 from .context_processors import start_page
 from .forms import AccountSettingsForm, AuditFilterForm
@@ -76,6 +76,8 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 def _admin_url(entry: AuditEntry) -> str:
     """The admin page of the record, when the admin has one."""
     ct = entry.object_type
+    if entry.object_id is None:
+        return ""
     try:
         return reverse(f"admin:{ct.app_label}_{ct.model}_change", args=[entry.object_id])
     except NoReverseMatch:
@@ -96,6 +98,54 @@ def account_settings(request: HttpRequest) -> HttpResponse:
             response.set_cookie("django_language", user.language, samesite="Lax")
         return response
     return render(request, "norec_portal/account_settings.html", {"form": form})
+
+
+ENROLMENT_RATE_LIMIT = "5/h/key"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def staff_enrolment(request: HttpRequest) -> HttpResponse:
+    """Where a staff login without an authenticator lands: it emails the set-up link."""
+    from allauth.core.internal import ratelimit
+
+    user = request.user
+    if not enrolment.needs_enrolment(user):
+        return redirect("home")
+    if enrolment.enrolment_granted(request):
+        return redirect("mfa_activate_totp")
+    address = enrolment.verified_address(user)
+    if request.method == "POST":
+        usage = ratelimit.consume(
+            request, app="norec_portal", action="staff_enrolment",
+            config={"staff_enrolment": ENROLMENT_RATE_LIMIT}, key=str(user.pk),
+        )  # fmt: skip
+        if usage is None:
+            return ratelimit.respond_429(request)
+        if enrolment.send_enrolment_link(user=user) is not None:
+            messages.success(request, _("We have emailed you a link. Open it in this browser."))
+        return redirect("staff_enrolment")
+    return render(request, "norec_portal/staff_enrolment.html", {
+        "address": address, "minutes": settings.STAFF_ENROLMENT_LINK_MINUTES,
+    })  # fmt: skip
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def staff_enrolment_link(request: HttpRequest, token: str) -> HttpResponse:
+    """The emailed link: a GET only shows a button (mail scanners open links); the POST
+    uses it and opens the authenticator set-up to this session."""
+    if not enrolment.needs_enrolment(request.user):
+        return redirect("home")
+    try:
+        if request.method == "POST":
+            enrolment.use_enrolment_link(request=request, raw=token)
+            return redirect("mfa_activate_totp")
+        enrolment.check_enrolment_link(user=request.user, raw=token)
+    except enrolment.InvalidEnrolmentLink as error:
+        return render(request, "norec_portal/staff_enrolment_invalid.html",
+                      {"error": error.messages[0]}, status=404)  # fmt: skip
+    return render(request, "norec_portal/staff_enrolment_link.html")
 
 
 def set_language(request: HttpRequest) -> HttpResponse:

@@ -506,3 +506,56 @@ class ParticipantImport(models.Model):
         return (
             self.status == self.Status.PREVIEWED and self.row_count > 0 and not self.error_row_count
         )
+
+
+class HeldRegistration(models.Model):
+    """A coordinator tried to register someone who is already registered.
+
+    The coordinator is told only that the person cannot be registered there and that
+    Norec will check (the person may belong to another organisation: saying more would
+    tell them so); staff see the case here, with the person it matched, and close it.
+    One open case per organisation and person, however often it is tried.
+    """
+
+    class Via(models.TextChoices):
+        FORM = "form", _("Registration form")
+        EDIT = "edit", _("Change of a participant")
+        IMPORT = "import", _("Spreadsheet import")
+
+    organisation = models.ForeignKey(
+        PartnerOrganisation, on_delete=models.CASCADE, related_name="+",
+        verbose_name=_("organisation"),
+    )  # fmt: skip
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="held_registrations",
+        verbose_name=_("already registered person"),
+    )  # fmt: skip
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("tried by"),
+    )  # fmt: skip
+    via = models.CharField(_("how"), max_length=10, choices=Via.choices)
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+    closed_at = models.DateTimeField(_("checked at"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("checked by"),
+    )  # fmt: skip
+
+    class Meta:
+        verbose_name = _("held registration")
+        verbose_name_plural = _("held registrations")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "person"], condition=Q(closed_at__isnull=True),
+                name="held_registration_open_unique",
+            ),
+        ]  # fmt: skip
+        indexes = [
+            models.Index(fields=["-created_at"], condition=Q(closed_at__isnull=True),
+                         name="held_registration_open_idx"),
+        ]  # fmt: skip
+
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} #{self.pk}"

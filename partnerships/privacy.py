@@ -30,6 +30,7 @@ from norec_portal.privacy import Section, Subject, named_as, section
 
 from .models import (
     ContactPerson,
+    HeldRegistration,
     Participant,
     ParticipantImport,
     Partnership,
@@ -118,8 +119,8 @@ def anonymise_person(*, person: Person, by: User | None) -> Person:
 # --- This app's source ---------------------------------------------------------------------
 
 
-def _imports_listing(subject: Subject) -> list[tuple[ParticipantImport, list[int]]]:
-    """Spreadsheet imports whose rows name one of the subject's addresses."""
+def _imports_listing(subject: Subject) -> list[tuple[ParticipantImport, list[dict]]]:
+    """Spreadsheet imports with their rows that name one of the subject's addresses."""
     if subject.person is None or not subject.emails:
         return []
     organisations = Participant.objects.filter(person=subject.person).values("sending_organisation")
@@ -127,9 +128,9 @@ def _imports_listing(subject: Subject) -> list[tuple[ParticipantImport, list[int
     for batch in ParticipantImport.objects.filter(organisation__in=organisations).only(
         "pk", "original_filename", "created_at", "rows"
     ):
-        numbers = [row.get("row") for row in batch.rows or [] if _row_names(row, subject.emails)]
-        if numbers:
-            found.append((batch, numbers))
+        rows = [row for row in batch.rows or [] if _row_names(row, subject.emails)]
+        if rows:
+            found.append((batch, rows))
     return found
 
 
@@ -159,6 +160,7 @@ def _export(subject: Subject) -> Iterable[Section | None]:
         )  # fmt: skip
         listing = _imports_listing(subject)
         if listing:
+            # Each row naming the person, with what it said (not only its number).
             yield Section(
                 title=_("Spreadsheet imports listing this person"),
                 model=ParticipantImport._meta.label,
@@ -167,20 +169,33 @@ def _export(subject: Subject) -> Iterable[Section | None]:
                         "id": b.pk,
                         "file": b.original_filename,
                         "uploaded": b.created_at.isoformat(),
-                        "rows": rows,
+                        "row": row.get("row"),
+                        "values": "; ".join(
+                            f"{k}: {v}"
+                            for k, v in (row.get("values") or {}).items()
+                            if v not in ("", None)
+                        ),
                     }
                     for b, rows in listing
+                    for row in rows
                 ],  # fmt: skip
                 labels={
                     "id": "id",
                     "file": _("file name"),
                     "uploaded": _("uploaded at"),
-                    "rows": _("rows"),
+                    "row": _("row"),
+                    "values": _("values in the file"),
                 },  # fmt: skip
             )
+        yield section(
+            _("Registrations held for Norec's check"), HeldRegistration,
+            HeldRegistration.objects.filter(person=person).select_related("organisation"),
+            ["organisation", "via", "created_at", "closed_at"],
+        )  # fmt: skip
     user = subject.user
     yield named_as(user, Participant, "registered_by")
     yield named_as(user, ParticipantImport, "uploaded_by", "committed_by")
+    yield named_as(user, HeldRegistration, "reported_by", "closed_by")
     yield named_as(user, Partnership, "adviser")
     yield named_as(user, PhaseChange, "changed_by")
 
@@ -197,6 +212,7 @@ def _anonymise(subject: Subject, by: Any) -> Iterable[str]:
         ]  # fmt: skip
         batch.save(update_fields=["rows"])
     contacts = ContactPerson.objects.filter(person=person, active=True).update(active=False)
+    HeldRegistration.objects.filter(person=person).delete()
     Participant.objects.filter(person=person).exclude(source_id="").update(source_id="")
     Person.objects.filter(pk=person.pk).update(
         first_name=PLACEHOLDER_FIRST_NAME, last_name=f"person {person.pk}", email="", phone="",
@@ -245,7 +261,13 @@ def _retention(now: dt.datetime) -> dict[str, int]:
         status=ParticipantImport.Status.DISCARDED, rows=[], warnings=[]
     )
     purged = old.exclude(status=ParticipantImport.Status.PREVIEWED).update(rows=[])
-    return {"people_anonymised": anonymised, "import_rows_purged": abandoned + purged}
+    checked = now - dt.timedelta(days=settings.PRIVACY_REQUEST_DAYS)
+    held, _by_model = HeldRegistration.objects.filter(closed_at__lt=checked).delete()
+    return {
+        "people_anonymised": anonymised,
+        "import_rows_purged": abandoned + purged,
+        "held_registrations_deleted": held,
+    }
 
 
 def register() -> None:
@@ -257,6 +279,7 @@ def register() -> None:
                 ContactPerson,
                 Participant,
                 ParticipantImport,
+                HeldRegistration,
                 Partnership,
                 PhaseChange,
             ),  # fmt: skip

@@ -33,6 +33,7 @@ from .models import (
     PHASE_DATE_FIELDS,
     PHASE_TRANSITIONS,
     ContactPerson,
+    HeldRegistration,
     Participant,
     PartnerOrganisation,
     Partnership,
@@ -253,6 +254,50 @@ def _duplicate_field(duplicate: Person, person_data: dict[str, Any]) -> str:
     return "email" if email and duplicate.email == email else "__all__"
 
 
+def coordinator_duplicate_message() -> Deferred:
+    """What a coordinator is told about a person already registered: no name, no address,
+    not even which of the two matched (the person may be another organisation's)."""
+    _ = deferred_text  # kept with an import's rows, translated when shown
+    return _(
+        "This person cannot be registered here. Norec has been asked to check the "
+        "registration and will contact you."
+    )
+
+
+class DuplicateRegistration(ValidationError):
+    """A coordinator's registration names someone already registered (``person``)."""
+
+    def __init__(self, errors: dict[str, str], *, person: Person) -> None:
+        super().__init__({k or "__all__": v for k, v in errors.items()})
+        self.person = person
+
+
+@transaction.atomic
+def hold_registrations(
+    *, organisation: PartnerOrganisation, person_ids: Sequence[int], by: User | None, via: str
+) -> int:
+    """Put each (organisation, person) in the staff queue of held registrations, once:
+    a case already open is not opened again. Returns how many were new."""
+    rows = [
+        HeldRegistration(organisation=organisation, person_id=pk,
+                         reported_by=by if by is not None and by.pk else None, via=via)
+        for pk in dict.fromkeys(person_ids)
+    ]  # fmt: skip
+    created = HeldRegistration.objects.bulk_create(rows, ignore_conflicts=True)
+    return len([row for row in created if row.pk])
+
+
+@transaction.atomic
+def close_held_registration(*, held: HeldRegistration, by: User) -> HeldRegistration:
+    """Staff have checked the case (and, if it was the same person, added the exchange)."""
+    held = HeldRegistration.objects.select_for_update().get(pk=held.pk)
+    if held.closed_at is None:
+        held.closed_at = timezone.now()
+        held.closed_by = by
+        held.save(update_fields=["closed_at", "closed_by"])
+    return held
+
+
 def duplicate_message(person: Person, *, email: str) -> Deferred:
     # Stored with an import's rows and read later in other languages: kept untranslated
     # until shown (norec_portal.deferred), like the other rules an import reports.
@@ -406,7 +451,6 @@ def _raise_field_errors(errors: dict[str, str]) -> None:
         raise ValidationError({k or "__all__": v for k, v in errors.items()})
 
 
-@transaction.atomic
 def register_participant(
     *,
     sending: PartnerOrganisation,
@@ -418,8 +462,28 @@ def register_participant(
     """Register a new person on an exchange sent by ``sending``.
 
     The sending organisation is always the caller's (a coordinator's own organisation),
-    never taken from the submitted data.
+    never taken from the submitted data. Someone already registered is refused with a
+    message that names nobody, and the case goes to the staff queue (after the refused
+    registration rolled back, so the case stays).
     """
+    try:
+        return _register_participant(sending=sending, person_data=person_data, plan=plan,
+                                     by=by, member_ids=member_ids)  # fmt: skip
+    except DuplicateRegistration as refused:
+        hold_registrations(organisation=sending, person_ids=[refused.person.pk], by=by,
+                           via=HeldRegistration.Via.FORM)  # fmt: skip
+        raise
+
+
+@transaction.atomic
+def _register_participant(
+    *,
+    sending: PartnerOrganisation,
+    person_data: dict[str, Any],
+    plan: ExchangePlan,
+    by: User | None,
+    member_ids: set[int] | None,
+) -> Participant:
     person_data = clean_person_data(person_data)
     errors = check_exchange(sending=sending, plan=plan, member_ids=member_ids)
     duplicate = find_duplicate_person(
@@ -429,11 +493,8 @@ def register_participant(
         date_of_birth=person_data.get("date_of_birth"),
     )
     if duplicate is not None:
-        errors[_duplicate_field(duplicate, person_data)] = (
-            duplicate_message(duplicate, email=person_data.get("email", ""))
-            + " "
-            + _("If this is the same person, ask Norec to add the new exchange.")
-        )
+        errors[""] = coordinator_duplicate_message()
+        raise DuplicateRegistration(errors, person=duplicate)
     _raise_field_errors(errors)
     try:
         with transaction.atomic():
@@ -457,7 +518,6 @@ def register_participant(
     return participant
 
 
-@transaction.atomic
 def update_participant(
     *,
     participant: Participant,
@@ -465,7 +525,27 @@ def update_participant(
     plan: ExchangePlan,
     by: User | None,
 ) -> Participant:
-    """Change a participant's details and exchange; the sending organisation stays."""
+    """Change a participant's details and exchange; the sending organisation stays.
+    Details that name someone else already registered are refused as in
+    :func:`register_participant`."""
+    try:
+        return _update_participant(participant=participant, person_data=person_data,
+                                   plan=plan, by=by)  # fmt: skip
+    except DuplicateRegistration as refused:
+        hold_registrations(organisation=participant.sending_organisation,
+                           person_ids=[refused.person.pk], by=by,
+                           via=HeldRegistration.Via.EDIT)  # fmt: skip
+        raise
+
+
+@transaction.atomic
+def _update_participant(
+    *,
+    participant: Participant,
+    person_data: dict[str, Any],
+    plan: ExchangePlan,
+    by: User | None,
+) -> Participant:
     participant = Participant.objects.select_for_update().get(pk=participant.pk)
     person_data = clean_person_data(person_data)
     errors = check_exchange(sending=participant.sending_organisation, plan=plan)
@@ -477,9 +557,8 @@ def update_participant(
         exclude_pk=participant.person_id,
     )
     if duplicate is not None:
-        errors[_duplicate_field(duplicate, person_data)] = duplicate_message(
-            duplicate, email=person_data.get("email", "")
-        )
+        errors[""] = coordinator_duplicate_message()
+        raise DuplicateRegistration(errors, person=duplicate)
     _raise_field_errors(errors)
     person = participant.person
     before = snapshot(person, person_data), snapshot(participant, PLAN_FIELDS)

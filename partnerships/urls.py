@@ -22,6 +22,14 @@ urlpatterns = [
         name="staff_contact_access",
     ),
     path("staff/participants/", staff.participant_list, name="staff_participants"),
+    path(
+        "staff/participants/held/", staff.held_registrations, name="staff_held_registrations"
+    ),  # fmt: skip
+    path(
+        "staff/participants/held/<int:pk>/close/",
+        staff.held_registration_close,
+        name="staff_held_registration_close",
+    ),  # fmt: skip
     # One person's personal data (partnerships/views/privacy.py)
     path("staff/people/<int:pk>/export/", privacy.person_export, name="staff_person_export"),
     path(

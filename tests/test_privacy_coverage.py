@@ -24,6 +24,16 @@ PERSONAL_NAME = re.compile(
 # model label → why it holds no personal data although it looks as if it might.
 EXCLUDED: dict[str, str] = {}
 
+# Models that personal records point at many-to-many (a member's languages, their
+# expertise) are personal too when people type new rows into them: such a row may be all
+# that is left of someone after an erasure. The ones below are closed lists Norec keeps.
+# model label → why nobody's own words end up in it.
+SHARED_VOCABULARIES: dict[str, str] = {
+    "network.Language": "a fixed list of languages kept by Norec; members only pick from it",
+    "partnerships.PartnerOrganisation": "institutions Norec registers; the people linked to "
+    "them never type new ones",
+}
+
 
 def person_model():
     return apps.get_model("partnerships", "Person")
@@ -57,6 +67,28 @@ def test_every_model_with_personal_data_is_covered():
         "These models hold personal data but no privacy source exports and anonymises "
         f"them (register them in the app's privacy.py): {missing}"
     )
+
+
+def test_what_people_type_into_shared_lists_is_covered():
+    """Security review, finding 11: expertise tags a member typed survived erasure."""
+    covered = privacy.covered_models()
+    targets = {
+        field.related_model
+        for model in project_models() if is_personal(model)
+        for field in model._meta.many_to_many
+        if field.related_model._meta.app_label in PROJECT_APPS
+    }  # fmt: skip
+    missing = [
+        model._meta.label for model in targets
+        if model not in covered and model._meta.label not in SHARED_VOCABULARIES
+        and not is_personal(model)
+    ]  # fmt: skip
+    assert not missing, (
+        f"People's records link to {missing} many-to-many: cover them in a privacy source "
+        "(erase what only the erased person typed) or list them in SHARED_VOCABULARIES"
+    )
+    for label in SHARED_VOCABULARIES:
+        assert label in {m._meta.label for m in targets}, f"{label} is no longer a target"
 
 
 def test_the_detector_sees_the_obvious_cases():

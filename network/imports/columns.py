@@ -95,6 +95,13 @@ def _file_size(file: IO[bytes]) -> int | None:
     try:
         return os.fstat(file.fileno()).st_size
     except (AttributeError, OSError, ValueError):
+        pass
+    try:  # an in-memory file: its end, then back where it was
+        here = file.tell()
+        end = file.seek(0, os.SEEK_END)
+        file.seek(here)
+        return end
+    except (AttributeError, OSError, ValueError):
         return None
 
 
@@ -103,9 +110,13 @@ def read_table(file: IO[bytes], filename: str) -> spreadsheets.Table:
     (size and row limits, encodings, zip and XML bombs). Only the first bytes past the
     limit are read from a file that is too large; its message gives its real size."""
     data = file.read(MAX_BYTES + 1)
+    size = _file_size(file)
+    if size is None and len(data) > MAX_BYTES:
+        # A stream of unknown length: count the rest (without keeping it) for the message.
+        size = len(data) + sum(len(chunk) for chunk in iter(lambda: file.read(1 << 20), b""))
     return spreadsheets.read_spreadsheet(
         data, filename, max_bytes=MAX_BYTES, max_rows=MAX_ROWS, known_columns=KNOWN_HEADERS,
-        size=_file_size(file),
+        size=size if size is not None else len(data),
     )  # fmt: skip
 
 

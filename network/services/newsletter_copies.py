@@ -70,10 +70,10 @@ def email_context(
         ),
     }
     if member_id is not None:
-        context["unsubscribe_url"] = unsubscribe_url(member_id)
-        context["preferences_url"] = absolute_url(
-            "network:newsletter_preferences", tokens.unsubscribe_token(member_id)
-        )
+        # One fresh token per email, for both links (they expire: a new one each time).
+        token = tokens.unsubscribe_token(member_id)
+        context["unsubscribe_url"] = absolute_url("network:unsubscribe", token)
+        context["preferences_url"] = absolute_url("network:newsletter_preferences", token)
     else:
         # A test copy to staff: the links lead to the member's own settings page.
         context["unsubscribe_url"] = context["preferences_url"] = absolute_url(

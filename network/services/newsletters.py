@@ -42,7 +42,7 @@ from celery import current_app
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -575,8 +575,22 @@ def annotate_progress(newsletters: Any) -> Any:
 # --- Archive -----------------------------------------------------------------------------
 
 
-def archive() -> Any:
-    """Newsletters members can read on the portal: those that went out."""
-    return Newsletter.objects.filter(
+def archive(member: Member | None = None) -> Any:
+    """Newsletters members can read on the portal: those that went out; for ``member``,
+    only those written for them — to every member, to their country, to resource persons
+    if they are one — or that they were sent. A newsletter for some countries is not read
+    in every other country."""
+    sent = Newsletter.objects.filter(
         kind=Newsletter.Kind.NEWSLETTER, status__in=[Status.SENDING, Status.PAUSED, Status.SENT]
-    ).order_by("-started_at", "-pk")
+    )
+    if member is not None:
+        fits = Q(audience=Audience.ALL) | Exists(
+            NewsletterDelivery.objects.filter(newsletter=OuterRef("pk"), member=member)
+        )
+        country = str(member.person.country.code or "")
+        if len(country) == 2 and country.isalpha():
+            fits |= Q(audience=Audience.COUNTRIES, countries__regex=rf"(^|,){country}(,|$)")
+        if Member.objects.filter(pk=member.pk).resource_persons().exists():
+            fits |= Q(audience=Audience.RESOURCE_PERSONS)
+        sent = sent.filter(fits)
+    return sent.order_by("-started_at", "-pk")

@@ -257,11 +257,12 @@ def newsletter_action(request: HttpRequest, pk: int, action: str) -> HttpRespons
 @alumnus_required
 @require_GET
 def newsletter_archive(request: HttpRequest) -> HttpResponse:
-    if member_for_user(request.user) is None:
+    member = member_for_user(request.user)
+    if member is None:
         return redirect("network:profile_start")
     language = translation.get_language()
     items = versions.with_version(
-        newsletters.archive().only("pk", "subject", "started_at"), language
+        newsletters.archive(member).only("pk", "subject", "started_at"), language
     )
     page, query = paginate(request, items)
     page.object_list = [versions.newsletter_shown(n, language) for n in page.object_list]
@@ -273,9 +274,10 @@ def newsletter_archive(request: HttpRequest) -> HttpResponse:
 @alumnus_required
 @require_GET
 def newsletter_read(request: HttpRequest, pk: int) -> HttpResponse:
-    if member_for_user(request.user) is None:
+    member = member_for_user(request.user)
+    if member is None:
         return redirect("network:profile_start")
-    newsletter = get_object_or_404(newsletters.archive(), pk=pk)
+    newsletter = get_object_or_404(newsletters.archive(member), pk=pk)
     shown = versions.newsletter_shown(newsletter, translation.get_language())
     return render(request, "network/newsletter_read.html", {"newsletter": shown})
 
@@ -296,8 +298,10 @@ def newsletter_link(request: HttpRequest, newsletter: int, link: int) -> HttpRes
 # --- The unsubscribe link (no login) -----------------------------------------------------------
 
 
-def _member_from_link(token: str) -> Member | None:
+def _member_from_link(token: str, *, legacy: bool = False) -> Member | None:
     member_id = tokens.member_id_from_unsubscribe_token(token)
+    if member_id is None and legacy:
+        member_id = tokens.member_id_from_legacy_unsubscribe_token(token)
     if member_id is None:
         return None
     return Member.objects.select_related("person").filter(pk=member_id).first()
@@ -312,37 +316,42 @@ def _not_found(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     """GET asks to confirm; POST (the button, or the mail program's one click) acts.
-    Repeating it is harmless."""
-    member = _member_from_link(token)
+    Repeating it is harmless. Links of newsletters sent before the links were encrypted
+    still work here, and only here."""
+    member = _member_from_link(token, legacy=True)
     if member is None:
         return _not_found(request)
+    # An old link opens only this page: it offers no way on to the preferences.
+    current = tokens.member_id_from_unsubscribe_token(token) is not None
+    context = {"member": member, "token": token, "preferences": current}
     if request.method == "POST":
         members.set_newsletter_consent(
             member=member, granted=False, via=ConsentRecord.Via.UNSUBSCRIBE
         )
-        return render(request, "network/unsubscribed.html", {"member": member, "token": token})
-    return render(request, "network/unsubscribe.html", {"member": member, "token": token})
+        return render(request, "network/unsubscribed.html", context)
+    return render(request, "network/unsubscribe.html", context)
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
 def newsletter_preferences(request: HttpRequest, token: str) -> HttpResponse:
+    """Without a login the link only switches the newsletter off: whoever holds a
+    forwarded email must not sign its reader up again (that needs the member's login)."""
     member = _member_from_link(token)
     if member is None:
         return _not_found(request)
+    # Bound on every POST: an unticked box sends nothing, and means "off".
     form = NewsletterPreferencesForm(
-        request.POST or None, initial={"newsletter": member.newsletter_consent}
+        request.POST if request.method == "POST" else None,
+        initial={"newsletter": member.newsletter_consent},
     )
     if request.method == "POST" and form.is_valid():
-        granted = form.cleaned_data["newsletter"]
-        members.set_newsletter_consent(
-            member=member, granted=granted, via=ConsentRecord.Via.PREFERENCES
-        )
-        messages.success(
-            request,
-            _("You will receive the newsletter.")
-            if granted
-            else _("You will no longer receive the newsletter."),
-        )
+        if form.cleaned_data["newsletter"] and not member.newsletter_consent:
+            messages.info(request, _("Log in to receive the newsletter again."))
+        elif not form.cleaned_data["newsletter"]:
+            members.set_newsletter_consent(
+                member=member, granted=False, via=ConsentRecord.Via.PREFERENCES
+            )
+            messages.success(request, _("You will no longer receive the newsletter."))
         return redirect("network:newsletter_preferences", token=token)
     return render(request, "network/newsletter_preferences.html", {"form": form, "member": member})

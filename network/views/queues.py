@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from norec_portal.access import staff_required
+from norec_portal.access import spreadsheet_upload_allowed, staff_required, too_many_requests
 from partnerships.models import Participant, Person
 
 from .. import imports
@@ -85,6 +85,8 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def import_list(request: HttpRequest) -> HttpResponse:
     form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and not spreadsheet_upload_allowed(request):
+        return too_many_requests(request)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from norec_portal.access import staff_required
+from norec_portal.audit import record_export
 from norec_portal.countries import country_choices
 from norec_portal.forms import add_service_errors
 from partnerships.models import Participant, Person
@@ -263,4 +264,8 @@ def staff_directory(request: HttpRequest) -> HttpResponse:
 @require_GET
 def staff_directory_export(request: HttpRequest) -> HttpResponse:
     form = DirectoryFilterForm(request.GET or None)
-    return directory.export_csv(directory.search(directory.for_export(), form))
+    members = directory.search(directory.for_export(), form)
+    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    record_export(by=request.user, model=Member, rows=members.count(), what="directory csv",
+                  filters=filters)  # fmt: skip
+    return directory.export_csv(members)

@@ -16,8 +16,8 @@ from norec_portal.deferred import dump_error
 from norec_portal.models import User
 from norec_portal.spreadsheets import SpreadsheetError
 
-from ..models import Participant, ParticipantImport, PartnerOrganisation
-from ..services import ExchangePlan, register_participant
+from ..models import HeldRegistration, Participant, ParticipantImport, PartnerOrganisation
+from ..services import ExchangePlan, hold_registrations, register_participant
 from .columns import read_spreadsheet
 from .rows import CONTROL_CHARACTERS, check_rows, load_partnerships, stored_message
 
@@ -38,6 +38,9 @@ def create_import(
             _("The file has no participant rows under the column headings."), code="no_rows"
         )
     checked = check_rows(table, organisation=organisation)
+    if checked.held_person_ids:
+        hold_registrations(organisation=organisation, person_ids=checked.held_person_ids,
+                           by=by, via=HeldRegistration.Via.IMPORT)  # fmt: skip
     return ParticipantImport.objects.create(
         organisation=organisation,
         uploaded_by=by,

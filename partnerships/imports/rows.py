@@ -35,7 +35,7 @@ from ..services import (
     check_date_of_birth,
     check_exchange,
     clean_person_data,
-    duplicate_message,
+    coordinator_duplicate_message,
     find_duplicate_people,
 )
 from .columns import ALIASES, COLUMN_KEYS, DATE_KEYS, IGNORED_KEYS, REQUIRED_KEYS
@@ -91,6 +91,9 @@ class CheckedFile:
     encoding: str
     rows: list[dict[str, Any]]
     warnings: list[str]
+    # People already registered whom rows name: the staff queue gets them, the
+    # coordinator's preview names nobody.
+    held_person_ids: list[int] = field(default_factory=list)
 
     @property
     def error_row_count(self) -> int:
@@ -212,8 +215,9 @@ def check_rows(
         _check_exchange(row, organisation)
         rows.append(row)
 
-    _check_duplicates(rows)
+    held = _check_duplicates(rows)
     return CheckedFile(
+        held_person_ids=held,
         file_format=table.file_format,
         encoding=table.encoding,
         rows=[row.as_dict() for row in rows],
@@ -442,8 +446,9 @@ def _check_exchange(row: _Row, organisation: PartnerOrganisation) -> None:
             row.error(key, message)
 
 
-def _check_duplicates(rows: list[_Row]) -> None:
-    """Rows repeating an earlier row, and rows for people already registered."""
+def _check_duplicates(rows: list[_Row]) -> list[int]:
+    """Rows repeating an earlier row, and rows for people already registered (whose ids
+    are returned)."""
     first_by_email: dict[str, int] = {}
     first_by_name: dict[tuple[str, str, dt.date], int] = {}
     for row in rows:
@@ -466,14 +471,9 @@ def _check_duplicates(rows: list[_Row]) -> None:
         {**row.person, "email": row.person.get("email", "") if not row.has_error("email") else ""}
         for row in rows
     ]
-    for row, candidate, person in zip(
-        rows, candidates, find_duplicate_people(candidates), strict=True
-    ):
+    held: list[int] = []
+    for row, person in zip(rows, find_duplicate_people(candidates), strict=True):
         if person is not None:
-            email = candidate["email"]
-            row.error(
-                "email" if email and person.email == email.lower() else "",
-                duplicate_message(person, email=email)
-                + " "
-                + _("If this is the same person, ask Norec to add the new exchange."),
-            )
+            row.error("", coordinator_duplicate_message())
+            held.append(person.pk)
+    return held

@@ -26,7 +26,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from norec_portal.access import coordinator_required
+from norec_portal.access import (
+    coordinator_required,
+    spreadsheet_upload_allowed,
+    too_many_requests,
+)
+from norec_portal.audit import record_export
 
 from .. import exports, imports
 from ..access import (
@@ -34,7 +39,7 @@ from ..access import (
     get_import_for_coordinator,
     participants_for_coordinator,
 )
-from ..models import ParticipantImport
+from ..models import Participant, ParticipantImport
 
 PAGE_SIZE = 25
 UPLOAD_FIELD = "file"
@@ -53,14 +58,14 @@ class ImportUploadForm(forms.Form):
         ),
     )  # fmt: skip
 
-    def __init__(self, *args: Any, too_large: bool = False, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, too_large: int = 0, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.too_large = too_large
+        self.too_large = too_large  # the size of a file dropped while it arrived
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > imports.max_bytes():
-            raise ValidationError(_too_large_message())
+            raise ValidationError(_too_large_message(upload.size))
         return upload
 
     def clean(self):
@@ -68,14 +73,15 @@ class ImportUploadForm(forms.Form):
         if self.too_large:
             # The file was dropped while it arrived: say why, rather than "required".
             self.errors.pop("file", None)
-            self.add_error("file", _too_large_message())
+            self.add_error("file", _too_large_message(self.too_large))
         return cleaned_data
 
 
-def _too_large_message() -> str:
+def _too_large_message(size: int) -> str:
     return _(
-        "The file is larger than %(limit)s. Split it into smaller files and upload them one by one."
-    ) % {"limit": filesizeformat(imports.max_bytes())}
+        "The file is too large (%(size)s). The limit is %(limit)s: split it into smaller "
+        "files and upload them one by one."
+    ) % {"size": filesizeformat(size), "limit": filesizeformat(imports.max_bytes())}
 
 
 class MemoryOnlyUploadHandler(FileUploadHandler):
@@ -104,9 +110,10 @@ class MemoryOnlyUploadHandler(FileUploadHandler):
     def receive_data_chunk(self, raw_data: bytes, start: int) -> None:
         self.size += len(raw_data)
         if self.size > self.max_bytes:
+            # Counted to its end, to tell its real size, but never kept.
             self.too_large = True
             self.buffer = None
-            raise SkipFile
+            return None
         self.buffer.write(raw_data)
 
     def file_complete(self, file_size: int) -> InMemoryUploadedFile | None:
@@ -144,8 +151,11 @@ def _import_upload(request: HttpRequest, handler: MemoryOnlyUploadHandler | None
     organisation = coordinator_organisation(request.user)
     if request.method == "POST":
         form = ImportUploadForm(
-            request.POST, request.FILES, too_large=bool(handler and handler.too_large)
-        )
+            request.POST, request.FILES,
+            too_large=handler.size if handler is not None and handler.too_large else 0,
+        )  # fmt: skip
+        if not spreadsheet_upload_allowed(request):
+            return too_many_requests(request)
         if form.is_valid():
             upload = form.cleaned_data["file"]
             try:
@@ -296,6 +306,9 @@ def participant_export(request: HttpRequest) -> HttpResponse:
         .with_related()
         .order_by("person__last_name", "person__first_name", "pk")
     )
+    record_export(by=request.user, model=Participant, rows=participants.count(),
+                  what=f"participants {file_format}",
+                  filters={"organisation": organisation.pk})  # fmt: skip
     if file_format == "xlsx":
         content, content_type = exports.export_xlsx(participants), exports.XLSX_CONTENT_TYPE
     else:

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from norec_portal.access import staff_required
 from norec_portal.forms import form_page
@@ -25,6 +25,7 @@ from ..forms import (
 )
 from ..models import (
     ContactPerson,
+    HeldRegistration,
     Participant,
     PartnerOrganisation,
     Partnership,
@@ -245,5 +246,29 @@ def participant_list(request: HttpRequest) -> HttpResponse:
         )
     if filters.get("country"):
         participants = participants.filter(sending_organisation__country=filters["country"])
-    context = {"form": form, **paginate(request, participants, filters)}
+    held_count = HeldRegistration.objects.filter(closed_at__isnull=True).count()
+    context = {"form": form, "held_count": held_count, **paginate(request, participants, filters)}
     return render(request, "partnerships/staff/participant_list.html", context)
+
+
+@staff_required
+@require_GET
+def held_registrations(request: HttpRequest) -> HttpResponse:
+    """The queue of registrations refused because the person is already registered."""
+    show_closed = request.GET.get("closed") == "1"
+    held = HeldRegistration.objects.select_related(
+        "organisation", "person", "reported_by", "closed_by"
+    ).order_by("-created_at", "-pk")
+    held = held.filter(closed_at__isnull=not show_closed)
+    filters = {"closed": "1"} if show_closed else {}
+    context = {"show_closed": show_closed, **paginate(request, held, filters)}
+    return render(request, "partnerships/staff/held_registrations.html", context)
+
+
+@staff_required
+@require_POST
+def held_registration_close(request: HttpRequest, pk: int) -> HttpResponse:
+    held = get_object_or_404(HeldRegistration, pk=pk)
+    services.close_held_registration(held=held, by=request.user)
+    messages.success(request, _("The case is marked as checked."))
+    return redirect("partnerships:staff_held_registrations")

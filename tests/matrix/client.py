@@ -12,13 +12,14 @@ from norec_portal.models import User
 
 def outcome(response) -> str:
     """A response as a matrix token: the status code, or ``login`` / ``mfa`` for the
-    redirects to the login page (the portal's or the admin's) and to the MFA setup."""
+    redirects to the login page (the portal's or the admin's) and to the MFA setup (the
+    page that emails a staff member the one-time set-up link)."""
     code = response.status_code
     if code in (301, 302, 303, 307):
         location = response["Location"]
         if location.startswith((reverse("account_login"), "/admin/login/")):
             return "login"
-        if location.startswith(reverse("mfa_activate_totp")):
+        if location.startswith((reverse("mfa_activate_totp"), reverse("staff_enrolment"))):
             return "mfa"
     return str(code)
 

@@ -32,7 +32,7 @@ from network.models import (
 from network.services import waves
 from network.services.requests import RequestData, submit_invitation_request
 from norec_portal.models import Role, User
-from partnerships.models import ContactPerson, ParticipantImport
+from partnerships.models import ContactPerson, HeldRegistration, ParticipantImport
 from tests.factories import (
     OrganisationFactory,
     ParticipantFactory,
@@ -131,6 +131,11 @@ def build_world() -> World:
     o["import_a"] = ParticipantImport.objects.create(
         organisation=org_a, uploaded_by=w.users["coordinator_a"], original_filename="a.csv",
         file_format="csv", rows=[], row_count=0,
+    )  # fmt: skip
+
+    o["held_a"] = HeldRegistration.objects.create(
+        organisation=org_a, person=participant_a.person, reported_by=w.users["coordinator_a"],
+        via=HeldRegistration.Via.FORM,
     )  # fmt: skip
 
     # Network: a former participant, a wave with an invitation, a request, an import and a

@@ -482,7 +482,9 @@ def test_each_member_gets_their_own_copy_in_their_language_with_their_links():
     specs = newsletter_copies.member_specs(newsletter, members)
     assert len({spec.html for spec in specs}) == 4
     for member, spec in zip(members, specs, strict=True):
-        token = tokens.unsubscribe_token(member.pk)
+        # Each copy carries its own opaque token, for both links (network/tokens.py).
+        token = spec.headers["List-Unsubscribe"].strip("<>").rstrip("/").rsplit("/", 1)[1]
+        assert tokens.member_id_from_unsubscribe_token(token) == member.pk
         unsubscribe = absolute_url("network:unsubscribe", token)
         preferences = absolute_url("network:newsletter_preferences", token)
         assert spec.key == f"newsletter:{newsletter.pk}:member:{member.pk}"

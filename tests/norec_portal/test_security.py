@@ -199,7 +199,7 @@ def via_proxy(client: Client, path: str, data: dict, *, client_ip: str, claimed:
 
 TOO_MANY_LOGINS = "Too many failed login attempts"
 FAILED_LOGINS_PER_IP = 10  # ACCOUNT_RATE_LIMITS["login_failed"] = "10/m/ip,5/5m/key"
-RESETS_PER_IP = 20  # ACCOUNT_RATE_LIMITS["reset_password"] = "20/m/ip,5/m/key"
+RESETS_PER_IP = 10  # ACCOUNT_RATE_LIMITS["reset_password"] = "10/h/ip,3/h/key"
 
 
 def use_up_failed_logins(client: Client, client_ip: str) -> None:

@@ -45,6 +45,7 @@ PRODUCTION_ENV = {
     "DATABASE_URL": "postgres://norec@db.internal:5432/norec",
     "REDIS_URL": "redis://redis.internal:6379/0",
     "EMAIL_URL": "smtp+tls://mailer:secret@smtp.internal:587",
+    "MFA_ENCRYPTION_KEYS": "cHJvZHVjdGlvbi10ZXN0LWtleS1mb3ItbWZhLXNlYyE=",
 }
 
 
@@ -59,6 +60,13 @@ def test_production_refuses_to_start_without_a_secret_key():
     result = run(["manage.py", "check"], env)
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_to_start_without_the_authenticator_key():
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "MFA_ENCRYPTION_KEYS"}
+    result = run(["manage.py", "check"], env)
+    assert result.returncode != 0
+    assert "MFA_ENCRYPTION_KEYS" in result.stderr
 
 
 def test_secret_can_come_from_a_file(tmp_path):

@@ -103,10 +103,12 @@ def test_duplicate_person_is_refused(coordinator_client, partnership, org_b):
     response = coordinator_client.post(
         url, form_data(partnership, org_b, email="GRACE.nakato@example.org")
     )
-    assert "already registered" in " ".join(response.context["form"].errors["email"])
+    # Names nobody and not which detail matched (security review, finding 5).
+    assert "cannot be registered here" in " ".join(response.context["form"].errors["__all__"])
+    assert "email" not in response.context["form"].errors
     same_name = form_data(partnership, org_b, email="other@example.org")
     response = coordinator_client.post(url, same_name)
-    assert "same date of birth" in " ".join(response.context["form"].errors["__all__"])
+    assert "cannot be registered here" in " ".join(response.context["form"].errors["__all__"])
     assert Participant.objects.count() == 1
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from django.db import connection
+from django.template.defaultfilters import filesizeformat
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
@@ -21,8 +22,8 @@ from hypothesis import strategies as st
 
 from norec_portal import spreadsheets
 from partnerships import imports
-from partnerships.models import Participant, ParticipantImport, Person
-from partnerships.services import duplicate_message, find_duplicate_person
+from partnerships.models import HeldRegistration, Participant, ParticipantImport, Person
+from partnerships.services import coordinator_duplicate_message, find_duplicate_person
 from tests.factories import (
     OrganisationFactory,
     PartnershipFactory,
@@ -284,7 +285,7 @@ EXPECTED_ROW_MESSAGES = {
     8: ("host_organisation", "not a member organisation of Lake Victoria Health Exchange"),
     9: ("last_name", "Too long: at most 100 characters (this one has 101)"),
     10: ("first_name", "control characters"),
-    11: ("email", "Someone with the email existing.person@example.org is already registered"),
+    11: ("", "This person cannot be registered here. Norec has been asked to check"),
     12: ("host_organisation", "must be another organisation than the sending one"),
     13: ("nationality", "is not a country"),
     14: ("date_of_birth", "must be in the past"),
@@ -292,7 +293,7 @@ EXPECTED_ROW_MESSAGES = {
     17: ("partnership", "not one of your organisation's partnerships"),
     18: ("", "more cells than there are column headings"),
     19: ("exchange_end", "at most two years"),
-    20: ("", "Same Person with the same date of birth is already registered"),
+    20: ("", "This person cannot be registered here. Norec has been asked to check"),
 }
 
 
@@ -319,8 +320,9 @@ def test_a_message_for_every_bad_row(coordinator_client, partners):
 
 
 @pytest.mark.django_db
-def test_duplicate_messages_are_those_of_the_service(coordinator_client, partners):
-    """The bulk duplicate check says what ``find_duplicate_person`` would say."""
+def test_duplicate_rows_name_nobody_and_go_to_the_staff_queue(coordinator_client, partners):
+    """The bulk duplicate check finds whom ``find_duplicate_person`` would find, tells the
+    coordinator nothing about them, and holds each case once for staff."""
     PersonFactory(email="existing.person@example.org")
     PersonFactory(first_name="Same", last_name="Person", date_of_birth=dt.date(1980, 5, 5))
     upload(coordinator_client, "bad.csv", fixture("bad_rows.csv"))
@@ -331,8 +333,14 @@ def test_duplicate_messages_are_those_of_the_service(coordinator_client, partner
         email="same.person@example.org", first_name="Same", last_name="Person",
         date_of_birth=dt.date(1980, 5, 5),
     )  # fmt: skip
-    assert duplicate_message(by_email, email="existing.person@example.org") in messages_of(rows[11])
-    assert duplicate_message(by_name, email="same.person@example.org") in messages_of(rows[20])
+    message = coordinator_duplicate_message()
+    assert message in messages_of(rows[11]) and message in messages_of(rows[20])
+    for text in ("existing.person@example.org", "Same Person", "already registered"):
+        assert text not in messages_of(rows[11]) + messages_of(rows[20])
+    held = HeldRegistration.objects.filter(organisation=partners[0])
+    assert sorted(held.values_list("person_id", flat=True)) == sorted([by_email.pk, by_name.pk])
+    upload(coordinator_client, "bad.csv", fixture("bad_rows.csv"))  # the same file again
+    assert held.count() == 2
 
 
 @pytest.mark.django_db
@@ -414,7 +422,8 @@ def test_oversized_file_is_refused_and_nothing_saved(coordinator_client, partner
     response = upload(coordinator_client, "big.csv", data)
 
     assert response.status_code == 400
-    assert "The file is larger than 4.0" in response.content.decode()
+    assert "The limit is 4.0" in response.content.decode()
+    assert filesizeformat(len(data)) in response.content.decode()  # its true size
     assert not ParticipantImport.objects.exists()
 
 
@@ -426,7 +435,8 @@ def test_file_over_the_default_limit_is_refused(coordinator_client, partners):
     response = upload(coordinator_client, "huge.csv", data)
 
     assert response.status_code == 400
-    assert "The file is larger than 2.0\xa0MB" in response.content.decode()
+    assert "The limit is 2.0\xa0MB" in response.content.decode()
+    assert f"too large ({filesizeformat(len(data))})" in response.content.decode()
     assert not ParticipantImport.objects.exists()
 
 
@@ -692,10 +702,11 @@ def test_nothing_half_saved_when_a_row_fails_at_commit(coordinator_client, partn
     assert participant_import.status == ParticipantImport.Status.PREVIEWED
     assert participant_import.error_row_count == 1
     row = rows_by_number(participant_import)[4]
-    assert "njeri.kamau@example.org is already registered" in messages_of(row)
+    assert coordinator_duplicate_message() in messages_of(row)
     page = response.content.decode()
     assert "Nothing was imported" in page
-    assert "njeri.kamau@example.org is already registered" in page
+    assert "This person cannot be registered here" in page
+    assert "njeri.kamau@example.org is already registered" not in page
     assert (
         reverse("partnerships:coordinator_import_confirm", args=[participant_import.pk]) not in page
     )
@@ -821,7 +832,9 @@ def many_rows(count: int, start: int = 0) -> bytes:
 def test_upload_and_preview_queries_do_not_grow_with_rows(coordinator_client, partners):
     # A warm-up request, so that one-off queries (session, user) are in both counts alike.
     coordinator_client.get(UPLOAD_URL)
-    PersonFactory(email="participant5@example.org")  # a duplicate in both files
+    # A person already registered in each file (each is held for staff once).
+    PersonFactory(email="participant5@example.org")
+    PersonFactory(email="participant1005@example.org")
 
     small = count_queries(lambda: upload(coordinator_client, "10.csv", many_rows(10)))
     small_import = last_import()
@@ -981,7 +994,7 @@ def test_people_are_matched_whatever_the_accents_case_and_spacing(coordinator_cl
     found = rows_by_number(last_import())
     assert found[2]["errors"] == [] and found[5]["errors"] == []
     assert "already on row 2 of this file" in messages_of(found[3])
-    assert "José Müller with the same date of birth is already registered" in messages_of(found[4])
+    assert coordinator_duplicate_message() in messages_of(found[4])
 
 
 @pytest.mark.django_db

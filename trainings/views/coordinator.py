@@ -13,7 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from norec_portal.access import coordinator_required
+from norec_portal.audit import record_audit
 from norec_portal.forms import add_service_errors
+from norec_portal.models import AuditEntry
 from norec_portal.pagination import paginate
 from partnerships.access import coordinator_organisation
 
@@ -187,12 +189,16 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _document_or_message(request: HttpRequest, render_document, name: str) -> HttpResponse:
+def _document_or_message(
+    request: HttpRequest, render_document, name: str, *, enrolment: Enrolment, what: str
+) -> HttpResponse:
     try:
         data = render_document()
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("trainings:coordinator_sessions")
+    # A document about a person is an export of their data: audited like any other.
+    record_audit(by=request.user, action=AuditEntry.Action.EXPORT, obj=enrolment, summary=what)
     return pdf_response(data, name)
 
 
@@ -204,7 +210,8 @@ def letter(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         lambda: documents.invitation_letter(enrolment),
         documents.filename("invitation", enrolment.person.full_name),
-    )
+        enrolment=enrolment, what="invitation letter pdf",
+    )  # fmt: skip
 
 
 @coordinator_required
@@ -215,7 +222,8 @@ def certificate(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         lambda: documents.certificates([enrolment]),
         documents.filename("certificate", enrolment.person.full_name),
-    )
+        enrolment=enrolment, what="certificate pdf",
+    )  # fmt: skip
 
 
 @coordinator_required

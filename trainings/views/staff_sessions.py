@@ -14,7 +14,9 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from norec_portal.access import staff_required
+from norec_portal.audit import record_audit, record_export
 from norec_portal.forms import add_service_errors
+from norec_portal.models import AuditEntry
 from norec_portal.pagination import paginate
 from norec_portal.redirects import safe_next
 from partnerships.models import Person
@@ -291,7 +293,10 @@ def session_invite(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def session_attendance_list(request: HttpRequest, pk: int) -> HttpResponse:
     session = get_object_or_404(TrainingSession.objects.with_place(), pk=pk)
-    data = documents.attendance_list(session, documents.attendance_enrolments(session))
+    enrolments = documents.attendance_enrolments(session)
+    data = documents.attendance_list(session, enrolments)
+    record_export(by=request.user, model=Enrolment, rows=len(enrolments),
+                  what="attendance list pdf", filters={"session": session.pk})  # fmt: skip
     return pdf_response(
         data, documents.filename("attendance", session.name, session.place, session.first_day)
     )
@@ -334,6 +339,8 @@ def batch_status(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def batch_download(request: HttpRequest, pk: int) -> HttpResponse:
     batch = get_object_or_404(DocumentBatch, pk=pk, status=DocumentBatch.Status.DONE)
+    record_export(by=request.user, model=Enrolment, rows=len(batch.enrolment_ids or []),
+                  what=f"{batch.kind} pdf", filters={"session": batch.session_id})  # fmt: skip
     return pdf_response(bytes(batch.pdf), batch.filename)
 
 
@@ -427,6 +434,8 @@ def enrolment_letter(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("trainings:staff_session", pk=enrolment.session_id)
+    record_audit(by=request.user, action=AuditEntry.Action.EXPORT, obj=enrolment,
+                 summary="invitation letter pdf")  # fmt: skip
     return pdf_response(data, documents.filename("invitation", enrolment.person.full_name))
 
 
@@ -439,6 +448,8 @@ def enrolment_certificate(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("trainings:staff_session", pk=enrolment.session_id)
+    record_audit(by=request.user, action=AuditEntry.Action.EXPORT, obj=enrolment,
+                 summary="certificate pdf")  # fmt: skip
     return pdf_response(data, documents.filename("certificate", enrolment.person.full_name))
 
 

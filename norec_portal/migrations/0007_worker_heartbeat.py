@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('norec_portal', '0003_outbox_partial_indexes'),
+        ('norec_portal', '0006_encrypt_mfa_secrets'),
     ]
 
     operations = [

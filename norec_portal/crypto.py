@@ -1,0 +1,89 @@
+"""Encryption at rest of the authenticator secrets (TOTP keys, recovery-code seeds).
+
+allauth's MFA adapter calls :func:`encrypt` and :func:`decrypt` (``norec_portal.adapters``);
+the keys are ``settings.MFA_ENCRYPTION_KEYS``, Fernet keys from the environment: the first
+encrypts, every one decrypts (``MultiFernet``), so a new key is put first and the rows are
+re-encrypted with ``manage.py rotate_mfa_keys`` before the old key is dropped
+(docs/OPERATIONS.md).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from cryptography.fernet import Fernet, MultiFernet
+from django.conf import settings
+
+# Every Fernet token starts with its version byte 0x80, base64-encoded: "gAAAAA". A TOTP
+# secret (base32, upper case) or a recovery seed (hex) never does.
+TOKEN_PREFIX = "gAAAAA"  # noqa: S105 (a format marker, not a secret)
+
+
+@lru_cache(maxsize=4)
+def _fernet(keys: tuple[str, ...]) -> MultiFernet:
+    return MultiFernet([Fernet(key.encode("ascii")) for key in keys])
+
+
+def fernet() -> MultiFernet:
+    return _fernet(tuple(settings.MFA_ENCRYPTION_KEYS))
+
+
+def encrypt(text: str) -> str:
+    return fernet().encrypt(text.encode("utf-8")).decode("ascii")
+
+
+def decrypt(token: str) -> str:
+    """Raises ``cryptography.fernet.InvalidToken`` for a value none of the keys opens."""
+    return fernet().decrypt(token.encode("ascii")).decode("utf-8")
+
+
+def is_encrypted(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith(TOKEN_PREFIX)
+
+
+def _secret_fields(data: dict[str, Any]) -> list[str]:
+    return [name for name in ("secret", "seed") if isinstance(data.get(name), str)]
+
+
+def seal_data(data: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    """``data`` of an authenticator with every secret encrypted under the first key: plain
+    values encrypted, values under an older key re-encrypted. Returns (data, changed)."""
+    data = dict(data)
+    before = repr(data)
+    box = fernet()
+    for name in _secret_fields(data):
+        value = data[name]
+        data[name] = (box.rotate(value.encode("ascii")).decode("ascii") if is_encrypted(value)
+                      else encrypt(value))  # fmt: skip
+    if isinstance(data.get("migrated_codes"), list):
+        data["migrated_codes"] = [
+            box.rotate(c.encode("ascii")).decode("ascii") if is_encrypted(c) else encrypt(c)
+            for c in data["migrated_codes"]
+        ]
+    return data, repr(data) != before
+
+
+def open_data(data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` with its secrets in clear (to undo the encryption migration)."""
+    data = dict(data)
+    for name in _secret_fields(data):
+        if is_encrypted(data[name]):
+            data[name] = decrypt(data[name])
+    if isinstance(data.get("migrated_codes"), list):
+        data["migrated_codes"] = [decrypt(c) if is_encrypted(c) else c
+                                  for c in data["migrated_codes"]]  # fmt: skip
+    return data
+
+
+def seal_authenticators(model: Any) -> int:
+    """Encrypt (or re-encrypt under the first key) every authenticator's secrets; the
+    number of rows changed. ``model`` is allauth's Authenticator (or its historical
+    version in a migration)."""
+    changed = 0
+    for authenticator in model.objects.order_by("pk").iterator():
+        data, differs = seal_data(authenticator.data)
+        if differs:
+            model.objects.filter(pk=authenticator.pk).update(data=data)
+            changed += 1
+    return changed
