@@ -501,8 +501,26 @@ class EnrolmentQuerySet(models.QuerySet["Enrolment"]):
             )
             if participant is not None and session.kind in PARTICIPANT_KINDS
             else None,
+            # Training 1 prepares the departure, Training 2 the return: for one exchange,
+            # Training 2 begins only after Training 1 has ended.
+            ("order", self._out_of_order(live, session, participant))
+            if participant is not None and session.kind in PARTICIPANT_KINDS
+            else None,
         ]
         return [rule for rule in rules if rule is not None]
+
+    @staticmethod
+    def _out_of_order(
+        live: EnrolmentQuerySet, session: TrainingSession, participant: object
+    ) -> EnrolmentQuerySet:
+        """The exchange's other training that ``session`` would come on the wrong side
+        of: a Training 1 not over before a Training 2 ``session`` begins, or a Training 2
+        that begins before a Training 1 ``session`` is over. A missed Training 1 (no-show)
+        is retaken, so it orders nothing."""
+        mine = live.filter(participant=participant).exclude(state=EnrolmentState.NO_SHOW)
+        if session.kind == SessionKind.TRAINING_2:
+            return mine.filter(kind="t1", session__last_day__gte=session.first_day)
+        return mine.filter(kind="t2", session__first_day__lte=session.last_day)
 
     def barring(self, session: TrainingSession, *, participant: object = None) -> EnrolmentQuerySet:
         """The enrolments (of the person ``self`` is filtered to) that keep them out of

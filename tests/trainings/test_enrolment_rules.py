@@ -58,19 +58,81 @@ def test_training_1_must_fall_in_the_window_around_the_exchange_start(t1, partne
     with pytest.raises(ValidationError) as exc:
         services.enrol(session=t1, person=late.person, by=staff)
     assert message(exc) == (
-        "Training 1 must begin between 2 September 2026 and 31 December 2026 for Late Starter, "
+        "Training 1 must begin between 2 September 2026 and 1 December 2026 for Late Starter, "
         "whose exchange starts on 1 December 2026; this session begins on 3 May 2026."
     )
 
 
 def test_training_1_window_edges_come_from_settings(t1, partnership, staff, settings):
-    person = f.participant_for(partnership=partnership, start_offset=-30).person
-    services.enrol(session=t1, person=person, by=staff)  # 30 days after start: inside
-    other = f.participant_for(partnership=partnership, start_offset=-31).person
+    person = f.participant_for(partnership=partnership, start_offset=0).person
+    services.enrol(session=t1, person=person, by=staff)  # the day the exchange starts: inside
+    other = f.participant_for(partnership=partnership, start_offset=-1).person
     with pytest.raises(ValidationError, match="Training 1 must begin between"):
         services.enrol(session=t1, person=other, by=staff)
-    settings.TRAINING_1_WINDOW_DAYS = (90, 31)
+    settings.TRAINING_1_WINDOW_DAYS = (90, 1)
     assert services.enrol(session=t1, person=other, by=staff).state == State.NOMINATED
+
+
+# The exchange of the report: 1 May – 15 June 2027.
+EXCHANGE_START, EXCHANGE_END = dt.date(2027, 5, 1), dt.date(2027, 6, 15)
+
+
+@pytest.fixture
+def exchange_2027(partnership):
+    return f.participant_for(
+        EXCHANGE_START, partnership=partnership, start_offset=0,
+        length_days=(EXCHANGE_END - EXCHANGE_START).days, first_name="Ana", last_name="Order",
+    )  # fmt: skip
+
+
+def _session(kind: str, sunday: dt.date, venue_name: str = "Kampala"):
+    return f.session_of(f.make_week(venue_name=venue_name, starts_on=sunday), kind)
+
+
+def test_training_1_is_before_or_at_the_start_of_the_exchange(exchange_2027, staff):
+    after_start = _session(SessionKind.TRAINING_1, dt.date(2027, 5, 9))
+    with pytest.raises(ValidationError) as exc:
+        services.enrol(session=after_start, person=exchange_2027.person, by=staff)
+    assert message(exc) == (
+        "Training 1 must begin between 31 January 2027 and 1 May 2027 for Ana Order, "
+        "whose exchange starts on 1 May 2027; this session begins on 9 May 2027."
+    )
+    before = _session(SessionKind.TRAINING_1, dt.date(2027, 4, 25))
+    assert services.enrol(session=before, person=exchange_2027.person, by=staff).pk
+
+
+def test_training_2_never_before_training_1_of_the_same_exchange(exchange_2027, staff):
+    services.enrol(
+        session=_session(SessionKind.TRAINING_1, dt.date(2027, 4, 25)),
+        person=exchange_2027.person, by=staff,
+    )  # fmt: skip
+    early_t2 = _session(SessionKind.TRAINING_2, dt.date(2027, 4, 18), "Bangkok")
+    with pytest.raises(ValidationError) as exc:
+        services.enrol(session=early_t2, person=exchange_2027.person, by=staff)
+    assert message(exc) == (
+        "Training 2 comes after Training 1: Ana Order has Training 1 from 25 April 2027 "
+        "(Kampala, Nominated), and this session begins on 18 April 2027. Choose a "
+        "Training 2 that begins after 1 May 2027."
+    )
+    at_the_end = _session(SessionKind.TRAINING_2, dt.date(2027, 6, 13), "Bangkok")
+    assert services.enrol(session=at_the_end, person=exchange_2027.person, by=staff).pk
+
+
+def test_training_1_never_after_training_2_of_the_same_exchange(exchange_2027, staff):
+    services.enrol(
+        session=_session(SessionKind.TRAINING_2, dt.date(2027, 4, 18)),
+        person=exchange_2027.person, by=staff,
+    )  # fmt: skip
+    t1 = _session(SessionKind.TRAINING_1, dt.date(2027, 4, 25), "Bangkok")
+    with pytest.raises(ValidationError) as exc:
+        services.enrol(session=t1, person=exchange_2027.person, by=staff)
+    assert message(exc) == (
+        "Training 1 comes before Training 2: Ana Order has Training 2 from 18 April 2027 "
+        "(Kampala, Nominated), and this session ends on 1 May 2027. Choose a Training 1 "
+        "that ends before 18 April 2027, or cancel that Training 2 first."
+    )
+    # The pickers leave the person out by the same rule.
+    assert exchange_2027.person_id not in {c.person_id for c in services.enrolment_candidates(t1)}
 
 
 def test_training_2_is_around_the_exchange_end(t2, partnership, staff):
@@ -325,7 +387,7 @@ def test_a_cancelled_enrolment_does_not_block_another_week(t1, participant, staf
 
 def test_one_training_1_per_exchange_unless_a_no_show(t1, participant, staff):
     first = services.enrol(session=t1, person=participant.person, by=staff, confirm=True)
-    later = f.make_week(venue_name="Bangkok", starts_on=dt.date(2026, 5, 31))
+    later = f.make_week(venue_name="Bangkok", starts_on=dt.date(2026, 5, 10))
     later_t1 = f.session_of(later, SessionKind.TRAINING_1)
     with pytest.raises(ValidationError) as exc:
         services.enrol(session=later_t1, person=participant.person, by=staff)

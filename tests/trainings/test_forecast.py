@@ -257,9 +257,9 @@ def test_a_slice_of_the_unplaced_reads_its_rows_with_names(partnership, django_a
         shown = result.unplaced[0:2]
     t1 = next(u for u in shown if u.participant_id == first.pk)
     assert (t1.name, t1.organisation) == ("Amina Okello", first.sending_organisation.name)
-    # The exchange starts on 17 May 2026; Training 1 from 90 days before to 30 after.
+    # The exchange starts on 17 May 2026; Training 1 from 90 days before to that day.
     assert (t1.kind, t1.due, t1.earliest, t1.latest) == (
-        SessionKind.TRAINING_1, dt.date(2026, 5, 17), dt.date(2026, 2, 16), dt.date(2026, 6, 16)
+        SessionKind.TRAINING_1, dt.date(2026, 5, 17), dt.date(2026, 2, 16), dt.date(2026, 5, 17)
     )  # fmt: skip
     assert t1.suggestion == f.session_of(week, SessionKind.TRAINING_1)
     assert [u.participant_id for u in shown] == [u.participant_id for u in result.unplaced][:2]
