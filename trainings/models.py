@@ -397,6 +397,16 @@ class TrainingSession(models.Model):
         )
 
 
+def session_dates(session: TrainingSession) -> list[dt.date]:
+    """The days ``session`` takes its people: a week's session the whole week, arrival to
+    departure; a seminar each of its own days, in its venue's (or Norway's) calendar."""
+    if session.week_id is not None:
+        span = (session.last_day - session.first_day).days
+        return [session.first_day + dt.timedelta(days=n) for n in range(span + 1)]
+    zone = session.zone
+    return sorted({in_zone(day.starts_at, zone).date() for day in session.days.all()})
+
+
 class SessionDay(models.Model):
     """One day of a session, with its times (stored in UTC)."""
 
@@ -483,14 +493,10 @@ class EnrolmentQuerySet(models.QuerySet["Enrolment"]):
             ("partner_once", live.filter(kind=SessionKind.PARTNER))
             if session.kind == SessionKind.PARTNER
             else None,
-            # Nobody is in two sessions at the same time.
-            (
-                "overlap",
-                live.filter(
-                    session__first_day__lte=session.last_day,
-                    session__last_day__gte=session.first_day,
-                ),
-            ),
+            # Nobody is in two sessions at the same time: compared day by day (a
+            # seminar's days need not follow each other), from the days each counting
+            # enrolment occupies.
+            ("overlap", live.filter(occupied_days__date__in=session_dates(session))),
             # One Training 1 and one Training 2 per exchange; after a no-show it may be
             # retaken.
             (
@@ -617,6 +623,12 @@ class Enrolment(models.Model):
                 condition=~Q(state="cancelled"),
                 name="enrolment_once_per_session",
             ),
+            # One Training 1 and one Training 2 per exchange (a no-show retakes it).
+            models.UniqueConstraint(
+                fields=["participant", "kind"],
+                condition=Q(kind__in=["t1", "t2"]) & ~Q(state__in=["cancelled", "no_show"]),
+                name="enrolment_one_training_per_exchange",
+            ),
         ]
         indexes = [
             models.Index(fields=["session", "state"], name="enrolment_session_state_idx"),
@@ -657,6 +669,34 @@ class Enrolment(models.Model):
     @property
     def can_have_certificate(self) -> bool:
         return self.state == EnrolmentState.ATTENDED
+
+
+class OccupiedDay(models.Model):
+    """A day a person is taken by one of their enrolments: the database's own statement
+    of "nobody is in two sessions at the same time".
+
+    The enrolment services write a row per day of the session when an enrolment starts
+    to count (anything but cancelled) and delete them when it is cancelled, in the same
+    transaction; the unique (person, date) pair then refuses a second session on any of
+    those days, whoever writes it and however many workers race. A week's session takes
+    its whole week (arrival Sunday to departure Saturday); a seminar only its own days,
+    which need not follow each other.
+    """
+
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="occupied_days")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="occupied_days")
+    date = models.DateField()
+
+    class Meta:
+        verbose_name = _("occupied day")
+        verbose_name_plural = _("occupied days")
+        ordering = ["person", "date"]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "date"], name="person_one_session_a_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} @ {self.date:%Y-%m-%d}"
 
 
 class DocumentBatch(models.Model):

@@ -14,7 +14,7 @@ from partnerships.models import ContactPerson, Participant, Phase
 from tests.factories import OrganisationFactory, PartnershipFactory
 from tests.trainings import factories as f
 from trainings import services
-from trainings.models import Enrolment, EnrolmentState, SessionKind
+from trainings.models import Enrolment, EnrolmentState, OccupiedDay, SessionKind
 
 pytestmark = pytest.mark.django_db
 State = EnrolmentState
@@ -375,6 +375,87 @@ def test_partner_training_and_seminar_on_overlapping_days_clash(partner_session,
     services.enrol(session=partner_session, person=rep.person, by=staff)
     with pytest.raises(ValidationError, match="Busy Person is already in Partner training"):
         services.enrol(session=seminar, person=rep.person, by=staff)
+
+
+def _seminar(staff, dates, partnership):
+    seminar = services.create_intro_seminar(
+        title="", capacity=10, venue=f.venue("Kampala"), online=False, by=staff,
+        days=[services.SeminarDay(day, dt.time(9), dt.time(15)) for day in dates],
+    )  # fmt: skip
+    services.invite_partnerships(session=seminar, partnerships=[partnership], by=staff)
+    return seminar
+
+
+def test_overlap_compares_the_seminars_real_days_not_their_spans(staff):
+    partnership = f.feasibility_partnership()
+    rep = f.contact_for(partnership.members.first().organisation, first_name="Two",
+                        last_name="Seminars")  # fmt: skip
+    december = _seminar(staff, [dt.date(2026, 12, 21), dt.date(2026, 12, 23),
+                                dt.date(2026, 12, 30)], partnership)  # fmt: skip
+    january = _seminar(staff, [dt.date(2026, 12, 26), dt.date(2027, 1, 2),
+                               dt.date(2027, 1, 16)], partnership)  # fmt: skip
+    services.enrol(session=january, person=rep.person, by=staff)
+    # The spans (21–30 Dec, 26 Dec–16 Jan) cross, but no day is shared.
+    assert services.enrol(session=december, person=rep.person, by=staff).pk
+    assert sorted(rep.person.occupied_days.values_list("date", flat=True)) == [
+        dt.date(2026, 12, 21), dt.date(2026, 12, 23), dt.date(2026, 12, 26),
+        dt.date(2026, 12, 30), dt.date(2027, 1, 2), dt.date(2027, 1, 16),
+    ]  # fmt: skip
+    # A third seminar sharing 23 December is refused, with the rule's message.
+    clash = _seminar(staff, [dt.date(2026, 12, 22), dt.date(2026, 12, 23),
+                             dt.date(2027, 1, 5)], partnership)  # fmt: skip
+    with pytest.raises(ValidationError, match="which overlaps this session"):
+        services.enrol(session=clash, person=rep.person, by=staff)
+
+
+def test_one_session_a_day_is_a_database_constraint(t1, participant, staff):
+    held = services.enrol(session=t1, person=participant.person, by=staff)
+    assert held.occupied_days.count() == 7  # arrival Sunday to departure Saturday
+    bangkok = f.session_of(f.make_week(venue_name="Bangkok"), SessionKind.TRAINING_2)
+    # Written past the services (as a racing worker's insert would land), it is refused.
+    other = Enrolment.objects.create(
+        session=bangkok, kind=bangkok.kind, person=participant.person, participant=participant,
+        organisation=participant.sending_organisation, state=State.NOMINATED,
+    )  # fmt: skip
+    with pytest.raises(IntegrityError), transaction.atomic():
+        services.occupy_days(other)
+
+
+def test_one_training_1_per_exchange_is_a_database_constraint(t1, participant, staff):
+    services.enrol(session=t1, person=participant.person, by=staff)
+    later = f.session_of(
+        f.make_week(venue_name="Bangkok", starts_on=dt.date(2026, 5, 10)), SessionKind.TRAINING_1
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Enrolment.objects.create(
+            session=later, kind=later.kind, person=participant.person, participant=participant,
+            organisation=participant.sending_organisation, state=State.NOMINATED,
+        )  # fmt: skip
+
+
+def test_cancelling_frees_the_days(t1, participant, staff):
+    held = services.enrol(session=t1, person=participant.person, by=staff)
+    services.cancel_enrolment(enrolment=held, by=staff)
+    assert not participant.person.occupied_days.exists()
+    week = f.make_week(venue_name="Bangkok")
+    again = services.enrol(session=f.session_of(week, SessionKind.TRAINING_1),
+                           person=participant.person, by=staff)  # fmt: skip
+    services.cancel_training_week(week=week, by=staff, reason="Venue closed")
+    assert not again.occupied_days.exists()
+
+
+def test_existing_enrolments_get_their_days_from_the_migration(t1, participant, staff):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    held = services.enrol(session=t1, person=participant.person, by=staff)
+    OccupiedDay.objects.all().delete()
+    migration = import_module("trainings.migrations.0004_occupied_days")
+    migration.occupy_days_of_counting_enrolments(apps, None)
+    assert list(held.occupied_days.values_list("date", flat=True)) == [
+        dt.date(2026, 5, 3) + dt.timedelta(days=n) for n in range(7)
+    ]
 
 
 def test_a_cancelled_enrolment_does_not_block_another_week(t1, participant, staff):

@@ -126,8 +126,14 @@ def random_data_set(seed: int, partnership) -> None:
             exchange_start=start,
             exchange_end=start + dt.timedelta(days=rng.randint(30, 330)),
         )
+        counted: set[str] = set()
         for session in rng.sample(sessions, rng.choice([0, 0, 1, 1, 2])):
             state = rng.choice(EnrolmentState.values)
+            # The database holds one counting Training 1 (and 2) per exchange.
+            if state not in ("cancelled", "no_show") and session.kind in counted:
+                state = "cancelled"
+            if state not in ("cancelled", "no_show"):
+                counted.add(session.kind)
             Enrolment.objects.create(
                 session=session, kind=session.kind, person=participant.person,
                 participant=participant, organisation=participant.sending_organisation,

@@ -8,7 +8,7 @@ session per transaction, so two enrolments can never race past the capacity and 
 are never taken in two orders.
 """
 
-from .common import SIGNED_PHASES
+from .common import SIGNED_PHASES, occupy_days
 from .eligibility import (
     Candidate,
     Placement,
@@ -54,7 +54,7 @@ __all__ = [
     "check_confirmation", "check_enrolment", "check_week_start", "confirm_enrolment",
     "create_intro_seminar", "create_training_week", "enrol", "enrol_many",
     "enrolment_candidates", "explain_refusal", "fitting_contacts", "fitting_participants",
-    "invite_partnerships", "mark_attendance", "save_venue", "send_due_signup_calls",
+    "invite_partnerships", "mark_attendance", "occupy_days", "save_venue", "send_due_signup_calls",
     "send_signup_call", "send_training_reminders", "signup_audience", "switch_week_online",
     "update_session",
 ]  # fmt: skip

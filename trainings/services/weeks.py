@@ -39,7 +39,14 @@ from ..schedule import (
     online_day_times,
     week_day_times,
 )
-from .common import INTRO_SEMINAR_DAYS, format_day, kind_label, lock_session, seats_taken
+from .common import (
+    INTRO_SEMINAR_DAYS,
+    format_day,
+    free_days,
+    kind_label,
+    lock_session,
+    seats_taken,
+)
 from .seats import fill_free_seats, promote_from_waitlist
 
 # --- Venues -----------------------------------------------------------------------------
@@ -293,6 +300,7 @@ def cancel_training_week(*, week: TrainingWeek, by: User | None, reason: str) ->
         cancelled_by=by,
         cancellation_reason=week.cancellation_reason,
     )
+    free_days(enrolments)
     record_audit_many(
         by=by,
         action=Action.STATUS,
