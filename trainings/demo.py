@@ -152,6 +152,7 @@ def _past_week(today: dt.date, staff: User | None) -> None:
         sessions=[services.SessionPlan(SessionKind.TRAINING_1, 30)],
         notes=f"{DEMO_MARK} past",
         by=staff,
+        history=True,
     )
     session = week.sessions.get()
     participants = Participant.objects.filter(
@@ -203,6 +204,9 @@ def build_scale(rng, scale: float) -> dict[str, int]:
                 TrainingWeek(venue=venues[index % len(venues)], starts_on=sunday,
                              notes="[scale]")
             )  # fmt: skip
+    # A venue holds one week a Sunday: an appended data set skips the Sundays it has.
+    booked = set(TrainingWeek.objects.scheduled().values_list("venue_id", "starts_on"))
+    weeks = [w for w in weeks if (w.venue.pk, w.starts_on) not in booked]
     # Only what this run creates (the data set may be appended to an earlier one).
     last_week = TrainingWeek.objects.aggregate(last=Max("pk"))["last"] or 0
     last_session = TrainingSession.objects.aggregate(last=Max("pk"))["last"] or 0

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from norec_portal.models import Role, User
 from partnerships.models import Partnership, Person, Phase
 
-from .models import TrainingSession, TrainingWeek, Venue
+from .models import MAX_SESSION_SEATS, TrainingSession, TrainingWeek, Venue
 from .schedule import FULL_WEEK, ONLINE_DAY_HOURS, ONLINE_DAY_START, SHORT_PARTNER_TRAINING
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -59,14 +59,18 @@ class WeekForm(forms.Form):
         label=_("Format"), choices=TrainingWeek.Format.choices, initial="in_person"
     )
     t1 = forms.BooleanField(label=_("Hold Training 1"), required=False, initial=True)
-    t1_capacity = forms.IntegerField(label=_("Training 1 seats"), min_value=1, initial=30)
+    t1_capacity = forms.IntegerField(
+        label=_("Training 1 seats"), min_value=1, max_value=MAX_SESSION_SEATS, initial=30
+    )
     t1_facilitators = FacilitatorField(label=_("Training 1 facilitators"))
     t2 = forms.BooleanField(label=_("Hold Training 2"), required=False, initial=True)
-    t2_capacity = forms.IntegerField(label=_("Training 2 seats"), min_value=1, initial=30)
+    t2_capacity = forms.IntegerField(
+        label=_("Training 2 seats"), min_value=1, max_value=MAX_SESSION_SEATS, initial=30
+    )
     t2_facilitators = FacilitatorField(label=_("Training 2 facilitators"))
     partner = forms.BooleanField(label=_("Hold Partner training"), required=False, initial=True)
     partner_capacity = forms.IntegerField(
-        label=_("Partner training seats"), min_value=1, initial=40
+        label=_("Partner training seats"), min_value=1, max_value=MAX_SESSION_SEATS, initial=40
     )
     partner_days = forms.TypedChoiceField(
         label=_("Partner training lasts"),
@@ -84,13 +88,13 @@ class WeekForm(forms.Form):
 
 
 class SessionForm(forms.Form):
-    capacity = forms.IntegerField(label=_("Seats"), min_value=1, max_value=500)
+    capacity = forms.IntegerField(label=_("Seats"), min_value=1, max_value=MAX_SESSION_SEATS)
     facilitators = FacilitatorField()
 
 
 class ParallelGroupForm(forms.Form):
     capacity = forms.IntegerField(
-        label=_("Seats in the second group"), min_value=1, max_value=500, initial=40
+        label=_("Seats in the second group"), min_value=1, max_value=MAX_SESSION_SEATS, initial=40
     )
 
 
@@ -124,7 +128,9 @@ class SeminarForm(forms.Form):
         queryset=Venue.objects.filter(active=True).order_by("name"),
         help_text=_("Leave empty for an online seminar (times are then in Norway's time)."),
     )  # fmt: skip
-    capacity = forms.IntegerField(label=_("Seats"), min_value=1, max_value=500, initial=30)
+    capacity = forms.IntegerField(
+        label=_("Seats"), min_value=1, max_value=MAX_SESSION_SEATS, initial=30
+    )
     day1 = forms.DateField(label=_("First day"), widget=DATE)
     day1_starts = forms.TimeField(label=_("First day starts"), widget=TIME, initial="09:00")
     day1_ends = forms.TimeField(label=_("First day ends"), widget=TIME, initial="16:00")

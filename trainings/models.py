@@ -39,6 +39,10 @@ DEPARTURE_TIME = dt.time(10, 0)  # Saturday morning
 DAY_START = dt.time(9, 0)
 DAY_END = dt.time(17, 0)
 
+# The most seats one session may have: a whole week hosts 60–120 people; beyond this a
+# number is a typing slip, and more people are served by a second group.
+MAX_SESSION_SEATS = 200
+
 
 def validate_time_zone(value: str) -> None:
     if value not in available_timezones():
@@ -135,6 +139,12 @@ class TrainingWeek(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="cancelled") | Q(cancelled_at__isnull=False),
                 name="training_week_cancelled_has_time",
+            ),
+            # One week per venue and Sunday (its parallel sessions share it).
+            models.UniqueConstraint(
+                fields=["venue", "starts_on"],
+                condition=~Q(status="cancelled"),
+                name="training_week_once_per_venue_and_sunday",
             ),
         ]
         indexes = [models.Index(fields=["starts_on"], name="training_week_start_idx")]
@@ -329,6 +339,9 @@ class TrainingSession(models.Model):
                 name="session_week_matches_kind",
             ),  # fmt: skip
             models.CheckConstraint(condition=Q(capacity__gte=1), name="session_has_seats"),
+            models.CheckConstraint(
+                condition=Q(capacity__lte=MAX_SESSION_SEATS), name="session_seats_sensible"
+            ),
             models.CheckConstraint(condition=Q(group__gte=1), name="session_group_positive"),
             models.CheckConstraint(
                 condition=Q(last_day__gte=models.F("first_day")), name="session_days_ordered"

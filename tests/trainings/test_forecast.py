@@ -96,6 +96,7 @@ def random_data_set(seed: int, partnership) -> None:
         week = f.make_week(
             venue_name=rng.choice(["Kampala", "Bangkok", "Johannesburg"]),
             starts_on=sunday,
+            history=sunday <= f.TODAY,
             t1=rng.randint(1, 4),
             t2=rng.randint(1, 4),
         )

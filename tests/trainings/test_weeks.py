@@ -65,6 +65,76 @@ def test_the_database_refuses_a_week_not_starting_on_sunday():
         TrainingWeek.objects.create(venue=f.venue(), starts_on=dt.date(2026, 5, 4))
 
 
+# --- Weeks that cannot be: a booked Sunday, absurd seats, a start in the past ---------
+
+
+def test_a_second_week_at_a_venue_on_a_booked_sunday_is_refused(staff):
+    first = f.make_week()  # Kampala, 3 May 2026, with its three parallel sessions
+    assert first.sessions.count() == 3  # the parallel sessions are the normal case
+    with pytest.raises(ValidationError) as exc:
+        f.make_week()
+    assert exc.value.messages == [
+        "Kampala already has a training week starting on 3 May 2026. Its Training 1, "
+        "Training 2 and Partner training run in parallel in that one week: open it to "
+        "change seats or add a second group, or choose another Sunday or venue."
+    ]
+    assert TrainingWeek.objects.count() == 1
+    assert f.make_week(venue_name="Bangkok").pk  # another venue the same Sunday is fine
+    services.cancel_training_week(week=first, by=staff, reason="Moved")
+    assert f.make_week().pk  # a cancelled week frees its Sunday
+
+
+def test_the_database_holds_one_week_per_venue_and_sunday():
+    f.make_week()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        TrainingWeek.objects.create(venue=f.venue(), starts_on=f.SUNDAY)
+
+
+def test_absurd_seat_counts_are_refused_with_what_to_do():
+    with pytest.raises(ValidationError) as exc:
+        f.make_week(t1=99_999_999)
+    assert exc.value.messages == [
+        "Training 1 can have at most 200 seats, not 99999999. Check the number; when more "
+        "people need it, open a second group."
+    ]
+    assert not TrainingWeek.objects.exists()
+    t1 = f.session_of(f.make_week(), SessionKind.TRAINING_1)
+    with pytest.raises(ValidationError, match="at most 200 seats, not 201"):
+        services.update_session(session=t1, capacity=201, facilitators=[], by=None)
+
+
+def test_the_database_refuses_absurd_seats():
+    t1 = f.session_of(f.make_week(), SessionKind.TRAINING_1)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        type(t1).objects.filter(pk=t1.pk).update(capacity=99_999_999 % 32768)
+
+
+def test_a_week_that_starts_in_the_past_is_refused():
+    # Today is Monday 2 March 2026.
+    with pytest.raises(ValidationError) as exc:
+        f.make_week(starts_on=dt.date(2026, 3, 1))
+    assert exc.value.messages == [
+        "A training week must start in the future: 1 March 2026 is not after today. "
+        "The next Sunday is 8 March 2026."
+    ]
+    assert not TrainingWeek.objects.exists()
+
+
+def test_the_week_form_says_why_a_week_cannot_be(staff_client):
+    f.make_week()
+    response = staff_client.post(
+        reverse("trainings:staff_week_create"),
+        {"venue": f.venue().pk, "starts_on": f.SUNDAY.isoformat(), "format": "in_person",
+         "t1": "on", "t1_capacity": 30, "t2": "on", "t2_capacity": 30, "partner": "on",
+         "partner_capacity": 40, "partner_days": 3},
+    )  # fmt: skip
+    assert response.status_code == 200
+    assert "Kampala already has a training week starting on 3 May 2026" in (
+        response.content.decode()
+    )
+    assert TrainingWeek.objects.count() == 1
+
+
 def test_the_week_form_shows_the_sunday_message(staff_client):
     response = staff_client.post(
         reverse("trainings:staff_week_create"),
