@@ -116,6 +116,9 @@ class TrainingWeek(models.Model):
         _("status"), max_length=10, choices=Status.choices, default=Status.SCHEDULED
     )
     notes = models.TextField(_("internal notes"), blank=True)
+    # When the programme begins on the Sunday, in the venue's time: the afternoon at the
+    # venue, the start of the daily block once the week runs online.
+    programme_start = models.TimeField(_("programme starts at"), default=PROGRAMME_START)
     signup_call_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     cancelled_at = models.DateTimeField(null=True, blank=True, editable=False)
     cancellation_reason = models.CharField(max_length=500, blank=True)
@@ -170,7 +173,7 @@ class TrainingWeek(models.Model):
 
     @property
     def programme_starts_at(self) -> dt.datetime:
-        return self._local(0, PROGRAMME_START)
+        return self._local(0, self.programme_start)
 
     @property
     def farewell_at(self) -> dt.datetime:

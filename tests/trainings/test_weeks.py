@@ -12,7 +12,8 @@ from django.urls import reverse
 
 from norec_portal.models import OutboxEmail
 from tests.trainings import factories as f
-from trainings import services
+from tests.trainings.test_documents import flat, text
+from trainings import documents, services
 from trainings.models import SessionKind, TrainingWeek, Venue
 
 pytestmark = pytest.mark.django_db
@@ -239,6 +240,40 @@ def test_switching_a_week_online_moves_the_days_and_tells_everyone(t1, participa
     assert "Times are in the venue's time (Africa/Kampala)." in mail.body_text
     with pytest.raises(ValidationError, match="already runs online"):
         services.switch_week_online(week=t1.week, by=staff)
+
+
+def test_an_online_week_starts_with_its_online_block(staff_client, week):
+    services.switch_week_online(week=week, by=None, day_start=dt.time(13, 0))
+    week.refresh_from_db()
+    assert week.programme_starts_at.time() == dt.time(13, 0)
+    html = staff_client.get(reverse("trainings:staff_week", args=[week.pk])).content.decode()
+    assert "Sunday 3 May 2026, 13:00" in html and "Sunday 3 May 2026, 14:00" not in html
+    body = flat(text(documents.week_programme(week, list(week.sessions.all()))))
+    assert "Programme starts Sunday 3 May 2026, 13:00" in body
+
+
+def test_a_week_created_online_starts_with_its_online_block():
+    week = services.create_training_week(
+        venue=f.venue("Bangkok"), starts_on=f.SUNDAY, format=TrainingWeek.Format.ONLINE,
+        sessions=[services.SessionPlan(kind=SessionKind.TRAINING_1, capacity=10)], by=None,
+    )  # fmt: skip
+    first_day = week.sessions.get().days.order_by("starts_at").first()
+    assert week.programme_starts_at == first_day.starts_at
+
+
+def test_emails_say_when_the_date_in_norway_differs(partnership, staff):
+    # Bangkok is UTC+7, Oslo UTC+1 in November: 05:00 in Bangkok is 23:00 the day before.
+    week = f.make_week(venue_name="Bangkok", starts_on=dt.date(2026, 11, 8))
+    t1 = f.session_of(week, SessionKind.TRAINING_1)
+    person = f.participant_for(week.starts_on, partnership=partnership).person
+    enrolment = services.enrol(session=t1, person=person, by=staff, confirm=True)
+    services.switch_week_online(week=week, by=staff, day_start=dt.time(5, 0), day_hours=3)
+    mail = OutboxEmail.objects.get(idempotency_key=f"training-week-online:{week.pk}:{enrolment.pk}")
+    assert "05:00–08:00 (23:00–02:00 the previous day in Norway)" in mail.body_text
+    assert "23:00–02:00 the previous day in Norway" in mail.body_html
+    week.refresh_from_db()
+    pdf = documents.week_programme(week, list(week.sessions.all()))
+    assert "23:00–02:00 the previous day" in flat(text(pdf))
 
 
 def test_online_week_page_shows_norway_time(staff_client, week):

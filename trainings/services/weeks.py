@@ -22,6 +22,7 @@ from .. import notifications
 from ..models import (
     ACTIVE_STATES,
     MAX_SESSION_SEATS,
+    PROGRAMME_START,
     WEEK_KINDS,
     Enrolment,
     EnrolmentState,
@@ -210,8 +211,11 @@ def create_training_week(
     try:
         with transaction.atomic():
             week = TrainingWeek.objects.create(
-                venue=venue, starts_on=starts_on, format=format, notes=notes, created_by=by
-            )
+                venue=venue, starts_on=starts_on, format=format, notes=notes, created_by=by,
+                programme_start=(
+                    ONLINE_DAY_START if format == TrainingWeek.Format.ONLINE else PROGRAMME_START
+                ),
+            )  # fmt: skip
     except IntegrityError as exc:
         # Booked a moment ago by someone else.
         raise ValidationError(_week_clash(venue, starts_on) or str(exc)) from exc
@@ -313,7 +317,8 @@ def switch_week_online(
     if not 1 <= day_hours <= 8:
         raise ValidationError({"day_hours": _("An online day lasts between 1 and 8 hours.")})
     week.format = TrainingWeek.Format.ONLINE
-    week.save(update_fields=["format"])
+    week.programme_start = day_start
+    week.save(update_fields=["format", "programme_start"])
     days = SessionDay.objects.filter(session__week=week)
     for day, starts, ends in online_day_times(
         days, week.venue.zone, start=day_start, hours=day_hours
