@@ -14,12 +14,13 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from norec_portal.countries import CountryChoices
+from norec_portal.forms import ServiceCheckedForm
 from norec_portal.models import User
 from norec_portal.widgets import FastSelect, FastSelectMultiple
 
 from .consent import wording
 from .models import Activity, Audience, ConsentKind, ExpertiseTag, Language, Member
-from .services.activities import ActivityData, time_zones
+from .services.activities import ActivityData, check_activity, time_zones
 from .services.members import MAX_EXPERTISE_TAGS, Consents, Profile
 from .services.newsletters import Draft
 
@@ -333,7 +334,7 @@ class WallClockField(forms.DateTimeField):
         return value
 
 
-class ActivityForm(forms.Form):
+class ActivityForm(ServiceCheckedForm):
     title = forms.CharField(label=_("Title"), max_length=200)
     kind = forms.ChoiceField(label=_("Kind"), choices=Activity.Kind.choices)
     starts = WallClockField(label=_("Starts"))
@@ -374,6 +375,18 @@ class ActivityForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 10}),
         help_text=_("Markdown, as in the newsletter."),
     )
+
+    def service_problems(self, data: dict[str, Any]) -> dict[str | None, Any]:
+        return dict(
+            check_activity(
+                ActivityData(
+                    title=data.get("title"), kind=data.get("kind"), starts=data.get("starts"),
+                    ends=data.get("ends"), time_zone=data.get("time_zone"),
+                    place=data.get("place") or "", online_url=data.get("online_url") or "",
+                    capacity=data.get("capacity"),
+                )
+            )
+        )  # fmt: skip
 
     def activity_data(self) -> ActivityData:
         data = self.cleaned_data

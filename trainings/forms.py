@@ -10,11 +10,13 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from norec_portal.forms import ServiceCheckedForm
 from norec_portal.models import Role, User
 from partnerships.models import Partnership, Person, Phase
 
 from .models import MAX_SESSION_SEATS, TrainingSession, TrainingWeek, Venue
 from .schedule import FULL_WEEK, ONLINE_DAY_HOURS, ONLINE_DAY_START, SHORT_PARTNER_TRAINING
+from .services.weeks import check_seats, check_week
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -44,7 +46,7 @@ class VenueForm(forms.ModelForm):
         widgets = {"address": forms.Textarea(attrs={"rows": 4})}
 
 
-class WeekForm(forms.Form):
+class WeekForm(ServiceCheckedForm):
     """A week and its three parallel sessions in one form."""
 
     venue = forms.ModelChoiceField(
@@ -85,6 +87,17 @@ class WeekForm(forms.Form):
     notes = forms.CharField(
         label=_("Internal notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+    def service_problems(self, data: dict) -> dict:
+        problems = dict(check_week(venue=data.get("venue"), starts_on=data.get("starts_on")))
+        for prefix, kind in (("t1", "t1"), ("t2", "t2"), ("partner", "partner")):
+            seats = data.get(f"{prefix}_capacity")
+            if data.get(prefix) and seats is not None:
+                try:
+                    check_seats(seats, kind)
+                except ValidationError as exc:
+                    problems[f"{prefix}_capacity"] = exc.messages
+        return problems
 
 
 class SessionForm(forms.Form):

@@ -346,3 +346,15 @@ def test_forty_members_racing_for_five_seats_never_overbook():
     assert errors == []
     assert RSVP.objects.filter(activity=activity, state=Going).count() == 5
     assert RSVP.objects.filter(activity=activity, state=Waitlisted).count() == 35
+
+
+def test_activity_form_shows_every_problem_at_once(staff_client):
+    # A missing title (the form's own error) used to hide the service's checks.
+    response = staff_client.post(
+        reverse("network:staff_activity_create"),
+        {"title": "", "kind": "physical", "starts": "2031-05-06T14:00",
+         "ends": "2031-05-06T13:00", "time_zone": "Africa/Kampala", "place": ""},
+    )  # fmt: skip
+    errors = response.context["form"].errors
+    assert set(errors) >= {"title", "ends", "place"}
+    assert not Activity.objects.exists()

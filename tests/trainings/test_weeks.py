@@ -136,6 +136,23 @@ def test_the_week_form_says_why_a_week_cannot_be(staff_client):
     assert TrainingWeek.objects.count() == 1
 
 
+def test_the_week_form_shows_every_problem_at_once(staff_client):
+    # Seats left empty (the form's own error) used to hide the Sunday and past checks.
+    response = staff_client.post(
+        reverse("trainings:staff_week_create"),
+        {"venue": f.venue().pk, "starts_on": "2026-02-02", "format": "in_person",
+         "t1": "on", "t1_capacity": "", "t2": "on", "t2_capacity": 30, "partner": "on",
+         "partner_capacity": 40, "partner_days": 3},
+    )  # fmt: skip
+    errors = response.context["form"].errors
+    assert "t1_capacity" in errors
+    assert [m[:41] for m in errors["starts_on"]] == [
+        "A training week must start on a Sunday, t",
+        "A training week must start in the future:",
+    ]
+    assert not TrainingWeek.objects.exists()
+
+
 def test_the_week_form_shows_the_sunday_message(staff_client):
     response = staff_client.post(
         reverse("trainings:staff_week_create"),

@@ -39,6 +39,8 @@ from .weeks import (
     SessionPlan,
     add_parallel_group,
     cancel_training_week,
+    check_seats,
+    check_week,
     check_week_start,
     create_intro_seminar,
     create_training_week,
@@ -51,7 +53,8 @@ from .weeks import (
 __all__ = [
     "MAX_IMPORT_LINES", "SIGNED_PHASES", "Candidate", "Placement", "SeminarDay", "SessionPlan",
     "SignupAudience", "add_parallel_group", "cancel_enrolment", "cancel_training_week",
-    "check_confirmation", "check_enrolment", "check_week_start", "confirm_enrolment",
+    "check_confirmation", "check_enrolment", "check_seats", "check_week", "check_week_start",
+    "confirm_enrolment",
     "create_intro_seminar", "create_training_week", "enrol", "enrol_many",
     "enrolment_candidates", "explain_refusal", "fitting_contacts", "fitting_participants",
     "invite_partnerships", "mark_attendance", "occupy_days", "save_venue", "send_due_signup_calls",

@@ -65,6 +65,37 @@ def save_venue(*, venue: Venue, by: User | None) -> Venue:
 # --- Training weeks and their sessions --------------------------------------------------
 
 
+def check_week(
+    *, venue: Venue | None, starts_on: dt.date | None, history: bool = False
+) -> dict[str | None, list[str]]:
+    """Every problem with a week's place and date, by field (None: the whole week): not
+    a Sunday, not in the future (unless ``history``), the venue booked that Sunday, the
+    venue out of use. A value given as None is not checked."""
+    problems: dict[str | None, list[str]] = {}
+    if starts_on is not None:
+        try:
+            check_week_start(starts_on)
+        except ValidationError as exc:
+            problems.setdefault("starts_on", []).extend(exc.message_dict["starts_on"])
+        today = timezone.localdate()
+        if starts_on <= today and not history:
+            upcoming = today + dt.timedelta(days=6 - today.weekday() or 7)
+            problems.setdefault("starts_on", []).append(
+                _(
+                    "A training week must start in the future: %(date)s is not after "
+                    "today. The next Sunday is %(sunday)s."
+                )
+                % {"date": format_day(starts_on), "sunday": format_day(upcoming)}
+            )
+    if venue is not None and starts_on is not None and (clash := _week_clash(venue, starts_on)):
+        problems.setdefault(None, []).append(clash)
+    if venue is not None and not venue.active:
+        problems.setdefault("venue", []).append(
+            _("%(venue)s is no longer in use.") % {"venue": venue.name}
+        )
+    return problems
+
+
 def check_week_start(starts_on: dt.date) -> None:
     """A training week starts on the Sunday people arrive."""
     if starts_on.weekday() != 6:
@@ -182,23 +213,8 @@ def create_training_week(
     week that has taken place, e.g. the demo's past week), a venue already booked that
     Sunday, seat counts outside 1–``MAX_SESSION_SEATS``. The database holds the last two
     as well (a booking that races in is answered with the same message)."""
-    check_week_start(starts_on)
-    problems: list[str] = []
-    today = timezone.localdate()
-    if starts_on <= today and not history:
-        upcoming = today + dt.timedelta(days=6 - today.weekday() or 7)
-        problems.append(
-            _(
-                "A training week must start in the future: %(date)s is not after today. "
-                "The next Sunday is %(sunday)s."
-            )
-            % {"date": format_day(starts_on), "sunday": format_day(upcoming)}
-        )
-    clash = _week_clash(venue, starts_on)
-    if clash:
-        problems.append(clash)
-    if not venue.active:
-        problems.append(_("%(venue)s is no longer in use.") % {"venue": venue.name})
+    by_field = check_week(venue=venue, starts_on=starts_on, history=history)
+    problems: list[str] = by_field.pop(None, [])
     kinds = [plan.kind for plan in sessions]
     if not sessions:
         problems.append(_("A training week needs at least one session."))
@@ -206,8 +222,8 @@ def create_training_week(
         problems.append(_("Each kind of session appears once; add a second group later."))
     for plan in sessions:
         problems += _check_plan(plan)
-    if problems:
-        raise ValidationError(problems)
+    if problems or by_field:
+        raise ValidationError({"__all__": problems, **by_field} if problems else by_field)
     try:
         with transaction.atomic():
             week = TrainingWeek.objects.create(
