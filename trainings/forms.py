@@ -209,6 +209,62 @@ class PersonChoiceForm(forms.Form):
         return cleaned
 
 
+class NominateForm(forms.Form):
+    """Pick one or several people from a precomputed list of (person, label). A choice
+    that is no longer offered (gone stale since the page was shown) is answered with the
+    rule that keeps the person out, from ``explain(person_id)``."""
+
+    people = forms.TypedMultipleChoiceField(
+        label=_("People to nominate"), coerce=int, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(
+        self,
+        *args,
+        people: list[tuple[int, str]],
+        explain: Callable[[str], ValidationError | None] | None = None,
+        confirm_label: str | None = None,
+        confirm_initial: bool = False,
+        **kwargs,
+    ):
+        super().__init__(*args, **kwargs)
+        self.fields["people"].choices = people
+        self.explain = explain
+        if confirm_label is not None:
+            self.fields["confirm"] = forms.BooleanField(
+                label=confirm_label, required=False, initial=confirm_initial,
+                help_text=_("Otherwise the people are nominated and confirmed later."),
+            )  # fmt: skip
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if self.explain is not None and self.has_error("people", code="invalid_choice"):
+            offered = {str(value) for value, _label in self.fields["people"].choices}
+            reasons = [
+                reason
+                for value in self.data.getlist("people")
+                if value not in offered and (reason := self.explain(value)) is not None
+            ]
+            if reasons:
+                self.errors["people"] = self.error_class(
+                    [message for reason in reasons for message in reason.messages]
+                )
+        return cleaned
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        if self.errors.get("people"):
+            # Each checkbox is marked invalid: point it at the message that says why.
+            self.fields["people"].widget.attrs["aria-describedby"] = (
+                f"{self['people'].auto_id}_error"
+            )
+
+    def chosen_people(self) -> list[Person]:
+        ids = self.cleaned_data["people"]
+        found = Person.objects.in_bulk(ids)
+        return [found[pk] for pk in ids if pk in found]
+
+
 class StaffEnrolForm(PersonChoiceForm):
     confirm = forms.BooleanField(
         label=_("Confirm at once"),

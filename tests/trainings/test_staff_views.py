@@ -199,7 +199,7 @@ def test_staff_enrol_from_the_session_page(staff_client, t1, participant):
     url = reverse("trainings:staff_session", args=[t1.pk])
     page = staff_client.get(url).content.decode()
     assert f'value="{participant.person.pk}"' in page  # offered: fits the window
-    response = staff_client.post(url, {"person": participant.person.pk, "confirm": "on"})
+    response = staff_client.post(url, {"people": participant.person.pk, "confirm": "on"})
     assert response.status_code == 302
     assert Enrolment.objects.get().state == EnrolmentState.CONFIRMED
 
@@ -207,9 +207,10 @@ def test_staff_enrol_from_the_session_page(staff_client, t1, participant):
 def test_session_page_shows_the_rule_message(staff_client, t1, partnership):
     person = f.participant_for(partnership=partnership, elearning=False, first_name="Noe",
                                last_name="Learning").person  # fmt: skip
-    response = staff_client.post(
-        reverse("trainings:staff_session", args=[t1.pk]), {"person": person.pk, "confirm": "on"}
-    )
+    url = reverse("trainings:staff_session", args=[t1.pk])
+    # "Confirm at once" cannot succeed for Noe: it is not ticked.
+    assert 'name="confirm" id="id_confirm" checked' not in staff_client.get(url).content.decode()
+    response = staff_client.post(url, {"people": person.pk, "confirm": "on"}, follow=True)
     assert "Noe Learning has not completed the Norec e-learning." in response.content.decode()
     assert not Enrolment.objects.exists()
 

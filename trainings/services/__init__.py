@@ -21,12 +21,15 @@ from .eligibility import (
 )
 from .enrolment import (
     MAX_IMPORT_LINES,
+    Outcome,
     cancel_enrolment,
     confirm_enrolment,
     enrol,
+    enrol_each,
     enrol_many,
     mark_attendance,
 )
+from .pickers import Barred, barred_people, sessions_for_participant
 from .scheduled import (
     SignupAudience,
     send_due_signup_calls,
@@ -51,6 +54,7 @@ from .weeks import (
 )
 
 __all__ = [
+    "Barred", "Outcome", "barred_people", "enrol_each", "sessions_for_participant",
     "MAX_IMPORT_LINES", "SIGNED_PHASES", "Candidate", "Placement", "SeminarDay", "SessionPlan",
     "SignupAudience", "add_parallel_group", "cancel_enrolment", "cancel_training_week",
     "check_confirmation", "check_enrolment", "check_seats", "check_week", "check_week_start",

@@ -37,6 +37,7 @@ from partnerships.models import (
 from ..models import (
     PARTICIPANT_KINDS,
     Enrolment,
+    EnrolmentState,
     SessionKind,
     TrainingSession,
     exchange_window,
@@ -338,6 +339,10 @@ def _bar_message(rule: str, session: TrainingSession, person: Person, held: Enro
             "(%(place)s, %(state)s), and this session ends on %(end)s. Choose a Training 1 "
             "that ends before %(date)s, or cancel that Training 2 first."
         ) % {**values, "end": format_day(session.last_day)}
+    if held.state == EnrolmentState.ATTENDED:
+        return _(
+            "%(name)s attended %(kind)s on %(date)s (%(place)s); it is taken once per exchange."
+        ) % {**values, "kind": kind_label(session.kind)}
     return _(
         "%(name)s already has %(kind)s (%(place)s, %(date)s, %(state)s). Cancel "
         "that enrolment first to move to another week."

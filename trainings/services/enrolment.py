@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -96,6 +97,42 @@ def enrol(
     else:
         notifications.notify_enrolled(enrolment)
     return enrolment
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What nominating one person of several came to: their enrolment, or the rule's
+    message."""
+
+    person: Person
+    enrolment: Enrolment | None = None
+    refusal: str = ""
+
+
+def enrol_each(
+    *,
+    session: TrainingSession,
+    people: Sequence[Person],
+    by: User | None,
+    organisation: PartnerOrganisation | None = None,
+    confirm: bool = False,
+) -> list[Outcome]:
+    """Nominate several people to ``session`` in one step, each through :func:`enrol` in
+    a transaction of their own: one refused (with the rule's message) does not hold back
+    the others. Unlike the list import, which is all or nothing, this answers person by
+    person, in the order given."""
+    outcomes = []
+    for person in people:
+        try:
+            enrolment = enrol(
+                session=session, person=person, by=by, organisation=organisation,
+                confirm=confirm,
+            )  # fmt: skip
+        except ValidationError as exc:
+            outcomes.append(Outcome(person, refusal=" ".join(exc.messages)))
+        else:
+            outcomes.append(Outcome(person, enrolment))
+    return outcomes
 
 
 MAX_IMPORT_LINES = 500
