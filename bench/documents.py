@@ -40,6 +40,7 @@ def make_sessions() -> dict[int, int]:
     """
     from partnerships.models import Participant
     from trainings.models import (
+        MAX_SESSION_SEATS,
         Enrolment,
         EnrolmentState,
         SessionDay,
@@ -64,9 +65,14 @@ def make_sessions() -> dict[int, int]:
         for offset, rows in enumerate((LARGE_LIST, SMALL_LIST)):
             day = dt.date(timezone.localdate().year - 20, 3, 1) + dt.timedelta(weeks=offset)
             sunday = day + dt.timedelta(days=(6 - day.weekday()) % 7)
+            # A venue holds one week a Sunday: a later run takes the next free one.
+            while TrainingWeek.objects.filter(venue=venue, starts_on=sunday).exists():
+                sunday += dt.timedelta(days=7)
             week = TrainingWeek.objects.create(venue=venue, starts_on=sunday, notes="[bench]")
+            # The list is longer than any session's seats: a document sized for the
+            # worst case, written past the seat count on purpose.
             session = TrainingSession.objects.create(
-                kind=SessionKind.TRAINING_1, week=week, capacity=rows,
+                kind=SessionKind.TRAINING_1, week=week, capacity=min(rows, MAX_SESSION_SEATS),
                 first_day=week.starts_on, last_day=week.ends_on,
             )  # fmt: skip
             SessionDay.objects.bulk_create(

@@ -53,10 +53,12 @@ def make_contest(clients: int = CLIENTS, per_client: int = PER_CLIENT) -> Contes
         raise RuntimeError("enrolment needs the scale data set (a current participant)")
     day = dt.date(timezone.localdate().year + 3, 3, 1)
     sunday = day + dt.timedelta(days=(6 - day.weekday()) % 7)
+    venue = Venue.objects.order_by("pk").first()
+    # A venue holds one week a Sunday: a later run takes the next free one.
+    while TrainingWeek.objects.filter(venue=venue, starts_on=sunday).scheduled().exists():
+        sunday += dt.timedelta(days=7)
     with transaction.atomic():
-        week = TrainingWeek.objects.create(
-            venue=Venue.objects.order_by("pk").first(), starts_on=sunday, notes="[bench]"
-        )
+        week = TrainingWeek.objects.create(venue=venue, starts_on=sunday, notes="[bench]")
         session = TrainingSession.objects.create(
             kind=SessionKind.TRAINING_1, week=week, capacity=CAPACITY,
             first_day=week.starts_on, last_day=week.ends_on,

@@ -15,6 +15,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from norec_portal.countries import CountryChoices
+from norec_portal.forms import ServiceCheckedForm
 from norec_portal.languages import sort_key
 from norec_portal.models import User
 from norec_portal.widgets import FastSelect, FastSelectMultiple
@@ -29,7 +30,7 @@ from .models import (
     Language,
     Member,
 )
-from .services.activities import ActivityData, time_zones
+from .services.activities import ActivityData, check_activity, time_zones
 from .services.members import MAX_EXPERTISE_TAGS, Consents, Profile
 from .services.newsletters import Draft
 from .version_fields import VersionFieldsMixin
@@ -383,7 +384,7 @@ class WallClockField(forms.DateTimeField):
         return value
 
 
-class ActivityForm(VersionFieldsMixin, forms.Form):
+class ActivityForm(VersionFieldsMixin, ServiceCheckedForm):
     heading_label = _("Title")
     body_label = _("Description")
     body_rows = 5
@@ -428,6 +429,18 @@ class ActivityForm(VersionFieldsMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 10}),
         help_text=_("Markdown, as in the newsletter."),
     )
+
+    def service_problems(self, data: dict[str, Any]) -> dict[str | None, Any]:
+        return dict(
+            check_activity(
+                ActivityData(
+                    title=data.get("title"), kind=data.get("kind"), starts=data.get("starts"),
+                    ends=data.get("ends"), time_zone=data.get("time_zone"),
+                    place=data.get("place") or "", online_url=data.get("online_url") or "",
+                    capacity=data.get("capacity"),
+                )
+            )
+        )  # fmt: skip
 
     def activity_data(self) -> ActivityData:
         data = self.cleaned_data

@@ -11,13 +11,15 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from norec_portal.countries import CountryChoices
+from norec_portal.forms import ServiceCheckedForm
 from norec_portal.widgets import FastSelectMultiple
 from partnerships.models import Person
 
 from .models import InvitationWave
+from .services.waves import check_wave
 
 
-class WaveForm(forms.Form):
+class WaveForm(ServiceCheckedForm):
     name = forms.CharField(label=_("Name"), max_length=150,
                            help_text=_("For example “East Africa, spring”."))  # fmt: skip
     countries = forms.MultipleChoiceField(
@@ -38,6 +40,12 @@ class WaveForm(forms.Form):
     expires_after_days = forms.IntegerField(
         label=_("Invitation valid for (days)"), min_value=1, max_value=365, initial=60
     )
+
+    CHECKED = ("countries", "daily_cap", "starts_on", "reminder_after_days",
+               "expires_after_days")  # fmt: skip
+
+    def service_problems(self, data: dict[str, Any]) -> dict[str | None, Any]:
+        return dict(check_wave(**{name: data.get(name) for name in self.CHECKED}))
 
 
 class ResendForm(forms.Form):

@@ -23,6 +23,39 @@ def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
+class ServiceCheckedForm(forms.Form):
+    """A form that shows every problem in one round: its own field errors *and* the
+    service's checks, for whatever fields are valid so far.
+
+    Without it a service's rules run only once the form is valid, so a bad email hid a
+    bad phone number and an end before the start until the next submission. A subclass
+    implements :meth:`service_problems` by calling the service's ``check_*`` function(s)
+    (the rules stay in the service; the form only asks early). ``data`` holds the valid
+    fields only: a check must skip what is missing."""
+
+    def service_problems(self, data: dict[str, Any]) -> dict[str | None, Any]:
+        return {}
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        for field, problem in self.service_problems(dict(cleaned)).items():
+            name = field if field in self.fields else None
+            if name is not None and name in self.errors:
+                continue  # the field's own error says it already
+            self.add_error(name, problem)
+        return cleaned
+
+
+def problems_of(exc: ValidationError) -> dict[str | None, list[str]]:
+    """A service's ``ValidationError`` as problems by field (None: the whole form)."""
+    if hasattr(exc, "error_dict"):
+        return {
+            (None if field == "__all__" else field): messages
+            for field, messages in exc.message_dict.items()
+        }
+    return {None: exc.messages}
+
+
 T = TypeVar("T")
 
 

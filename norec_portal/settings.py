@@ -215,7 +215,8 @@ OUTBOX_MESSAGE_ID_DOMAIN = env.str("OUTBOX_MESSAGE_ID_DOMAIN", default="portal.n
 # --- Trainings ----------------------------------------------------------------------------
 
 # (days before, days after) the exchange start / end in which Training 1 / 2 must begin.
-TRAINING_1_WINDOW_DAYS = tuple(env.list("TRAINING_1_WINDOW_DAYS", cast=int, default=[90, 30]))
+# Training 1 prepares the departure: it begins before the exchange starts, or that day.
+TRAINING_1_WINDOW_DAYS = tuple(env.list("TRAINING_1_WINDOW_DAYS", cast=int, default=[90, 0]))
 TRAINING_2_WINDOW_DAYS = tuple(env.list("TRAINING_2_WINDOW_DAYS", cast=int, default=[60, 30]))
 TRAINING_SIGNUP_CALL_DAYS = env.int("TRAINING_SIGNUP_CALL_DAYS", default=91)
 TRAINING_REMINDER_DAYS = env.int("TRAINING_REMINDER_DAYS", default=14)

@@ -44,3 +44,27 @@ def country_zone(country_code: str) -> str:
     if not zones:
         return ""
     return MAIN_ZONE.get(code, zones[0])
+
+
+def day_shift(value: dt.datetime, reference: dt.date) -> int:
+    """How many days ``value``'s own date lies after ``reference`` (-1: the day before)."""
+    return (value.date() - reference).days
+
+
+def time_span(starts: dt.datetime, ends: dt.datetime, zone: dt.tzinfo, *, day: dt.date) -> str:
+    """ "HH:MM–HH:MM" of ``starts``–``ends`` in ``zone``, saying so when that is on another
+    date than ``day`` (the date the reader sees the span under): "23:00–02:00 the previous
+    day". The one way a time in a second zone is written, on pages, in PDFs and emails."""
+    from django.utils.formats import date_format
+    from django.utils.translation import gettext as _
+
+    local_start, local_end = in_zone(starts, zone), in_zone(ends, zone)
+    span = f"{local_start:%H:%M}–{local_end:%H:%M}"
+    shift = day_shift(local_start, day)
+    if shift == 0:
+        return span
+    if shift == -1:
+        return _("%(span)s the previous day") % {"span": span}
+    if shift == 1:
+        return _("%(span)s the next day") % {"span": span}
+    return _("%(span)s on %(date)s") % {"span": span, "date": date_format(local_start, "j F")}

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from norec_portal.countries import CountryChoices
+from norec_portal.forms import ServiceCheckedForm, problems_of
 from norec_portal.models import Role, User
 from norec_portal.widgets import FastSelect
 
@@ -23,7 +24,7 @@ from .models import (
     Phase,
     Programme,
 )
-from .services import check_date_of_birth
+from .services import check_date_of_birth, check_exchange_dates, clean_person_data
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 COUNTRY_CHOICES = CountryChoices(blank=_("All countries"))
@@ -126,7 +127,7 @@ class PartnershipCreateForm(forms.Form):
         ]
 
 
-class ParticipantForm(forms.Form):
+class ParticipantForm(ServiceCheckedForm):
     """A participant as a coordinator registers them. The sending organisation is never a
     field: it is the coordinator's own."""
 
@@ -202,6 +203,21 @@ class ParticipantForm(forms.Form):
 
     def person_data(self) -> dict[str, Any]:
         return {key: self.cleaned_data.get(key) for key in self.PERSON_FIELDS}
+
+    def service_problems(self, data: dict[str, Any]) -> dict[str | None, Any]:
+        problems: dict[str | None, Any] = {}
+        try:
+            clean_person_data({k: data[k] for k in self.PERSON_FIELDS if k in data})
+        except forms.ValidationError as exc:
+            problems.update(problems_of(exc))
+        problems.update(
+            check_exchange_dates(
+                exchange_start=data.get("exchange_start"),
+                exchange_end=data.get("exchange_end"),
+                elearning_completed_on=data.get("elearning_completed_on"),
+            )
+        )
+        return problems
 
 
 class AnonymiseForm(forms.Form):

@@ -398,11 +398,31 @@ def check_exchange(
             "organisation": plan.host_organisation.name,
             "partnership": partnership.name,
         }
-    if plan.exchange_end <= plan.exchange_start:
-        errors["exchange_end"] = _("The exchange must end after it starts.")
-    elif (plan.exchange_end - plan.exchange_start).days > 2 * 366:
-        errors["exchange_end"] = _("An exchange lasts at most two years.")
-    if plan.elearning_completed_on and plan.elearning_completed_on > timezone.localdate():
+    errors.update(
+        check_exchange_dates(
+            exchange_start=plan.exchange_start,
+            exchange_end=plan.exchange_end,
+            elearning_completed_on=plan.elearning_completed_on,
+        )
+    )
+    return errors
+
+
+def check_exchange_dates(
+    *,
+    exchange_start: dt.date | None,
+    exchange_end: dt.date | None,
+    elearning_completed_on: dt.date | None = None,
+) -> dict[str, str]:
+    """Problems with an exchange's dates, by field; a date not given is not checked (a
+    form asks with the dates it could read)."""
+    errors: dict[str, str] = {}
+    if exchange_start and exchange_end:
+        if exchange_end <= exchange_start:
+            errors["exchange_end"] = _("The exchange must end after it starts.")
+        elif (exchange_end - exchange_start).days > 2 * 366:
+            errors["exchange_end"] = _("An exchange lasts at most two years.")
+    if elearning_completed_on and elearning_completed_on > timezone.localdate():
         errors["elearning_completed_on"] = _("The e-learning date cannot be in the future.")
     return errors
 
@@ -424,11 +444,12 @@ def check_date_of_birth(value: dt.date | None, *, today: dt.date | None = None) 
 
 def clean_person_data(data: dict[str, Any]) -> dict[str, Any]:
     """Trim names and email, write the phone in E.164, check the date of birth (raises
-    ``ValidationError`` by field)."""
+    ``ValidationError`` by field, with every problem at once)."""
     cleaned = {key: data.get(key) for key in PERSON_FIELDS if key in data}
+    problems: dict[str, list[str]] = {}
     problem = check_date_of_birth(cleaned.get("date_of_birth"))
     if problem:
-        raise ValidationError({"date_of_birth": problem})
+        problems["date_of_birth"] = [problem]
     for key in ("first_name", "last_name", "email"):
         if key in cleaned:
             cleaned[key] = " ".join(str(cleaned[key] or "").split())
@@ -439,7 +460,9 @@ def clean_person_data(data: dict[str, Any]) -> dict[str, Any]:
         try:
             cleaned["phone"] = normalize_phone(cleaned["phone"], region)
         except ValidationError as exc:
-            raise ValidationError({"phone": exc.messages}) from exc
+            problems["phone"] = exc.messages
+    if problems:
+        raise ValidationError(problems)
     for key in ("phone", "nationality", "country", "gender", "preferred_language"):
         if key in cleaned and cleaned[key] is None:
             cleaned[key] = ""
@@ -449,6 +472,17 @@ def clean_person_data(data: dict[str, Any]) -> dict[str, Any]:
 def _raise_field_errors(errors: dict[str, str]) -> None:
     if errors:
         raise ValidationError({k or "__all__": v for k, v in errors.items()})
+
+
+def _person_and_exchange_problems(
+    person_data: dict[str, Any], exchange_errors: dict[str, str]
+) -> dict[str, Any]:
+    """``person_data`` cleaned; raises the problems of the person *and* of the exchange
+    together, so nobody fixes one to be told the next."""
+    try:
+        return clean_person_data(person_data)
+    except ValidationError as exc:
+        raise ValidationError({**exc.message_dict, **exchange_errors}) from exc
 
 
 def register_participant(
@@ -484,8 +518,8 @@ def _register_participant(
     by: User | None,
     member_ids: set[int] | None,
 ) -> Participant:
-    person_data = clean_person_data(person_data)
     errors = check_exchange(sending=sending, plan=plan, member_ids=member_ids)
+    person_data = _person_and_exchange_problems(person_data, errors)
     duplicate = find_duplicate_person(
         email=person_data.get("email", ""),
         first_name=person_data.get("first_name", ""),
@@ -547,8 +581,8 @@ def _update_participant(
     by: User | None,
 ) -> Participant:
     participant = Participant.objects.select_for_update().get(pk=participant.pk)
-    person_data = clean_person_data(person_data)
     errors = check_exchange(sending=participant.sending_organisation, plan=plan)
+    person_data = _person_and_exchange_problems(person_data, errors)
     duplicate = find_duplicate_person(
         email=person_data.get("email", ""),
         first_name=person_data.get("first_name", ""),

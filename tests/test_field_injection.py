@@ -140,7 +140,7 @@ def test_nomination_ignores_injected_state_and_organisation(
     week = tf.make_week(starts_on=sunday)
     t1 = week.sessions.get(kind=SessionKind.TRAINING_1, group=1)
     participant = tf.participant_for(sunday, partnership=partnership)
-    data = {"person": participant.person.pk, "organisation": org_b.pk, "state": "confirmed",
+    data = {"people": participant.person.pk, "organisation": org_b.pk, "state": "confirmed",
             "requested_state": "confirmed", "nominated_by": 1, "kind": "partner"}  # fmt: skip
     url = reverse("trainings:coordinator_nominate", args=[t1.pk])
     assert coordinator_client.post(url, data).status_code == 302

@@ -20,7 +20,16 @@ from norec_portal.models import Role, User
 from partnerships.models import ContactPerson, Participant, Partnership, Phase
 
 from . import services
-from .models import Enrolment, EnrolmentState, SessionKind, TrainingWeek, Venue, window_days
+from .models import (
+    Enrolment,
+    EnrolmentState,
+    OccupiedDay,
+    SessionKind,
+    TrainingWeek,
+    Venue,
+    session_dates,
+    window_days,
+)
 
 DEMO_MARK = "[demo]"
 # (venue, weeks from the coming Sunday, partner training days)
@@ -143,22 +152,24 @@ def _past_week(today: dt.date, staff: User | None) -> None:
         sessions=[services.SessionPlan(SessionKind.TRAINING_1, 30)],
         notes=f"{DEMO_MARK} past",
         by=staff,
+        history=True,
     )
     session = week.sessions.get()
     participants = Participant.objects.filter(
         person__email__endswith="@demo.example.org",
         status=Participant.Status.ON_EXCHANGE,
-        exchange_start__gte=week.starts_on - dt.timedelta(days=30),
+        exchange_start__gte=week.starts_on,
         exchange_start__lte=week.starts_on + dt.timedelta(days=90),
     ).select_related("sending_organisation")
     now = timezone.now()
     for participant in participants:
-        Enrolment.objects.create(
+        enrolment = Enrolment.objects.create(
             session=session, kind=session.kind, person_id=participant.person_id,
             participant=participant, organisation=participant.sending_organisation,
             state=EnrolmentState.ATTENDED, requested_state=EnrolmentState.CONFIRMED,
             nominated_by=staff, confirmed_at=now, attendance_marked_at=now,
         )  # fmt: skip
+        services.occupy_days(enrolment)
 
 
 # --- The scale data set (``manage.py seed_scale``) --------------------------------------
@@ -193,6 +204,9 @@ def build_scale(rng, scale: float) -> dict[str, int]:
                 TrainingWeek(venue=venues[index % len(venues)], starts_on=sunday,
                              notes="[scale]")
             )  # fmt: skip
+    # A venue holds one week a Sunday: an appended data set skips the Sundays it has.
+    booked = set(TrainingWeek.objects.scheduled().values_list("venue_id", "starts_on"))
+    weeks = [w for w in weeks if (w.venue.pk, w.starts_on) not in booked]
     # Only what this run creates (the data set may be appended to an earlier one).
     last_week = TrainingWeek.objects.aggregate(last=Max("pk"))["last"] or 0
     last_session = TrainingSession.objects.aggregate(last=Max("pk"))["last"] or 0
@@ -310,6 +324,16 @@ def build_scale(rng, scale: float) -> dict[str, int]:
             place(fitting[0], person_id=person_id, organisation_id=organisation_id,
                   contact_id=pk)  # fmt: skip
     Enrolment.objects.bulk_create(enrolments, batch_size=2000)
+    # The days each enrolment takes, as ``enrol`` records them (the weeks' sessions
+    # take their whole week; ``busy`` kept any person to one session a week).
+    OccupiedDay.objects.bulk_create(
+        (
+            OccupiedDay(enrolment=e, person_id=e.person_id, date=day)
+            for e in enrolments
+            for day in session_dates(e.session)
+        ),
+        batch_size=5000,
+    )
     return {
         "training weeks": len(weeks),
         "training sessions": len(sessions),

@@ -13,11 +13,13 @@ from django.core.exceptions import ValidationError
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from norec_portal.forms import ServiceCheckedForm
 from norec_portal.models import Role, User
 from partnerships.models import Partnership, Person, Phase
 
-from .models import TrainingSession, TrainingWeek, Venue
+from .models import MAX_SESSION_SEATS, TrainingSession, TrainingWeek, Venue
 from .schedule import FULL_WEEK, ONLINE_DAY_HOURS, ONLINE_DAY_START, SHORT_PARTNER_TRAINING
+from .services.weeks import check_seats, check_week
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -76,7 +78,7 @@ class VenueForm(forms.ModelForm):
         return data
 
 
-class WeekForm(forms.Form):
+class WeekForm(ServiceCheckedForm):
     """A week and its three parallel sessions in one form."""
 
     venue = forms.ModelChoiceField(
@@ -91,14 +93,18 @@ class WeekForm(forms.Form):
         label=_("Format"), choices=TrainingWeek.Format.choices, initial="in_person"
     )
     t1 = forms.BooleanField(label=_("Hold Training 1"), required=False, initial=True)
-    t1_capacity = forms.IntegerField(label=_("Training 1 seats"), min_value=1, initial=30)
+    t1_capacity = forms.IntegerField(
+        label=_("Training 1 seats"), min_value=1, max_value=MAX_SESSION_SEATS, initial=30
+    )
     t1_facilitators = FacilitatorField(label=_("Training 1 facilitators"))
     t2 = forms.BooleanField(label=_("Hold Training 2"), required=False, initial=True)
-    t2_capacity = forms.IntegerField(label=_("Training 2 seats"), min_value=1, initial=30)
+    t2_capacity = forms.IntegerField(
+        label=_("Training 2 seats"), min_value=1, max_value=MAX_SESSION_SEATS, initial=30
+    )
     t2_facilitators = FacilitatorField(label=_("Training 2 facilitators"))
     partner = forms.BooleanField(label=_("Hold Partner training"), required=False, initial=True)
     partner_capacity = forms.IntegerField(
-        label=_("Partner training seats"), min_value=1, initial=40
+        label=_("Partner training seats"), min_value=1, max_value=MAX_SESSION_SEATS, initial=40
     )
     partner_days = forms.TypedChoiceField(
         label=_("Partner training lasts"),
@@ -114,15 +120,26 @@ class WeekForm(forms.Form):
         label=_("Internal notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
+    def service_problems(self, data: dict) -> dict:
+        problems = dict(check_week(venue=data.get("venue"), starts_on=data.get("starts_on")))
+        for prefix, kind in (("t1", "t1"), ("t2", "t2"), ("partner", "partner")):
+            seats = data.get(f"{prefix}_capacity")
+            if data.get(prefix) and seats is not None:
+                try:
+                    check_seats(seats, kind)
+                except ValidationError as exc:
+                    problems[f"{prefix}_capacity"] = exc.messages
+        return problems
+
 
 class SessionForm(forms.Form):
-    capacity = forms.IntegerField(label=_("Seats"), min_value=1, max_value=500)
+    capacity = forms.IntegerField(label=_("Seats"), min_value=1, max_value=MAX_SESSION_SEATS)
     facilitators = FacilitatorField()
 
 
 class ParallelGroupForm(forms.Form):
     capacity = forms.IntegerField(
-        label=_("Seats in the second group"), min_value=1, max_value=500, initial=40
+        label=_("Seats in the second group"), min_value=1, max_value=MAX_SESSION_SEATS, initial=40
     )
 
 
@@ -156,7 +173,9 @@ class SeminarForm(forms.Form):
         queryset=Venue.objects.filter(active=True).order_by("name"),
         help_text=_("Leave empty for an online seminar (times are then in Norway's time)."),
     )  # fmt: skip
-    capacity = forms.IntegerField(label=_("Seats"), min_value=1, max_value=500, initial=30)
+    capacity = forms.IntegerField(
+        label=_("Seats"), min_value=1, max_value=MAX_SESSION_SEATS, initial=30
+    )
     day1 = forms.DateField(label=_("First day"), widget=DATE)
     day1_starts = forms.TimeField(label=_("First day starts"), widget=TIME, initial="09:00")
     day1_ends = forms.TimeField(label=_("First day ends"), widget=TIME, initial="16:00")
@@ -220,6 +239,62 @@ class PersonChoiceForm(forms.Form):
             if reason is not None:
                 self.errors["person"] = self.error_class(reason.messages)
         return cleaned
+
+
+class NominateForm(forms.Form):
+    """Pick one or several people from a precomputed list of (person, label). A choice
+    that is no longer offered (gone stale since the page was shown) is answered with the
+    rule that keeps the person out, from ``explain(person_id)``."""
+
+    people = forms.TypedMultipleChoiceField(
+        label=_("People to nominate"), coerce=int, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(
+        self,
+        *args,
+        people: list[tuple[int, str]],
+        explain: Callable[[str], ValidationError | None] | None = None,
+        confirm_label: str | None = None,
+        confirm_initial: bool = False,
+        **kwargs,
+    ):
+        super().__init__(*args, **kwargs)
+        self.fields["people"].choices = people
+        self.explain = explain
+        if confirm_label is not None:
+            self.fields["confirm"] = forms.BooleanField(
+                label=confirm_label, required=False, initial=confirm_initial,
+                help_text=_("Otherwise the people are nominated and confirmed later."),
+            )  # fmt: skip
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if self.explain is not None and self.has_error("people", code="invalid_choice"):
+            offered = {str(value) for value, _label in self.fields["people"].choices}
+            reasons = [
+                reason
+                for value in self.data.getlist("people")
+                if value not in offered and (reason := self.explain(value)) is not None
+            ]
+            if reasons:
+                self.errors["people"] = self.error_class(
+                    [message for reason in reasons for message in reason.messages]
+                )
+        return cleaned
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        if self.errors.get("people"):
+            # Each checkbox is marked invalid: point it at the message that says why.
+            self.fields["people"].widget.attrs["aria-describedby"] = (
+                f"{self['people'].auto_id}_error"
+            )
+
+    def chosen_people(self) -> list[Person]:
+        ids = self.cleaned_data["people"]
+        found = Person.objects.in_bulk(ids)
+        return [found[pk] for pk in ids if pk in found]
 
 
 class StaffEnrolForm(PersonChoiceForm):

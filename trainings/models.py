@@ -40,6 +40,10 @@ DEPARTURE_TIME = dt.time(10, 0)  # Saturday morning
 DAY_START = dt.time(9, 0)
 DAY_END = dt.time(17, 0)
 
+# The most seats one session may have: a whole week hosts 60–120 people; beyond this a
+# number is a typing slip, and more people are served by a second group.
+MAX_SESSION_SEATS = 200
+
 
 def validate_time_zone(value: str) -> None:
     if value not in available_timezones():
@@ -124,6 +128,9 @@ class TrainingWeek(models.Model):
         _("status"), max_length=10, choices=Status.choices, default=Status.SCHEDULED
     )
     notes = models.TextField(_("internal notes"), blank=True)
+    # When the programme begins on the Sunday, in the venue's time: the afternoon at the
+    # venue, the start of the daily block once the week runs online.
+    programme_start = models.TimeField(_("programme starts at"), default=PROGRAMME_START)
     signup_call_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     cancelled_at = models.DateTimeField(null=True, blank=True, editable=False)
     cancellation_reason = models.CharField(max_length=500, blank=True)
@@ -147,6 +154,12 @@ class TrainingWeek(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="cancelled") | Q(cancelled_at__isnull=False),
                 name="training_week_cancelled_has_time",
+            ),
+            # One week per venue and Sunday (its parallel sessions share it).
+            models.UniqueConstraint(
+                fields=["venue", "starts_on"],
+                condition=~Q(status="cancelled"),
+                name="training_week_once_per_venue_and_sunday",
             ),
         ]
         indexes = [models.Index(fields=["starts_on"], name="training_week_start_idx")]
@@ -172,7 +185,7 @@ class TrainingWeek(models.Model):
 
     @property
     def programme_starts_at(self) -> dt.datetime:
-        return self._local(0, PROGRAMME_START)
+        return self._local(0, self.programme_start)
 
     @property
     def farewell_at(self) -> dt.datetime:
@@ -341,6 +354,9 @@ class TrainingSession(models.Model):
                 name="session_week_matches_kind",
             ),  # fmt: skip
             models.CheckConstraint(condition=Q(capacity__gte=1), name="session_has_seats"),
+            models.CheckConstraint(
+                condition=Q(capacity__lte=MAX_SESSION_SEATS), name="session_seats_sensible"
+            ),
             models.CheckConstraint(condition=Q(group__gte=1), name="session_group_positive"),
             models.CheckConstraint(
                 condition=Q(last_day__gte=models.F("first_day")), name="session_days_ordered"
@@ -407,6 +423,16 @@ class TrainingSession(models.Model):
             self.first_day - dt.timedelta(days=after),
             self.first_day + dt.timedelta(days=before),
         )
+
+
+def session_dates(session: TrainingSession) -> list[dt.date]:
+    """The days ``session`` takes its people: a week's session the whole week, arrival to
+    departure; a seminar each of its own days, in its venue's (or Norway's) calendar."""
+    if session.week_id is not None:
+        span = (session.last_day - session.first_day).days
+        return [session.first_day + dt.timedelta(days=n) for n in range(span + 1)]
+    zone = session.zone
+    return sorted({in_zone(day.starts_at, zone).date() for day in session.days.all()})
 
 
 class SessionDay(models.Model):
@@ -495,14 +521,10 @@ class EnrolmentQuerySet(models.QuerySet["Enrolment"]):
             ("partner_once", live.filter(kind=SessionKind.PARTNER))
             if session.kind == SessionKind.PARTNER
             else None,
-            # Nobody is in two sessions at the same time.
-            (
-                "overlap",
-                live.filter(
-                    session__first_day__lte=session.last_day,
-                    session__last_day__gte=session.first_day,
-                ),
-            ),
+            # Nobody is in two sessions at the same time: compared day by day (a
+            # seminar's days need not follow each other), from the days each counting
+            # enrolment occupies.
+            ("overlap", live.filter(occupied_days__date__in=session_dates(session))),
             # One Training 1 and one Training 2 per exchange; after a no-show it may be
             # retaken.
             (
@@ -513,8 +535,26 @@ class EnrolmentQuerySet(models.QuerySet["Enrolment"]):
             )
             if participant is not None and session.kind in PARTICIPANT_KINDS
             else None,
+            # Training 1 prepares the departure, Training 2 the return: for one exchange,
+            # Training 2 begins only after Training 1 has ended.
+            ("order", self._out_of_order(live, session, participant))
+            if participant is not None and session.kind in PARTICIPANT_KINDS
+            else None,
         ]
         return [rule for rule in rules if rule is not None]
+
+    @staticmethod
+    def _out_of_order(
+        live: EnrolmentQuerySet, session: TrainingSession, participant: object
+    ) -> EnrolmentQuerySet:
+        """The exchange's other training that ``session`` would come on the wrong side
+        of: a Training 1 not over before a Training 2 ``session`` begins, or a Training 2
+        that begins before a Training 1 ``session`` is over. A missed Training 1 (no-show)
+        is retaken, so it orders nothing."""
+        mine = live.filter(participant=participant).exclude(state=EnrolmentState.NO_SHOW)
+        if session.kind == SessionKind.TRAINING_2:
+            return mine.filter(kind="t1", session__last_day__gte=session.first_day)
+        return mine.filter(kind="t2", session__first_day__lte=session.last_day)
 
     def barring(self, session: TrainingSession, *, participant: object = None) -> EnrolmentQuerySet:
         """The enrolments (of the person ``self`` is filtered to) that keep them out of
@@ -611,6 +651,12 @@ class Enrolment(models.Model):
                 condition=~Q(state="cancelled"),
                 name="enrolment_once_per_session",
             ),
+            # One Training 1 and one Training 2 per exchange (a no-show retakes it).
+            models.UniqueConstraint(
+                fields=["participant", "kind"],
+                condition=Q(kind__in=["t1", "t2"]) & ~Q(state__in=["cancelled", "no_show"]),
+                name="enrolment_one_training_per_exchange",
+            ),
         ]
         indexes = [
             models.Index(fields=["session", "state"], name="enrolment_session_state_idx"),
@@ -651,6 +697,34 @@ class Enrolment(models.Model):
     @property
     def can_have_certificate(self) -> bool:
         return self.state == EnrolmentState.ATTENDED
+
+
+class OccupiedDay(models.Model):
+    """A day a person is taken by one of their enrolments: the database's own statement
+    of "nobody is in two sessions at the same time".
+
+    The enrolment services write a row per day of the session when an enrolment starts
+    to count (anything but cancelled) and delete them when it is cancelled, in the same
+    transaction; the unique (person, date) pair then refuses a second session on any of
+    those days, whoever writes it and however many workers race. A week's session takes
+    its whole week (arrival Sunday to departure Saturday); a seminar only its own days,
+    which need not follow each other.
+    """
+
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="occupied_days")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="occupied_days")
+    date = models.DateField()
+
+    class Meta:
+        verbose_name = _("occupied day")
+        verbose_name_plural = _("occupied days")
+        ordering = ["person", "date"]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "date"], name="person_one_session_a_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} @ {self.date:%Y-%m-%d}"
 
 
 class DocumentBatch(models.Model):

@@ -2,7 +2,9 @@
 (registered with :mod:`norec_portal.privacy` in ``TrainingsConfig.ready``).
 
 Enrolments stay when a person is anonymised: they are the attendance statistics. Only
-the free-text cancellation reason, which may name circumstances, is emptied.
+the free-text cancellation reason, which may name circumstances, is emptied. The days an
+enrolment occupies (``OccupiedDay``) are derived from it and the session: exported with
+the enrolments' sessions, they hold nothing else to export or empty.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from .models import (
     ACTIVE_STATES,
     DocumentBatch,
     Enrolment,
+    OccupiedDay,
     SeminarInvitation,
     TrainingSession,
     TrainingWeek,
@@ -95,7 +98,14 @@ def register() -> None:
     privacy.register(
         privacy.Source(
             app="trainings",
-            covers=(Enrolment, TrainingWeek, TrainingSession, SeminarInvitation, DocumentBatch),
+            covers=(
+                Enrolment,
+                OccupiedDay,
+                TrainingWeek,
+                TrainingSession,
+                SeminarInvitation,
+                DocumentBatch,
+            ),  # fmt: skip
             export=_export,
             anonymise=_anonymise,
             people_to_keep=_people_to_keep,

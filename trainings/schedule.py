@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from norec_portal.zones import NORWAY, ZonedDatetime, in_zone
+from norec_portal.zones import NORWAY, ZonedDatetime, in_zone, time_span
 
 from .models import (
     DAY_END,
@@ -83,6 +83,12 @@ class LocalDay:
     @property
     def same_in_norway(self) -> bool:
         return self.starts.utcoffset() == self.starts_norway.utcoffset()
+
+    @property
+    def norway_span(self) -> str:
+        """The day's times in Norway, saying when Norway's date differs from the
+        venue's ("23:00–02:00 the previous day")."""
+        return time_span(self.starts, self.ends, NORWAY, day=self.starts.date())
 
 
 def local_days(

@@ -107,6 +107,11 @@ urlpatterns = [
     # Partner coordinators
     path("portal/trainings/", coordinator.sessions, name="coordinator_sessions"),
     path(
+        "portal/trainings/participants/<int:pk>/",
+        coordinator.participant_trainings,
+        name="coordinator_participant_trainings",
+    ),
+    path(
         "portal/trainings/sessions/<int:pk>/nominate/",
         coordinator.nominate,
         name="coordinator_nominate",

@@ -71,15 +71,17 @@ class ActivityData:
     versions: tuple[Version, ...] = ()  # title and description in French, Spanish…
 
 
-def _check(data: ActivityData) -> dict[str, str]:
+def check_activity(data: ActivityData) -> dict[str, str]:
+    """Every problem with an activity, by field. A value given as None (a form field that
+    could not be read) is not checked: the form says what is wrong with it."""
     errors: dict[str, str] = {}
-    if not " ".join(data.title.split()):
+    if data.title is not None and not " ".join(data.title.split()):
         errors["title"] = _("Give the activity a title.")
-    if data.kind not in Kind.values:
+    if data.kind is not None and data.kind not in Kind.values:
         errors["kind"] = _("Choose what kind of activity it is.")
-    if data.time_zone not in time_zones():
+    if data.time_zone is not None and data.time_zone not in time_zones():
         errors["time_zone"] = _("Choose a time zone from the list.")
-    if data.ends <= data.starts:
+    if data.starts is not None and data.ends is not None and data.ends <= data.starts:
         errors["ends"] = _("The end must come after the start.")
     if data.kind == Kind.PHYSICAL and not data.place.strip():
         errors["place"] = _("Say where the meeting takes place.")
@@ -96,7 +98,7 @@ def _aware(value: dt.datetime, zone_name: str) -> dt.datetime:
 
 
 def _apply(activity: Activity, data: ActivityData) -> None:
-    errors = _check(data)
+    errors = check_activity(data)
     if errors:
         raise ValidationError(errors)
     activity.title = " ".join(data.title.split())[:200]

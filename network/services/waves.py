@@ -154,24 +154,28 @@ def preview_wave(*, countries: Sequence[str]) -> WavePreview:
 
 def check_wave(
     *,
-    countries: Sequence[str],
-    daily_cap: int,
-    starts_on: dt.date,
-    reminder_after_days: int,
-    expires_after_days: int,
+    countries: Sequence[str] | None,
+    daily_cap: int | None,
+    starts_on: dt.date | None,
+    reminder_after_days: int | None,
+    expires_after_days: int | None,
 ) -> dict[str, str]:
+    """Every problem with a wave's settings, by field. A value given as None (a form
+    field that could not be read) is not checked: the form says what is wrong with it."""
     errors: dict[str, str] = {}
-    if not countries:
+    if countries is not None and not countries:
         errors["countries"] = _("Choose at least one country.")
-    if not 1 <= daily_cap <= MAX_DAILY_CAP:
+    if daily_cap is not None and not 1 <= daily_cap <= MAX_DAILY_CAP:
         errors["daily_cap"] = _("Choose between 1 and %(max)d invitations a day.") % {
             "max": MAX_DAILY_CAP
         }
-    if starts_on < timezone.localdate():
+    if starts_on is not None and starts_on < timezone.localdate():
         errors["starts_on"] = _("The first day cannot be in the past.")
-    if expires_after_days < 1:
+    if expires_after_days is None:
+        pass
+    elif expires_after_days < 1:
         errors["expires_after_days"] = _("An invitation must be valid for at least one day.")
-    elif reminder_after_days >= expires_after_days:
+    elif reminder_after_days is not None and reminder_after_days >= expires_after_days:
         errors["reminder_after_days"] = _(
             "The reminder must go out before the invitation expires (after %(days)d days)."
         ) % {"days": expires_after_days}

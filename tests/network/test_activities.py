@@ -504,3 +504,15 @@ def test_existing_activities_are_published_by_the_migration():
     migration.publish_existing(global_apps, None)
     old.refresh_from_db()
     assert old.published_at == old.created_at
+
+
+def test_activity_form_shows_every_problem_at_once(staff_client):
+    # A missing title (the form's own error) used to hide the service's checks.
+    response = staff_client.post(
+        reverse("network:staff_activity_create"),
+        {"title": "", "kind": "physical", "starts": "2031-05-06T14:00",
+         "ends": "2031-05-06T13:00", "time_zone": "Africa/Kampala", "place": ""},
+    )  # fmt: skip
+    errors = response.context["form"].errors
+    assert set(errors) >= {"title", "ends", "place"}
+    assert not Activity.objects.exists()

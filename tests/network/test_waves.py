@@ -324,3 +324,14 @@ def test_wave_pages_run_a_constant_number_of_queries(staff_client, django_assert
 
     pages(3, "small")
     pages(60, "large")
+
+
+def test_wave_form_shows_every_problem_at_once(staff_client):
+    # No countries chosen (the form's own error) used to hide the service's checks.
+    response = staff_client.post(reverse("network:staff_wave_create"), {
+        "name": "X", "daily_cap": "5", "starts_on": "2020-01-01",
+        "reminder_after_days": "90", "expires_after_days": "60",
+    })  # fmt: skip
+    errors = response.context["form"].errors
+    assert set(errors) >= {"countries", "starts_on", "reminder_after_days"}
+    assert not InvitationWave.objects.exists()

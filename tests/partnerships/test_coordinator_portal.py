@@ -212,3 +212,19 @@ def test_coordinator_pages_run_constant_queries(coordinator_client, partnership,
     ParticipantFactory.create_batch(40, partnership=partnership)
     assert queries_for(coordinator_client, url) == small
     assert small <= 12
+
+
+def test_every_problem_is_shown_at_once(coordinator_client, partnership, org_b):
+    """The report: a bad email, phone "call me maybe" and an end before the start showed
+    only the email error; the rest came one resubmission at a time."""
+    url = reverse("partnerships:coordinator_participant_create")
+    data = form_data(partnership, org_b, email="not-an-email", phone="call me maybe",
+                     exchange_end="2027-01-01")  # fmt: skip
+    response = coordinator_client.post(url, data)
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert set(errors) >= {"email", "phone", "exchange_end"}
+    assert "must end after it starts" in " ".join(errors["exchange_end"])
+    html = response.content.decode()
+    assert "not a valid phone number" in html and "must end after it starts" in html
+    assert not Participant.objects.exists()

@@ -40,6 +40,7 @@ def make_week(
     partner: int = 40,
     partner_days: int = 6,
     by=None,
+    history: bool = False,
 ) -> TrainingWeek:
     plans = [
         services.SessionPlan(kind=SessionKind.TRAINING_1, capacity=t1),
@@ -47,7 +48,7 @@ def make_week(
         services.SessionPlan(kind=SessionKind.PARTNER, capacity=partner, days=partner_days),
     ]
     return services.create_training_week(
-        venue=venue(venue_name), starts_on=starts_on, sessions=plans, by=by
+        venue=venue(venue_name), starts_on=starts_on, sessions=plans, by=by, history=history
     )
 
 

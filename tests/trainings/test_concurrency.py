@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 
 import pytest
@@ -109,3 +110,76 @@ def test_concurrent_cancellations_promote_one_each(partnership):
         Enrolment.objects.filter(session=session, state="confirmed").values_list("pk", flat=True)
     )
     assert now_confirmed == set(waiting[:5])
+
+
+def _enrol_one_person_everywhere_at_once(
+    session_pks: list[int], person_pk: int
+) -> tuple[list[int], list[BaseException]]:
+    """Nominate one person to each session, from as many threads (and connections) at
+    the same moment; returns the enrolments made and the errors raised."""
+    from partnerships.models import Person
+    from trainings.models import TrainingSession
+
+    barrier = threading.Barrier(len(session_pks))
+    made: list[int] = []
+    errors: list[BaseException] = []
+
+    def worker(session_pk: int) -> None:
+        try:
+            session = TrainingSession.objects.get(pk=session_pk)
+            person = Person.objects.get(pk=person_pk)
+            barrier.wait(timeout=30)
+            made.append(services.enrol(session=session, person=person, by=None).pk)
+        except BaseException as exc:  # collected and asserted on below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=(pk,)) for pk in session_pks]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return made, errors
+
+
+@pytest.mark.stack
+@pytest.mark.django_db(transaction=True)
+def test_one_person_raced_into_overlapping_sessions_ends_in_one(partnership):
+    """The report: Training 1 in Bangkok and in Johannesburg the same week, nominated at
+    the same moment, ended with both active in 8 of 10 rounds."""
+    if connection.vendor != "postgresql":
+        need_stack("the concurrency test needs PostgreSQL row locks (set DATABASE_URL)")
+    sessions = [
+        f.session_of(f.make_week(venue_name=name), SessionKind.TRAINING_1).pk
+        for name in ("Bangkok", "Johannesburg", "Kampala")
+    ]
+    people = [f.participant_for(partnership=partnership).person for _ in range(ROUNDS)]
+    for round_number, person in enumerate(people):
+        made, errors = _enrol_one_person_everywhere_at_once(sessions, person.pk)
+        assert len(made) == 1, f"round {round_number}: {made}"
+        assert [type(e) for e in errors] == [ValidationError, ValidationError]
+        # Whoever lost is told the rule, as if they had come second.
+        for error in errors:
+            assert "Nobody can be in two sessions at the same time" in " ".join(error.messages)
+        assert Enrolment.objects.filter(person=person).active().count() == 1
+        assert person.occupied_days.count() == 7
+
+
+@pytest.mark.stack
+@pytest.mark.django_db(transaction=True)
+def test_one_training_1_per_exchange_holds_under_concurrency(partnership):
+    """Two Training 1 weeks that do not overlap, for one exchange, at the same moment."""
+    if connection.vendor != "postgresql":
+        need_stack("the concurrency test needs PostgreSQL row locks (set DATABASE_URL)")
+    sessions = [
+        f.session_of(f.make_week(venue_name=name, starts_on=sunday), SessionKind.TRAINING_1).pk
+        for name, sunday in (("Bangkok", f.SUNDAY), ("Kampala", f.SUNDAY + dt.timedelta(7)))
+    ]
+    people = [f.participant_for(partnership=partnership).person for _ in range(ROUNDS)]
+    for round_number, person in enumerate(people):
+        made, errors = _enrol_one_person_everywhere_at_once(sessions, person.pk)
+        assert len(made) == 1, f"round {round_number}: {made}"
+        assert [type(e) for e in errors] == [ValidationError]
+        assert "already has Training 1" in " ".join(errors[0].messages)
+        assert Enrolment.objects.filter(person=person).active().count() == 1

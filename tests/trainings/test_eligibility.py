@@ -120,5 +120,33 @@ def test_coordinator_picker_lists_only_their_fitting_people(client, partnership,
     late = f.participant_for(partnership=partnership, start_offset=212, first_name="Zawadi")
     client.force_login(coordinator)
     html = client.get(reverse("trainings:coordinator_nominate", args=[t1.pk])).content.decode()
-    assert fits.person.full_name in html
-    assert late.person.full_name not in html
+    assert f'value="{fits.person.pk}"' in html
+    # The one whose window does not fit is not offered: shown greyed, with the reason.
+    assert f'value="{late.person.pk}"' not in html
+    assert "Training 1 must begin between" in html and "Cannot be nominated" in html
+
+
+def test_nominating_several_answers_each_person(partnership, staff):
+    week = f.make_week()
+    t1 = f.session_of(week, SessionKind.TRAINING_1)
+    grace = f.participant_for(partnership=partnership, first_name="Grace", last_name="Ok").person
+    twice = f.participant_for(partnership=partnership, first_name="Twice", last_name="In").person
+    services.enrol(session=t1, person=twice, by=staff)
+    outcomes = services.enrol_each(session=t1, people=[grace, twice], by=staff)
+    assert [o.person for o in outcomes] == [grace, twice]
+    assert outcomes[0].enrolment is not None and outcomes[0].refusal == ""
+    assert outcomes[1].enrolment is None
+    assert outcomes[1].refusal == "Twice In is already in this session (Nominated)."
+
+
+def test_the_barred_are_named_with_the_services_reason(partnership, org_a, staff):
+    week = f.make_week()
+    t1 = f.session_of(week, SessionKind.TRAINING_1)
+    fits = f.participant_for(partnership=partnership, first_name="Amani", last_name="Fits")
+    late = f.participant_for(partnership=partnership, start_offset=212, first_name="Zawadi",
+                             last_name="Late")  # fmt: skip
+    barred = services.barred_people(t1, organisation=org_a)
+    assert [b.person_id for b in barred] == [late.person_id]
+    refusal = services.explain_refusal(t1, str(late.person_id), organisation=org_a)
+    assert barred[0].reason == " ".join(refusal.messages)
+    assert fits.person_id not in {b.person_id for b in barred}

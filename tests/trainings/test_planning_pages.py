@@ -136,7 +136,7 @@ def test_forecast_rows_escape_names_and_show_what_is_short(staff_client, partner
     assert '<th scope="row">May 2026</th>' in html
     assert '<td class="num">3 <span class="badge badge--bad">1 short</span></td>' in html
     assert "<strong>March 2026 – February 2027</strong>" in html
-    assert "<td>16 Feb 2026 – 16 Jun 2026</td>" in html  # Training 1's window
+    assert "<td>16 Feb 2026 – 17 May 2026</td>" in html  # Training 1's window
 
 
 def test_forecast_needs_each_training_by_its_own_date(partnership):

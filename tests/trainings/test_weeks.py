@@ -12,7 +12,8 @@ from django.urls import reverse
 
 from norec_portal.models import OutboxEmail
 from tests.trainings import factories as f
-from trainings import services
+from tests.trainings.test_documents import flat, text
+from trainings import documents, services
 from trainings.models import SessionKind, TrainingWeek, Venue
 
 pytestmark = pytest.mark.django_db
@@ -63,6 +64,93 @@ def test_a_week_starting_on_a_monday_is_refused():
 def test_the_database_refuses_a_week_not_starting_on_sunday():
     with pytest.raises(IntegrityError), transaction.atomic():
         TrainingWeek.objects.create(venue=f.venue(), starts_on=dt.date(2026, 5, 4))
+
+
+# --- Weeks that cannot be: a booked Sunday, absurd seats, a start in the past ---------
+
+
+def test_a_second_week_at_a_venue_on_a_booked_sunday_is_refused(staff):
+    first = f.make_week()  # Kampala, 3 May 2026, with its three parallel sessions
+    assert first.sessions.count() == 3  # the parallel sessions are the normal case
+    with pytest.raises(ValidationError) as exc:
+        f.make_week()
+    assert exc.value.messages == [
+        "Kampala already has a training week starting on 3 May 2026. Its Training 1, "
+        "Training 2 and Partner training run in parallel in that one week: open it to "
+        "change seats or add a second group, or choose another Sunday or venue."
+    ]
+    assert TrainingWeek.objects.count() == 1
+    assert f.make_week(venue_name="Bangkok").pk  # another venue the same Sunday is fine
+    services.cancel_training_week(week=first, by=staff, reason="Moved")
+    assert f.make_week().pk  # a cancelled week frees its Sunday
+
+
+def test_the_database_holds_one_week_per_venue_and_sunday():
+    f.make_week()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        TrainingWeek.objects.create(venue=f.venue(), starts_on=f.SUNDAY)
+
+
+def test_absurd_seat_counts_are_refused_with_what_to_do():
+    with pytest.raises(ValidationError) as exc:
+        f.make_week(t1=99_999_999)
+    assert exc.value.messages == [
+        "Training 1 can have at most 200 seats, not 99999999. Check the number; when more "
+        "people need it, open a second group."
+    ]
+    assert not TrainingWeek.objects.exists()
+    t1 = f.session_of(f.make_week(), SessionKind.TRAINING_1)
+    with pytest.raises(ValidationError, match="at most 200 seats, not 201"):
+        services.update_session(session=t1, capacity=201, facilitators=[], by=None)
+
+
+def test_the_database_refuses_absurd_seats():
+    t1 = f.session_of(f.make_week(), SessionKind.TRAINING_1)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        type(t1).objects.filter(pk=t1.pk).update(capacity=99_999_999 % 32768)
+
+
+def test_a_week_that_starts_in_the_past_is_refused():
+    # Today is Monday 2 March 2026.
+    with pytest.raises(ValidationError) as exc:
+        f.make_week(starts_on=dt.date(2026, 3, 1))
+    assert exc.value.messages == [
+        "A training week must start in the future: 1 March 2026 is not after today. "
+        "The next Sunday is 8 March 2026."
+    ]
+    assert not TrainingWeek.objects.exists()
+
+
+def test_the_week_form_says_why_a_week_cannot_be(staff_client):
+    f.make_week()
+    response = staff_client.post(
+        reverse("trainings:staff_week_create"),
+        {"venue": f.venue().pk, "starts_on": f.SUNDAY.isoformat(), "format": "in_person",
+         "t1": "on", "t1_capacity": 30, "t2": "on", "t2_capacity": 30, "partner": "on",
+         "partner_capacity": 40, "partner_days": 3},
+    )  # fmt: skip
+    assert response.status_code == 200
+    assert "Kampala already has a training week starting on 3 May 2026" in (
+        response.content.decode()
+    )
+    assert TrainingWeek.objects.count() == 1
+
+
+def test_the_week_form_shows_every_problem_at_once(staff_client):
+    # Seats left empty (the form's own error) used to hide the Sunday and past checks.
+    response = staff_client.post(
+        reverse("trainings:staff_week_create"),
+        {"venue": f.venue().pk, "starts_on": "2026-02-02", "format": "in_person",
+         "t1": "on", "t1_capacity": "", "t2": "on", "t2_capacity": 30, "partner": "on",
+         "partner_capacity": 40, "partner_days": 3},
+    )  # fmt: skip
+    errors = response.context["form"].errors
+    assert "t1_capacity" in errors
+    assert [m[:41] for m in errors["starts_on"]] == [
+        "A training week must start on a Sunday, t",
+        "A training week must start in the future:",
+    ]
+    assert not TrainingWeek.objects.exists()
 
 
 def test_the_week_form_shows_the_sunday_message(staff_client):
@@ -169,6 +257,40 @@ def test_switching_a_week_online_moves_the_days_and_tells_everyone(t1, participa
     assert "Times are in the venue's time (Africa/Kampala)." in mail.body_text
     with pytest.raises(ValidationError, match="already runs online"):
         services.switch_week_online(week=t1.week, by=staff)
+
+
+def test_an_online_week_starts_with_its_online_block(staff_client, week):
+    services.switch_week_online(week=week, by=None, day_start=dt.time(13, 0))
+    week.refresh_from_db()
+    assert week.programme_starts_at.time() == dt.time(13, 0)
+    html = staff_client.get(reverse("trainings:staff_week", args=[week.pk])).content.decode()
+    assert "Sunday 3 May 2026, 13:00" in html and "Sunday 3 May 2026, 14:00" not in html
+    body = flat(text(documents.week_programme(week, list(week.sessions.all()))))
+    assert "Programme starts Sunday 3 May 2026, 13:00" in body
+
+
+def test_a_week_created_online_starts_with_its_online_block():
+    week = services.create_training_week(
+        venue=f.venue("Bangkok"), starts_on=f.SUNDAY, format=TrainingWeek.Format.ONLINE,
+        sessions=[services.SessionPlan(kind=SessionKind.TRAINING_1, capacity=10)], by=None,
+    )  # fmt: skip
+    first_day = week.sessions.get().days.order_by("starts_at").first()
+    assert week.programme_starts_at == first_day.starts_at
+
+
+def test_emails_say_when_the_date_in_norway_differs(partnership, staff):
+    # Bangkok is UTC+7, Oslo UTC+1 in November: 05:00 in Bangkok is 23:00 the day before.
+    week = f.make_week(venue_name="Bangkok", starts_on=dt.date(2026, 11, 8))
+    t1 = f.session_of(week, SessionKind.TRAINING_1)
+    person = f.participant_for(week.starts_on, partnership=partnership).person
+    enrolment = services.enrol(session=t1, person=person, by=staff, confirm=True)
+    services.switch_week_online(week=week, by=staff, day_start=dt.time(5, 0), day_hours=3)
+    mail = OutboxEmail.objects.get(idempotency_key=f"training-week-online:{week.pk}:{enrolment.pk}")
+    assert "05:00–08:00 (23:00–02:00 the previous day in Norway)" in mail.body_text
+    assert "23:00–02:00 the previous day in Norway" in mail.body_html
+    week.refresh_from_db()
+    pdf = documents.week_programme(week, list(week.sessions.all()))
+    assert "23:00–02:00 the previous day" in flat(text(pdf))
 
 
 def test_online_week_page_shows_norway_time(staff_client, week):

@@ -1,9 +1,8 @@
-"""Conflicts in the plan: a venue booked twice in one week, a facilitator in two sessions
-at once."""
+"""Conflicts in the plan: a facilitator in two sessions at once. (A venue booked twice
+in one week is refused when the week is created, and by the database.)"""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
@@ -20,26 +19,13 @@ def _label(session: TrainingSession) -> str:
 def find_conflicts(
     weeks: Sequence[TrainingWeek], sessions: Iterable[TrainingSession]
 ) -> tuple[dict[int, list[str]], list[str]]:
-    """Conflicts by week id, and all of them: a venue booked twice in the same week, a
-    facilitator in two sessions at once. ``sessions`` are those of ``weeks`` (their
-    ``week`` loaded) and any seminars, as ``sessions_for_conflicts`` loads them; cancelled
-    weeks and sessions do not count."""
+    """Conflicts by week id, and all of them: a facilitator in two sessions at once.
+    ``sessions`` are those of ``weeks`` (their ``week`` loaded) and any seminars, as
+    ``sessions_for_conflicts`` loads them; cancelled weeks and sessions do not count."""
     by_week: dict[int, list[str]] = defaultdict(list)
     everything: list[str] = []
-    live_weeks = [w for w in weeks if not w.is_cancelled]
-    booked: dict[tuple[int, dt.date], list[TrainingWeek]] = defaultdict(list)
-    for week in live_weeks:
-        booked[(week.venue_id, week.starts_on)].append(week)
-    for same in booked.values():
-        if len(same) > 1:
-            message = _("%(venue)s is booked %(count)s times in the week of %(date)s.") % {
-                "venue": same[0].venue.name,
-                "count": len(same),
-                "date": date_format(same[0].starts_on, "j M Y"),
-            }
-            everything.append(message)
-            for week in same:
-                by_week[week.pk].append(message)
+    # A venue booked twice the same Sunday is refused when the week is created (and by
+    # the database): only the facilitators are left to clash.
     per_facilitator: dict[int, list[TrainingSession]] = defaultdict(list)
     people = {}
     for session in sessions:

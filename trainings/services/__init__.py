@@ -8,7 +8,7 @@ session per transaction, so two enrolments can never race past the capacity and 
 are never taken in two orders.
 """
 
-from .common import SIGNED_PHASES
+from .common import SIGNED_PHASES, occupy_days
 from .eligibility import (
     Candidate,
     Placement,
@@ -21,12 +21,15 @@ from .eligibility import (
 )
 from .enrolment import (
     MAX_IMPORT_LINES,
+    Outcome,
     cancel_enrolment,
     confirm_enrolment,
     enrol,
+    enrol_each,
     enrol_many,
     mark_attendance,
 )
+from .pickers import Barred, barred_people, sessions_for_participant
 from .scheduled import (
     SignupAudience,
     send_due_signup_calls,
@@ -39,6 +42,8 @@ from .weeks import (
     SessionPlan,
     add_parallel_group,
     cancel_training_week,
+    check_seats,
+    check_week,
     check_week_start,
     create_intro_seminar,
     create_training_week,
@@ -49,12 +54,14 @@ from .weeks import (
 )
 
 __all__ = [
+    "Barred", "Outcome", "barred_people", "enrol_each", "sessions_for_participant",
     "MAX_IMPORT_LINES", "SIGNED_PHASES", "Candidate", "Placement", "SeminarDay", "SessionPlan",
     "SignupAudience", "add_parallel_group", "cancel_enrolment", "cancel_training_week",
-    "check_confirmation", "check_enrolment", "check_week_start", "confirm_enrolment",
+    "check_confirmation", "check_enrolment", "check_seats", "check_week", "check_week_start",
+    "confirm_enrolment",
     "create_intro_seminar", "create_training_week", "enrol", "enrol_many",
     "enrolment_candidates", "explain_refusal", "fitting_contacts", "fitting_participants",
-    "invite_partnerships", "mark_attendance", "save_venue", "send_due_signup_calls",
+    "invite_partnerships", "mark_attendance", "occupy_days", "save_venue", "send_due_signup_calls",
     "send_signup_call", "send_training_reminders", "signup_audience", "switch_week_online",
     "update_session",
 ]  # fmt: skip

@@ -37,6 +37,7 @@ from partnerships.models import (
 from ..models import (
     PARTICIPANT_KINDS,
     Enrolment,
+    EnrolmentState,
     SessionKind,
     TrainingSession,
     exchange_window,
@@ -326,6 +327,22 @@ def _bar_message(rule: str, session: TrainingSession, person: Person, held: Enro
             "first": format_day(other.first_day),
             "last": format_day(other.last_day),
         }
+    if rule == "order" and session.kind == SessionKind.TRAINING_2:
+        return _(
+            "Training 2 comes after Training 1: %(name)s has Training 1 from %(date)s "
+            "(%(place)s, %(state)s), and this session begins on %(start)s. Choose a "
+            "Training 2 that begins after %(last)s."
+        ) % {**values, "start": format_day(session.first_day), "last": format_day(other.last_day)}
+    if rule == "order":
+        return _(
+            "Training 1 comes before Training 2: %(name)s has Training 2 from %(date)s "
+            "(%(place)s, %(state)s), and this session ends on %(end)s. Choose a Training 1 "
+            "that ends before %(date)s, or cancel that Training 2 first."
+        ) % {**values, "end": format_day(session.last_day)}
+    if held.state == EnrolmentState.ATTENDED:
+        return _(
+            "%(name)s attended %(kind)s on %(date)s (%(place)s); it is taken once per exchange."
+        ) % {**values, "kind": kind_label(session.kind)}
     return _(
         "%(name)s already has %(kind)s (%(place)s, %(date)s, %(state)s). Cancel "
         "that enrolment first to move to another week."

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -32,7 +33,7 @@ from ..models import (
     EnrolmentState,
     TrainingSession,
 )
-from .common import format_day, lock_session, seats_taken
+from .common import format_day, free_days, lock_person, lock_session, occupy_days, seats_taken
 from .eligibility import check_confirmation, check_enrolment
 from .seats import fill_free_seats
 
@@ -50,9 +51,13 @@ def enrol(
     are free, waitlisted once the session is full.
 
     The one entry point for staff, coordinators (who pass their ``organisation``), the
-    admin and imports. The seat count happens under the session's row lock.
+    admin and imports. The seat count happens under the session's row lock, the rules
+    about the person's other enrolments under the person's (taken second). The database
+    holds them too (one session a day, one Training 1/2 per exchange): a clash the locks
+    did not catch is answered with the same message.
     """
     session = lock_session(session)
+    lock_person(person)
     placement = check_enrolment(session=session, person=person, organisation=organisation)
     if confirm:
         check_confirmation(kind=session.kind, participant=placement.participant, person=person)
@@ -77,6 +82,7 @@ def enrol(
     try:
         with transaction.atomic():
             enrolment.save()
+            occupy_days(enrolment)
     except IntegrityError as exc:
         # Someone enrolled the same person a moment ago (another tab, another worker):
         # say which rule it was, as the checks would now.
@@ -93,6 +99,42 @@ def enrol(
     if state == EnrolmentState.WAITLISTED:
         notifications.notify_waitlist_started(session)
     return enrolment
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What nominating one person of several came to: their enrolment, or the rule's
+    message."""
+
+    person: Person
+    enrolment: Enrolment | None = None
+    refusal: str = ""
+
+
+def enrol_each(
+    *,
+    session: TrainingSession,
+    people: Sequence[Person],
+    by: User | None,
+    organisation: PartnerOrganisation | None = None,
+    confirm: bool = False,
+) -> list[Outcome]:
+    """Nominate several people to ``session`` in one step, each through :func:`enrol` in
+    a transaction of their own: one refused (with the rule's message) does not hold back
+    the others. Unlike the list import, which is all or nothing, this answers person by
+    person, in the order given."""
+    outcomes = []
+    for person in people:
+        try:
+            enrolment = enrol(
+                session=session, person=person, by=by, organisation=organisation,
+                confirm=confirm,
+            )  # fmt: skip
+        except ValidationError as exc:
+            outcomes.append(Outcome(person, refusal=" ".join(exc.messages)))
+        else:
+            outcomes.append(Outcome(person, enrolment))
+    return outcomes
 
 
 MAX_IMPORT_LINES = 500
@@ -218,6 +260,7 @@ def cancel_enrolment(*, enrolment: Enrolment, by: User | None, reason: str = "")
     enrolment.cancelled_by = by
     enrolment.cancellation_reason = reason.strip()[:500]
     enrolment.save(update_fields=["state", "cancelled_at", "cancelled_by", "cancellation_reason"])
+    free_days(enrolment)
     record_audit(by=by, action=Action.STATUS, obj=enrolment, summary=enrolment.state,
                  changes=CANCEL_FIELDS)  # fmt: skip
     notifications.notify_cancelled(enrolment)
@@ -242,7 +285,18 @@ def mark_attendance(
         )
     enrolment.state = target
     enrolment.attendance_marked_at = timezone.now()
-    enrolment.save(update_fields=["state", "attendance_marked_at"])
+    try:
+        with transaction.atomic():
+            enrolment.save(update_fields=["state", "attendance_marked_at"])
+    except IntegrityError as exc:
+        # A no-show retook the training elsewhere: that one counts now.
+        raise ValidationError(
+            _(
+                "%(name)s has since been enrolled in %(kind)s again; record the "
+                "attendance there, or cancel that enrolment first."
+            )
+            % {"name": enrolment.person.full_name, "kind": enrolment.session.name}
+        ) from exc
     record_audit(by=by, action=Action.STATUS, obj=enrolment, summary=target,
                  changes=["state", "attendance_marked_at"])  # fmt: skip
     return enrolment

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -21,6 +21,8 @@ from partnerships.models import Partnership, Phase
 from .. import notifications
 from ..models import (
     ACTIVE_STATES,
+    MAX_SESSION_SEATS,
+    PROGRAMME_START,
     WEEK_KINDS,
     Enrolment,
     EnrolmentState,
@@ -39,7 +41,14 @@ from ..schedule import (
     online_day_times,
     week_day_times,
 )
-from .common import INTRO_SEMINAR_DAYS, format_day, kind_label, lock_session, seats_taken
+from .common import (
+    INTRO_SEMINAR_DAYS,
+    format_day,
+    free_days,
+    kind_label,
+    lock_session,
+    seats_taken,
+)
 from .seats import fill_free_seats, promote_from_waitlist
 
 # --- Venues -----------------------------------------------------------------------------
@@ -54,6 +63,37 @@ def save_venue(*, venue: Venue, by: User | None) -> Venue:
 
 
 # --- Training weeks and their sessions --------------------------------------------------
+
+
+def check_week(
+    *, venue: Venue | None, starts_on: dt.date | None, history: bool = False
+) -> dict[str | None, list[str]]:
+    """Every problem with a week's place and date, by field (None: the whole week): not
+    a Sunday, not in the future (unless ``history``), the venue booked that Sunday, the
+    venue out of use. A value given as None is not checked."""
+    problems: dict[str | None, list[str]] = {}
+    if starts_on is not None:
+        try:
+            check_week_start(starts_on)
+        except ValidationError as exc:
+            problems.setdefault("starts_on", []).extend(exc.message_dict["starts_on"])
+        today = timezone.localdate()
+        if starts_on <= today and not history:
+            upcoming = today + dt.timedelta(days=6 - today.weekday() or 7)
+            problems.setdefault("starts_on", []).append(
+                _(
+                    "A training week must start in the future: %(date)s is not after "
+                    "today. The next Sunday is %(sunday)s."
+                )
+                % {"date": format_day(starts_on), "sunday": format_day(upcoming)}
+            )
+    if venue is not None and starts_on is not None and (clash := _week_clash(venue, starts_on)):
+        problems.setdefault(None, []).append(clash)
+    if venue is not None and not venue.active:
+        problems.setdefault("venue", []).append(
+            _("%(venue)s is no longer in use.") % {"venue": venue.name}
+        )
+    return problems
 
 
 def check_week_start(starts_on: dt.date) -> None:
@@ -75,6 +115,36 @@ def check_week_start(starts_on: dt.date) -> None:
         )
 
 
+def check_seats(capacity: int, kind: str | None = None) -> None:
+    """A session has between one seat and ``MAX_SESSION_SEATS`` (a database check too)."""
+    label = kind_label(kind) if kind else _("A session")
+    if capacity < 1:
+        raise ValidationError(
+            {"capacity": _("%(kind)s needs at least one seat.") % {"kind": label}}
+        )
+    if capacity > MAX_SESSION_SEATS:
+        raise ValidationError(
+            {
+                "capacity": _(
+                    "%(kind)s can have at most %(max)s seats, not %(seats)s. Check the "
+                    "number; when more people need it, open a second group."
+                )
+                % {"kind": label, "max": MAX_SESSION_SEATS, "seats": capacity}
+            }
+        )
+
+
+def _week_clash(venue: Venue, starts_on: dt.date) -> str | None:
+    """What to say when ``venue`` already holds a week that Sunday, or None."""
+    if not TrainingWeek.objects.filter(venue=venue, starts_on=starts_on).scheduled().exists():
+        return None
+    return _(
+        "%(venue)s already has a training week starting on %(date)s. Its Training 1, "
+        "Training 2 and Partner training run in parallel in that one week: open it to "
+        "change seats or add a second group, or choose another Sunday or venue."
+    ) % {"venue": venue.name, "date": format_day(starts_on)}
+
+
 @dataclass(frozen=True)
 class SessionPlan:
     """One parallel session to create in a week."""
@@ -90,8 +160,10 @@ def _check_plan(plan: SessionPlan) -> list[str]:
     if plan.kind not in WEEK_KINDS:
         problems.append(_("A training week holds Training 1, Training 2 and Partner training."))
         return problems
-    if plan.capacity < 1:
-        problems.append(_("%(kind)s needs at least one seat.") % {"kind": kind_label(plan.kind)})
+    try:
+        check_seats(plan.capacity, plan.kind)
+    except ValidationError as exc:
+        problems += exc.messages
     if plan.days not in DAY_OPTIONS[plan.kind]:
         problems.append(
             _("%(kind)s lasts %(options)s days, not %(days)s.")
@@ -133,12 +205,16 @@ def create_training_week(
     by: User | None,
     format: str = TrainingWeek.Format.IN_PERSON,
     notes: str = "",
+    history: bool = False,
 ) -> TrainingWeek:
-    """A week at ``venue`` with its parallel sessions, each with its own seats and days."""
-    check_week_start(starts_on)
-    problems: list[str] = []
-    if not venue.active:
-        problems.append(_("%(venue)s is no longer in use.") % {"venue": venue.name})
+    """A week at ``venue`` with its parallel sessions, each with its own seats and days.
+
+    Refused: a start that is not a Sunday, or not in the future (``history`` records a
+    week that has taken place, e.g. the demo's past week), a venue already booked that
+    Sunday, seat counts outside 1–``MAX_SESSION_SEATS``. The database holds the last two
+    as well (a booking that races in is answered with the same message)."""
+    by_field = check_week(venue=venue, starts_on=starts_on, history=history)
+    problems: list[str] = by_field.pop(None, [])
     kinds = [plan.kind for plan in sessions]
     if not sessions:
         problems.append(_("A training week needs at least one session."))
@@ -146,11 +222,19 @@ def create_training_week(
         problems.append(_("Each kind of session appears once; add a second group later."))
     for plan in sessions:
         problems += _check_plan(plan)
-    if problems:
-        raise ValidationError(problems)
-    week = TrainingWeek.objects.create(
-        venue=venue, starts_on=starts_on, format=format, notes=notes, created_by=by
-    )
+    if problems or by_field:
+        raise ValidationError({"__all__": problems, **by_field} if problems else by_field)
+    try:
+        with transaction.atomic():
+            week = TrainingWeek.objects.create(
+                venue=venue, starts_on=starts_on, format=format, notes=notes, created_by=by,
+                programme_start=(
+                    ONLINE_DAY_START if format == TrainingWeek.Format.ONLINE else PROGRAMME_START
+                ),
+            )  # fmt: skip
+    except IntegrityError as exc:
+        # Booked a moment ago by someone else.
+        raise ValidationError(_week_clash(venue, starts_on) or str(exc)) from exc
     for plan in sorted(sessions, key=lambda p: WEEK_KINDS.index(p.kind)):
         _create_week_session(
             week, kind=plan.kind, capacity=plan.capacity, days=plan.days,
@@ -166,8 +250,7 @@ def update_session(
     """Change seats and facilitators; added seats go to the waitlist at once."""
     session = lock_session(session)
     taken = seats_taken(session)
-    if capacity < 1:
-        raise ValidationError({"capacity": _("A session needs at least one seat.")})
+    check_seats(capacity)
     if capacity < taken:
         raise ValidationError(
             {
@@ -200,8 +283,7 @@ def add_parallel_group(
         raise ValidationError(
             _("%(kind)s already runs in two groups this week.") % {"kind": kind_label(session.kind)}
         )
-    if capacity < 1:
-        raise ValidationError({"capacity": _("A session needs at least one seat.")})
+    check_seats(capacity)
     taken = seats_taken(session)
     if taken < session.capacity:
         raise ValidationError(
@@ -251,7 +333,8 @@ def switch_week_online(
     if not 1 <= day_hours <= 8:
         raise ValidationError({"day_hours": _("An online day lasts between 1 and 8 hours.")})
     week.format = TrainingWeek.Format.ONLINE
-    week.save(update_fields=["format"])
+    week.programme_start = day_start
+    week.save(update_fields=["format", "programme_start"])
     days = SessionDay.objects.filter(session__week=week)
     for day, starts, ends in online_day_times(
         days, week.venue.zone, start=day_start, hours=day_hours
@@ -293,6 +376,7 @@ def cancel_training_week(*, week: TrainingWeek, by: User | None, reason: str) ->
         cancelled_by=by,
         cancellation_reason=week.cancellation_reason,
     )
+    free_days(enrolments)
     record_audit_many(
         by=by,
         action=Action.STATUS,
@@ -340,8 +424,10 @@ def create_intro_seminar(
             )
     if not online and venue is None:
         problems.append(_("Choose a venue, or hold the seminar online."))
-    if capacity < 1:
-        problems.append(_("A session needs at least one seat."))
+    try:
+        check_seats(capacity)
+    except ValidationError as exc:
+        problems += exc.messages
     if dates and min(dates) <= timezone.localdate():
         problems.append(_("The seminar must begin in the future."))
     if problems:

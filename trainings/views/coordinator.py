@@ -17,7 +17,8 @@ from norec_portal.audit import record_audit
 from norec_portal.forms import add_service_errors
 from norec_portal.models import AuditEntry
 from norec_portal.pagination import paginate
-from partnerships.access import coordinator_organisation
+from partnerships.access import coordinator_organisation, get_participant_for_coordinator
+from partnerships.models import Person
 
 from .. import calendar, documents, planning, services
 from ..access import (
@@ -26,7 +27,7 @@ from ..access import (
     get_open_session,
     get_person_for_coordinator,
 )
-from ..forms import OptionalReasonForm, PersonChoiceForm
+from ..forms import NominateForm, OptionalReasonForm
 from ..models import (
     ACTIVE_STATES,
     WEEK_KINDS,
@@ -80,64 +81,96 @@ def sessions(request: HttpRequest) -> HttpResponse:
     return render(request, "trainings/coordinator_sessions.html", context)
 
 
+OUTCOMES_KEY = "trainings:nominate-outcomes"
+
+
+def _shown_outcomes(request: HttpRequest, session: TrainingSession) -> list[services.Outcome]:
+    """The results of the nomination just made for ``session``, once."""
+    stored = request.session.get(OUTCOMES_KEY)
+    if not stored or stored.get("session") != session.pk:
+        return []
+    del request.session[OUTCOMES_KEY]
+    rows = stored["outcomes"]
+    people = Person.objects.in_bulk([row[0] for row in rows])
+    enrolments = Enrolment.objects.with_related().in_bulk([row[1] for row in rows if row[1]])
+    return [
+        services.Outcome(people[person_id], enrolments.get(enrolment_id), refusal)
+        for person_id, enrolment_id, refusal in rows
+        if person_id in people
+    ]
+
+
+def candidate_label(candidate: services.Candidate) -> str:
+    if candidate.elearning_missing:
+        return _("%(name)s (e-learning not done yet)") % {"name": candidate.name}
+    return candidate.name
+
+
 @coordinator_required
 @require_http_methods(["GET", "POST"])
 def nominate(request: HttpRequest, pk: int) -> HttpResponse:
+    """Nominate one or several of the organisation's people at once, each answered with
+    their own result; those who cannot be nominated are listed with the rule's reason."""
     organisation = coordinator_organisation(request.user)
     session = get_open_session(pk)
-    people = [
-        (
-            candidate.person_id,
-            _("%(name)s (e-learning not done yet)") % {"name": candidate.name}
-            if candidate.elearning_missing
-            else candidate.name,
-        )
-        for candidate in services.enrolment_candidates(session, organisation=organisation)
-    ]
-    form = PersonChoiceForm(
+
+    def people() -> list[tuple[int, str]]:
+        return [
+            (candidate.person_id, candidate_label(candidate))
+            for candidate in services.enrolment_candidates(session, organisation=organisation)
+        ]
+
+    # A participant's page links here with that person ticked.
+    chosen = request.GET.get("person", "")
+    form = NominateForm(
         request.POST or None,
-        people=people,
+        people=people(),
+        initial={"people": [int(chosen)] if chosen.isdigit() else []},
         explain=lambda person_id: services.explain_refusal(
             session, person_id, organisation=organisation
         ),
     )
     if request.method == "POST" and form.is_valid():
-        person = form.cleaned_data["person"]
-        try:
-            enrolment = services.enrol(
-                session=session, person=person, by=request.user, organisation=organisation
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            if enrolment.state == EnrolmentState.WAITLISTED:
-                messages.warning(
-                    request,
-                    _("The session is full: %(name)s is on the waitlist.")
-                    % {"name": person.full_name},
-                )
-            else:
-                messages.success(
-                    request, _("%(name)s has been nominated.") % {"name": person.full_name}
-                )
-            if enrolment.elearning_missing:
-                messages.warning(
-                    request,
-                    _(
-                        "%(name)s has not completed the e-learning yet. Norec confirms "
-                        "Training 1 once it is done."
-                    )
-                    % {"name": person.full_name},
-                )
-            return redirect("trainings:coordinator_sessions")
+        outcomes = services.enrol_each(
+            session=session, people=form.chosen_people(), by=request.user,
+            organisation=organisation,
+        )  # fmt: skip
+        # Shown once by the page the browser is sent to (reloading it posts nothing).
+        request.session[OUTCOMES_KEY] = {
+            "session": session.pk,
+            "outcomes": [
+                [o.person.pk, o.enrolment.pk if o.enrolment else None, o.refusal] for o in outcomes
+            ],
+        }
+        return redirect("trainings:coordinator_nominate", pk=session.pk)
     return render(
         request,
         "trainings/coordinator_nominate.html",
         {
             "session": session,
             "form": form,
+            "outcomes": _shown_outcomes(request, session) if request.method == "GET" else [],
+            "barred": services.barred_people(session, organisation=organisation),
             "organisation": organisation,
             "cancel_url": reverse("trainings:coordinator_sessions"),
+        },
+    )
+
+
+@coordinator_required
+@require_GET
+def participant_trainings(request: HttpRequest, pk: int) -> HttpResponse:
+    """From a participant's own page: the sessions that fit their exchange, to nominate
+    them for in one click, and why the others cannot take them."""
+    participant = get_participant_for_coordinator(request.user, pk, editable=True)
+    organisation = coordinator_organisation(request.user)
+    return render(
+        request,
+        "trainings/coordinator_participant_trainings.html",
+        {
+            "participant": participant,
+            "person": participant.person,
+            "sessions": services.sessions_for_participant(participant, organisation=organisation),
         },
     )
 

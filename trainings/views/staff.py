@@ -166,17 +166,6 @@ def week_create(request: HttpRequest) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             messages.success(request, _("The training week has been created."))
-            twin = (
-                TrainingWeek.objects.scheduled()
-                .filter(venue=week.venue, starts_on=week.starts_on)
-                .exclude(pk=week.pk)
-            )
-            if twin.exists():
-                messages.warning(
-                    request,
-                    _("%(venue)s already has another week starting on that Sunday.")
-                    % {"venue": week.venue.name},
-                )
             return redirect("trainings:staff_week", pk=week.pk)
     return render(
         request,

@@ -25,10 +25,10 @@ from .. import calendar, contributors, documents, planning, services
 from ..forms import (
     ImportForm,
     InviteForm,
+    NominateForm,
     OptionalReasonForm,
     ParallelGroupForm,
     SessionForm,
-    StaffEnrolForm,
 )
 from ..models import (
     DocumentBatch,
@@ -60,7 +60,7 @@ def _session_or_404(pk: int) -> TrainingSession:
         raise Http404 from None
 
 
-def _session_context(request: HttpRequest, session: TrainingSession, form: StaffEnrolForm) -> dict:
+def _session_context(request: HttpRequest, session: TrainingSession, form: NominateForm) -> dict:
     state = request.GET.get("state", "")
     enrolments = Enrolment.objects.filter(session=session).with_related()
     if state in EnrolmentState.values:
@@ -121,32 +121,40 @@ def _invitation_coverage(session: TrainingSession) -> list[dict]:
 @require_http_methods(["GET", "POST"])
 def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     session = _session_or_404(pk)
-    people = [
-        (candidate.person_id, f"{candidate.name} — {candidate.organisation}")
-        for candidate in services.enrolment_candidates(session)
-    ]
-    form = StaffEnrolForm(
+    candidates = services.enrolment_candidates(session)
+    people = [(c.person_id, f"{c.name} — {c.organisation}") for c in candidates]
+    # "Confirm at once" is ticked only when it can succeed for everyone offered: Training 1
+    # is confirmed once the e-learning is done.
+    form = NominateForm(
         request.POST or None,
         people=people,
         explain=lambda person_id: services.explain_refusal(session, person_id),
+        confirm_label=_("Confirm at once"),
+        confirm_initial=not any(c.elearning_missing for c in candidates),
     )
     if request.method == "POST" and form.is_valid():
-        person: Person = form.cleaned_data["person"]
-        try:
-            enrolment = services.enrol(
-                session=session, person=person, by=request.user,
-                confirm=form.cleaned_data["confirm"],
-            )  # fmt: skip
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                _("%(name)s: %(state)s.")
-                % {"name": person.full_name, "state": enrolment.get_state_display()},
-            )
-            return redirect("trainings:staff_session", pk=session.pk)
-    return render(request, "trainings/staff_session.html", _session_context(request, session, form))
+        outcomes = services.enrol_each(
+            session=session, people=form.chosen_people(), by=request.user,
+            confirm=form.cleaned_data["confirm"],
+        )  # fmt: skip
+        for outcome in outcomes:
+            if outcome.enrolment is not None:
+                messages.success(
+                    request,
+                    _("%(name)s: %(state)s.")
+                    % {"name": outcome.person.full_name,
+                       "state": outcome.enrolment.get_state_display()},
+                )  # fmt: skip
+            else:
+                messages.error(
+                    request,
+                    _("%(name)s: not enrolled. %(reason)s")
+                    % {"name": outcome.person.full_name, "reason": outcome.refusal},
+                )
+        return redirect("trainings:staff_session", pk=session.pk)
+    context = _session_context(request, session, form)
+    context["barred"] = services.barred_people(session)
+    return render(request, "trainings/staff_session.html", context)
 
 
 @staff_required

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('trainings', '0003_enrolment_seat_holder_idx'),
+        ('trainings', '0006_week_programme_start'),
     ]
 
     operations = [
