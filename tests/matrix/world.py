@@ -30,6 +30,7 @@ from network.models import (
 from network.services import waves
 from network.services.requests import RequestData, submit_invitation_request
 from norec_portal.models import Role, User
+from norec_portal.outbox import queue_email
 from partnerships.models import ContactPerson, ParticipantImport
 from tests.factories import (
     OrganisationFactory,
@@ -187,6 +188,9 @@ def add_programme(w: World) -> None:
         suggestion="old.address@gmail.com",
     )  # fmt: skip
     w.objects["unsubscribe_token"] = tokens.unsubscribe_token(w.member.pk)
+    # A message in the outbox (the demo mailbox shows it).
+    w.objects["outbox_email"] = queue_email(key="matrix:mail", to="member@example.org",
+                                            subject="Hello", text="Hello")  # fmt: skip
 
 
 def world_fixture(django_db_setup: Any, django_db_blocker: Any):
