@@ -15,3 +15,5 @@ STORAGES = {
 LOGGING = {"version": 1, "disable_existing_loggers": False}
 TEMPLATES[0]["DIRS"] = [*TEMPLATES[0]["DIRS"], BASE_DIR / "tests" / "templates"]  # noqa: F405
 WHITENOISE_AUTOREFRESH = True
+# The suite runs as the embedded default does: the demo mailbox is on (a test turns it off).
+DEMO_MAILBOX = True
