@@ -8,11 +8,12 @@ PORT ?= 8000
 .PHONY: demo totp test install lint format migrate worker beat serve clean bench bench-dedupe
 
 $(STAMP): pyproject.toml
-	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required"'
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[dev]"
-	touch $(STAMP)
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required"'
+	@echo "Installing the pinned dependencies into $(VENV)/ (once; about a minute)…"
+	@$(PYTHON) -m venv $(VENV)
+	@$(BIN)/pip install --quiet --disable-pip-version-check --upgrade pip
+	@$(BIN)/pip install --quiet --disable-pip-version-check -e ".[dev]"
+	@touch $(STAMP)
 
 ## Compiles the translation catalogues (locale/*/LC_MESSAGES/django.po) on every run: the
 ## .mo files are not committed, and polib needs no GNU gettext.
