@@ -51,7 +51,8 @@ def send_newsletter_chunk(newsletter_id: int, chunk: int) -> dict[str, object]:
 
 @shared_task(acks_late=True, ignore_result=True)
 def run_due_newsletters() -> dict[str, int]:
-    """Beat: scheduled newsletters whose time has come, and sendings whose task was lost."""
+    """Beat: scheduled newsletters whose time has come, and each sending's next chunk once
+    its pause is over (also a chunk whose task was lost)."""
     return newsletters.run_due_newsletters()
 
 

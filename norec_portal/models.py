@@ -270,3 +270,22 @@ class AuditEntry(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.object_type_id}#{self.object_id}"
+
+
+class WorkerHeartbeat(models.Model):
+    """When a periodic job last ran in a worker, written by the job itself.
+
+    The outbox sweep writes ``outbox-sweep`` each time it runs (every
+    ``OUTBOX_SWEEP_SECONDS``), so the staff overview can say whether beat and a worker are
+    alive without asking Celery from a web request.
+    """
+
+    name = models.CharField(max_length=50, primary_key=True)
+    seen_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("worker heartbeat")
+        verbose_name_plural = _("worker heartbeats")
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.seen_at:%Y-%m-%d %H:%M:%S}"

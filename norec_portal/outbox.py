@@ -8,7 +8,8 @@ Flow of one message::
                        ── one SMTP connection for the batch
                        ── 250 → SENT · 4xx / connection error → RETRYING (backoff)
                        ── 5xx or a malformed message → FAILED (never retried)
-    sweep_outbox (beat) ── expired lease → RETRYING · due rows → deliver_emails again
+    sweep_outbox (beat) ── expired lease → RETRYING (an attempt only for the message the
+                           worker was on) · due rows → deliver_emails again
 
 The database is the source of truth; the broker only carries wake-up hints, so a lost
 task, a flushed Redis or a killed worker delays a message but never loses it.
@@ -22,17 +23,18 @@ import smtplib
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.utils import make_msgid
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Min
 from django.utils import timezone
 
 from .dispatch import send_task_on_commit
+from .mailhealth import record_heartbeat
 from .models import OutboxEmail
 
 logger = logging.getLogger(__name__)
@@ -329,25 +331,50 @@ class SweepReport:
     dispatched: int = 0
 
 
+def _take_back_expired_leases(now: datetime) -> int:
+    """Rows whose worker vanished (lease expired while SENDING) become RETRYING.
+
+    Only the message a worker was on when it stopped may have reached the SMTP server,
+    and only that one is charged an attempt (so a message that kills workers ends FAILED
+    after ``OUTBOX_MAX_ATTEMPTS``). A worker sends its claim in id order and marks each
+    row as it leaves, so that message is the lowest id still SENDING under its claim
+    token; the rows after it were never handed over and keep their count.
+    """
+    expired = OutboxEmail.objects.filter(state=State.SENDING, lease_expires_at__lt=now)
+    in_flight = (
+        expired.order_by()
+        .values("claim_token")
+        .annotate(first=Min("pk"))
+        .values_list("first", flat=True)
+    )
+    with transaction.atomic():
+        tried = expired.filter(pk__in=list(in_flight)).update(
+            state=State.RETRYING,
+            attempts=F("attempts") + 1,
+            lease_expires_at=None,
+            last_error="lease expired: the worker stopped while sending this message",
+            next_attempt_at=now,
+        )
+        untried = expired.update(
+            state=State.RETRYING,
+            lease_expires_at=None,
+            last_error="lease expired: the worker stopped before trying this message",
+            next_attempt_at=now,
+        )
+    return tried + untried
+
+
 def sweep_outbox(*, grace_seconds: int | None = None) -> SweepReport:
     """Re-drive the outbox from the database (run by beat every few seconds).
 
-    1. Rows whose worker vanished (lease expired while SENDING) become RETRYING; the
-       interrupted try counts as an attempt so a message that kills workers ends FAILED.
+    1. Rows whose worker vanished are taken back (:func:`_take_back_expired_leases`).
     2. Rows due for (re)delivery are handed to workers again. Fresh PENDING rows get a
        grace period because their own on-commit task is normally on its way.
+    3. The sweep's heartbeat is written: a worker ran it just now.
     """
     now = timezone.now()
     report = SweepReport()
-    report.expired_leases = OutboxEmail.objects.filter(
-        state=State.SENDING, lease_expires_at__lt=now
-    ).update(
-        state=State.RETRYING,
-        attempts=F("attempts") + 1,
-        lease_expires_at=None,
-        last_error="lease expired: the worker stopped before finishing",
-        next_attempt_at=now,
-    )
+    report.expired_leases = _take_back_expired_leases(now)
     OutboxEmail.objects.filter(
         state=State.RETRYING, attempts__gte=settings.OUTBOX_MAX_ATTEMPTS
     ).update(state=State.FAILED)
@@ -361,6 +388,8 @@ def sweep_outbox(*, grace_seconds: int | None = None) -> SweepReport:
     )
     request_delivery(due_ids)
     report.dispatched = len(due_ids)
+    # The staff overview reads this to say whether a worker (and beat) is alive.
+    record_heartbeat()
     return report
 
 

@@ -175,7 +175,7 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {
         "task": "norec_portal.tasks.sweep_outbox",
-        "schedule": timedelta(seconds=env.int("OUTBOX_SWEEP_SECONDS", default=30)),
+        "schedule": timedelta(seconds=env.int("OUTBOX_SWEEP_SECONDS", default=15)),
     },
     "outbox-redact": {
         "task": "norec_portal.tasks.redact_sent_emails",
@@ -191,10 +191,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "network.tasks.follow_up_invitations",
         "schedule": timedelta(seconds=env.int("NETWORK_FOLLOW_UP_SECONDS", default=1800)),
     },
-    # Scheduled newsletters whose time has come, and sendings whose chunk task was lost.
+    # Scheduled newsletters whose time has come, and the next chunk of each sending whose
+    # pause is over (the pause is a time in the database, not a delayed task on Redis).
     "network-newsletters-due": {
         "task": "network.tasks.run_due_newsletters",
-        "schedule": timedelta(seconds=env.int("NEWSLETTER_DUE_SECONDS", default=60)),
+        "schedule": timedelta(seconds=env.int("NEWSLETTER_DUE_SECONDS", default=5)),
     },
     "network-activity-reminders": {
         "task": "network.tasks.send_activity_reminders",
@@ -232,7 +233,10 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Norec Portal <portal
 SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 OUTBOX_BATCH_SIZE = env.int("OUTBOX_BATCH_SIZE", default=100)
-OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=300)
+# A vanished worker's rows go back to the queue after the lease and the next sweep (about
+# 105 s). The lease is renewed every third of it, so each message starts with at least
+# 60 s left: two EMAIL_TIMEOUTs (docs/reliability.md).
+OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=90)
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
 OUTBOX_RETRY_BASE_SECONDS = env.int("OUTBOX_RETRY_BASE_SECONDS", default=60)
 OUTBOX_KEEP_SENT_DAYS = env.int("OUTBOX_KEEP_SENT_DAYS", default=180)
@@ -246,6 +250,9 @@ TRAINING_2_WINDOW_DAYS = tuple(env.list("TRAINING_2_WINDOW_DAYS", cast=int, defa
 TRAINING_SIGNUP_CALL_DAYS = env.int("TRAINING_SIGNUP_CALL_DAYS", default=91)
 TRAINING_REMINDER_DAYS = env.int("TRAINING_REMINDER_DAYS", default=14)
 TRAINING_NOREC_EMAIL = env.str("TRAINING_NOREC_EMAIL", default="training@norec.no")
+# Partner training is due from the day a partnership signs its agreement, for every
+# contact person of its organisations; after this many days without it, it is overdue.
+PARTNER_TRAINING_OVERDUE_DAYS = env.int("PARTNER_TRAINING_OVERDUE_DAYS", default=180)
 
 # --- Norec Network ------------------------------------------------------------------------
 

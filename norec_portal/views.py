@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from .access import staff_required
 from .context_processors import start_page
 from .forms import AccountSettingsForm, AuditFilterForm
+from .mailhealth import mail_health
 from .models import AuditEntry, OutboxEmail, Role
 
 
@@ -38,7 +39,11 @@ def staff_dashboard(request: HttpRequest) -> HttpResponse:
         {"state": state, "label": label, "count": counts.get(state, 0)}
         for state, label in OutboxEmail.State.choices
     ]
-    return render(request, "norec_portal/staff_dashboard.html", {"outbox": outbox})
+    return render(
+        request,
+        "norec_portal/staff_dashboard.html",
+        {"outbox": outbox, "mail_health": mail_health()},
+    )
 
 
 AUDIT_PAGE_SIZE = 25

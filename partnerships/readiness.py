@@ -1,9 +1,10 @@
-"""Readiness of participants, as shown to coordinators and staff.
+"""Readiness of participants and contact persons, as shown to coordinators and staff.
 
-Other apps add what they know (the trainings app: Training 1 and Training 2 status) by
-registering a provider in their ``AppConfig.ready``; this keeps imports one-way
-(``partnerships`` never imports ``trainings``). A provider gets the participants of one
-page and must answer with a constant number of queries.
+Other apps add what they know (the trainings app: Training 1 and Training 2 status of
+participants, Partner training of contact persons) by registering a provider in their
+``AppConfig.ready``; this keeps imports one-way (``partnerships`` never imports
+``trainings``). A provider gets the participants (or contact persons) of one page and must
+answer with a constant number of queries.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from .models import Participant
+from .models import ContactPerson, Participant, PartnerOrganisation
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,10 @@ class ReadinessItem:
 
 Provider = Callable[[Sequence[Participant]], dict[int, list[ReadinessItem]]]
 PROVIDERS: list[Provider] = []
+ContactProvider = Callable[[Sequence[ContactPerson]], dict[int, list[ReadinessItem]]]
+CONTACT_PROVIDERS: list[ContactProvider] = []
+OrganisationProvider = Callable[[Sequence[PartnerOrganisation]], dict[int, list[ReadinessItem]]]
+ORGANISATION_PROVIDERS: list[OrganisationProvider] = []
 
 
 def register(provider: Provider, *, domains: Sequence[str] = ()) -> Provider:
@@ -52,5 +57,42 @@ def readiness(participants: Sequence[Participant]) -> dict[int, list[ReadinessIt
     combined: dict[int, list[ReadinessItem]] = {p.pk: [] for p in participants}
     for provider in PROVIDERS:
         for pk, items in provider(participants).items():
+            combined.setdefault(pk, []).extend(items)
+    return combined
+
+
+def register_contacts(provider: ContactProvider) -> ContactProvider:
+    """Add a provider of contact persons' readiness (once)."""
+    if provider not in CONTACT_PROVIDERS:
+        CONTACT_PROVIDERS.append(provider)
+    return provider
+
+
+def contact_readiness(contacts: Sequence[ContactPerson]) -> dict[int, list[ReadinessItem]]:
+    """All readiness items per contact person id (ContactPerson, not Person), in
+    provider order."""
+    combined: dict[int, list[ReadinessItem]] = {c.pk: [] for c in contacts}
+    if not contacts:
+        return combined
+    for provider in CONTACT_PROVIDERS:
+        for pk, items in provider(contacts).items():
+            combined.setdefault(pk, []).extend(items)
+    return combined
+
+
+def register_organisations(provider: OrganisationProvider) -> OrganisationProvider:
+    """Add a provider of organisations' readiness (a summary of their people; once)."""
+    if provider not in ORGANISATION_PROVIDERS:
+        ORGANISATION_PROVIDERS.append(provider)
+    return provider
+
+
+def organisation_readiness(
+    organisations: Sequence[PartnerOrganisation],
+) -> dict[int, list[ReadinessItem]]:
+    """All readiness items per organisation id, in provider order."""
+    combined: dict[int, list[ReadinessItem]] = {o.pk: [] for o in organisations}
+    for provider in ORGANISATION_PROVIDERS:
+        for pk, items in provider(organisations).items():
             combined.setdefault(pk, []).extend(items)
     return combined

@@ -40,6 +40,7 @@ from .models import (
     PhaseChange,
 )
 from .names import person_key
+from .signals import phase_entered
 from .validators import normalize_phone
 
 # Partnership phases in which participants may be registered.
@@ -93,7 +94,8 @@ def change_phase(
     effective_on: dt.date | None = None,
     note: str = "",
 ) -> PhaseChange:
-    """Move a partnership to its next phase, recording who, when and the date reached."""
+    """Move a partnership to its next phase, recording who, when and the date reached;
+    ``signals.phase_entered`` tells the other apps (in this transaction)."""
     partnership = Partnership.objects.select_for_update().get(pk=partnership.pk)
     problems = check_phase_change(partnership=partnership, to_phase=to_phase)
     if problems:
@@ -116,6 +118,8 @@ def change_phase(
     partnership.phase = to_phase
     setattr(partnership, PHASE_DATE_FIELDS[to_phase], effective_on)
     partnership.save(update_fields=["phase", PHASE_DATE_FIELDS[to_phase]])
+    # Who must be told (e.g. Partner training is now due) is another app's business.
+    phase_entered.send(sender=Partnership, partnership=partnership, phase=to_phase, by=by)
     return change
 
 
@@ -175,6 +179,7 @@ def create_partnership(
         effective_on=partnership.feasibility_since,
         changed_by=by,
     )
+    phase_entered.send(sender=Partnership, partnership=partnership, phase=Phase.FEASIBILITY, by=by)
     return partnership
 
 

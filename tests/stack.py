@@ -183,6 +183,11 @@ class RedisServer:
     def flushall(self) -> None:
         self.client().flushall()
 
+    def holds_unacked(self, task_id: str) -> bool:
+        """Has a worker received the task ``task_id`` without acknowledging it yet (a
+        delayed task waits there until its time, then until it has run)?"""
+        return any(task_id.encode() in raw for raw in self.client().hvals("unacked"))
+
     def queued_tasks(self) -> int:
         """Task messages waiting in the default queue plus those reserved by workers."""
         client = self.client()
@@ -212,6 +217,25 @@ def celery_broker(url: str) -> Iterator[None]:
         yield
     finally:
         reset_celery_connections()
+        conf.update(previous)
+
+
+@contextmanager
+def tasks_through_broker() -> Iterator[None]:
+    """Send tasks to the broker instead of running them in place (the test settings run
+    them eagerly), and restore the setting afterwards.
+
+    Both spellings are set: with the ``CELERY`` settings namespace, Celery 5.6 reads
+    ``CELERY_TASK_ALWAYS_EAGER`` before ``task_always_eager``, so assigning
+    ``conf.task_always_eager`` alone changes nothing.
+    """
+    conf = celery_app.conf
+    keys = ("task_always_eager", "CELERY_TASK_ALWAYS_EAGER")
+    previous = {key: conf.get(key) for key in keys}
+    conf.update(dict.fromkeys(keys, False))
+    try:
+        yield
+    finally:
         conf.update(previous)
 
 

@@ -9,10 +9,22 @@ class TrainingsConfig(AppConfig):
     def ready(self) -> None:
         from partnerships import readiness
 
-        from .readiness import training_status
+        from .readiness import (
+            organisation_partner_training,
+            partner_training_status,
+            training_status,
+        )
 
         readiness.register(training_status, domains=["trainings"])
+        readiness.register_contacts(partner_training_status)
+        readiness.register_organisations(organisation_partner_training)
 
         from . import privacy
 
         privacy.register()
+
+        from partnerships.signals import phase_entered
+
+        from .services.lifecycle import on_phase_entered
+
+        phase_entered.connect(on_phase_entered, dispatch_uid="trainings.lifecycle")

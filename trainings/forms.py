@@ -210,3 +210,32 @@ class ImportForm(forms.Form):
         ),
     )
     confirm = forms.BooleanField(label=_("Confirm at once"), required=False, initial=True)
+
+
+class PartnerReadinessFilterForm(forms.Form):
+    """The staff list of contact persons and their Partner training."""
+
+    MISSING = "missing"
+    STATES = [
+        (MISSING, _("Without Partner training (due or overdue)")),
+        ("overdue", _("Overdue")),
+        ("due", _("Due")),
+        ("enrolled", _("Enrolled")),
+        ("done", _("Done")),
+        ("all", _("Everyone")),
+    ]
+    ROLES = [
+        ("", _("All contact persons")),
+        ("coordinator", _("Coordinators only")),
+    ]
+    AGES = [
+        ("", _("Any date")),
+        ("3", _("More than 3 months ago")),
+        ("6", _("More than 6 months ago")),
+        ("12", _("More than a year ago")),
+    ]
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    state = forms.ChoiceField(label=_("Partner training"), choices=STATES, required=False)
+    role = forms.ChoiceField(label=_("Role"), choices=ROLES, required=False)
+    signed = forms.ChoiceField(label=_("Agreement signed"), choices=AGES, required=False)

@@ -12,13 +12,23 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Count, Q
 from django.urls import reverse
 
 from norec_portal.emails import send_templated_email
+from norec_portal.models import OutboxEmail
 from norec_portal.zones import NORWAY
 from partnerships.models import ContactPerson, PartnerOrganisation, Person
 
-from .models import Enrolment, SessionKind, TrainingSession, TrainingWeek
+from .models import (
+    SEAT_STATES,
+    Enrolment,
+    EnrolmentState,
+    SessionKind,
+    TrainingSession,
+    TrainingWeek,
+)
+from .readiness import still_missing
 from .schedule import local_days
 
 
@@ -105,11 +115,12 @@ def notify_promoted(enrolment: Enrolment) -> None:
 
 
 def notify_reminder(enrolment: Enrolment) -> bool:
+    """The reminder before the session; a nominated person is told what is missing."""
     return _send_to_person(
         enrolment.person,
         key=f"training-reminder:{enrolment.pk}",
         name="training_reminder",
-        context=enrolment_context(enrolment),
+        context={**enrolment_context(enrolment), "missing": still_missing(enrolment)},
     )
 
 
@@ -245,6 +256,117 @@ def notify_seminar_invitation(session: TrainingSession, partnership, organisatio
                     "partnership": partnership,
                     "recipient": contact.person,
                     "organisation": contact.organisation,
+                    "sessions_url": reverse("trainings:coordinator_sessions"),
+                },
+                language=contact.person.preferred_language or None,
+            )
+            sent += 1
+    return sent
+
+
+# --- A partnership's phase ---------------------------------------------------------------
+
+
+def notify_partner_training_due(
+    partnership,
+    people: dict[int, list[Person]],
+    sessions: Sequence[TrainingSession],
+) -> int:
+    """The agreement is signed: each coordinator of an organisation in ``people``
+    (organisation id → its contact persons who still need Partner training) learns who
+    is due, the next ``sessions`` and where to nominate."""
+    sent = 0
+    offered = [
+        {
+            "session": session,
+            "free": max(session.capacity - getattr(session, "taken", 0), 0),
+            "nominate_url": reverse("trainings:coordinator_nominate", args=[session.pk]),
+        }
+        for session in sessions
+    ]
+    for organisation_id, contacts in coordinators_of(people).items():
+        for contact in contacts:
+            send_templated_email(
+                key=f"training-partner-due:{partnership.pk}:{contact.pk}",
+                to=contact.person.email,
+                name="training_partner_due",
+                context={
+                    "partnership": partnership,
+                    "organisation": contact.organisation,
+                    "recipient": contact.person,
+                    "people": people[organisation_id],
+                    "sessions": offered,
+                    "sessions_url": reverse("trainings:coordinator_sessions"),
+                },
+                language=contact.person.preferred_language or None,
+            )
+            sent += 1
+    return sent
+
+
+# --- Staff ------------------------------------------------------------------------------
+
+
+def notify_waitlist_started(session: TrainingSession) -> bool:
+    """Tell Norec once per session that its waitlist has started, with the count and,
+    for Partner training's first group, the one action that seats them: open a second
+    group.
+    Called by ``enrol`` for every waitlisted enrolment; the outbox key keeps it to one
+    message (and the check below spares rendering it again)."""
+    key = f"training-waitlist-started:{session.pk}"
+    if OutboxEmail.objects.filter(idempotency_key=key).exists():
+        return False
+    counts = session.enrolments.aggregate(
+        waiting=Count("pk", filter=Q(state=EnrolmentState.WAITLISTED)),
+        taken=Count("pk", filter=Q(state__in=SEAT_STATES)),
+    )
+    second_group = bool(
+        session.kind == SessionKind.PARTNER
+        and session.week_id
+        and session.group == 1
+        and not TrainingSession.objects.filter(
+            week_id=session.week_id, kind=session.kind, group__gt=1
+        ).exists()
+    )
+    send_templated_email(
+        key=key,
+        to=settings.TRAINING_NOREC_EMAIL,
+        name="training_waitlist_started",
+        context={
+            **session_context(session),
+            **counts,
+            "session_url": reverse("trainings:staff_session", args=[session.pk]),
+            "parallel_url": reverse("trainings:staff_session_parallel", args=[session.pk])
+            if second_group
+            else "",
+        },
+        language=settings.LANGUAGE_CODE,
+    )
+    return True
+
+
+def send_reminder_digests(group: str, enrolments: Sequence[Enrolment]) -> int:
+    """One digest per coordinator of the organisations of ``enrolments`` (all of one
+    training week or one seminar, ``group``), listing their people with what is missing."""
+    by_organisation: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for enrolment in enrolments:
+        by_organisation[enrolment.organisation_id].append(
+            {"enrolment": enrolment, "missing": still_missing(enrolment)}
+        )
+    first = enrolments[0].session if enrolments else None
+    sent = 0
+    for organisation_id, contacts in coordinators_of(by_organisation).items():
+        for contact in contacts:
+            send_templated_email(
+                key=f"training-reminder-digest:{group}:{contact.pk}",
+                to=contact.person.email,
+                name="training_reminder_digest",
+                context={
+                    "recipient": contact.person,
+                    "organisation": contact.organisation,
+                    "session": first,
+                    "week": first.week if first else None,
+                    "rows": by_organisation[organisation_id],
                     "sessions_url": reverse("trainings:coordinator_sessions"),
                 },
                 language=contact.person.preferred_language or None,

@@ -1,20 +1,70 @@
-"""Training 1 / Training 2 status for the participants' readiness column.
+"""Who is ready for what: the readiness rules of the trainings, stated once.
 
-Registered with ``partnerships.readiness`` from ``TrainingsConfig.ready``; one query for
-a whole page of participants.
+- Participants: the e-learning (``partnerships.readiness``), Training 1 and Training 2
+  (:func:`training_status`): the latest enrolment of each kind, flagged when a Training 1
+  nominee still lacks the e-learning.
+- Contact persons: Partner training (:func:`partner_training_roster`). It is due for every
+  active contact person (coordinators, managers, other representatives) of an active
+  organisation that is a member of a partnership whose cooperation agreement is signed
+  (phase "agreement signed" or "active exchange"), from the date of the organisation's
+  first signed agreement. It is *done* once the person has **attended** a Partner training
+  (once in a lifetime); a nomination, a confirmed seat or a waitlist place counts as
+  *enrolled*, not done. Without either it is *due*, and *overdue* once
+  ``PARTNER_TRAINING_OVERDUE_DAYS`` have passed since the agreement. A no-show counts as
+  not taken.
+
+Both are registered with ``partnerships.readiness`` from ``TrainingsConfig.ready``, so the
+partnerships pages show them without importing this app; each answers a whole page with
+one query. The staff list, the staff home's figures (:func:`attention_counts`) and the
+emails read the same roster.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 
+from django.conf import settings
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from partnerships.models import Participant
+from partnerships.models import (
+    ContactPerson,
+    Participant,
+    PartnerOrganisation,
+    PartnershipMember,
+    Phase,
+)
 from partnerships.readiness import ReadinessItem
 
-from .models import Enrolment, EnrolmentQuerySet, EnrolmentState, SessionKind
+from .models import (
+    ACTIVE_STATES,
+    Enrolment,
+    EnrolmentQuerySet,
+    EnrolmentState,
+    SessionKind,
+    TrainingSession,
+)
+
+# The phases in which a partnership's cooperation agreement is signed: Partner training
+# is due for its organisations' contact persons, and they may be nominated for it.
+SIGNED_PHASES = (Phase.AGREEMENT_SIGNED, Phase.ACTIVE_EXCHANGE)
 
 TONES = {
     EnrolmentState.ATTENDED: "ok",
@@ -78,3 +128,196 @@ def training_status(participants: Sequence[Participant]) -> dict[int, list[Readi
             items.append(ReadinessItem(label, status, tone))
         result[participant.pk] = items
     return result
+
+
+def still_missing(enrolment: Enrolment) -> list[str]:
+    """What a nominated person still lacks before their session (for reminders): the
+    e-learning before Training 1, and Norec's confirmation of the seat."""
+    if enrolment.state != EnrolmentState.NOMINATED:
+        return []
+    missing = []
+    if enrolment.elearning_missing:
+        missing.append(_("the Norec e-learning, which Training 1 needs before it is confirmed"))
+    missing.append(_("Norec's confirmation of the seat"))
+    return missing
+
+
+# --- Partner training, per contact person --------------------------------------------------
+
+
+class PartnerTraining:
+    """The readiness of one contact person for Partner training."""
+
+    DONE = "done"
+    ENROLLED = "enrolled"
+    DUE = "due"
+    OVERDUE = "overdue"
+
+    LABELS = {
+        DONE: gettext_lazy("Done"),
+        ENROLLED: gettext_lazy("Enrolled"),
+        DUE: gettext_lazy("Due"),
+        OVERDUE: gettext_lazy("Overdue"),
+    }
+    # Not taken yet (the staff filter "without Partner training").
+    MISSING = (DUE, OVERDUE)
+
+
+def overdue_days() -> int:
+    return int(settings.PARTNER_TRAINING_OVERDUE_DAYS)
+
+
+def partner_training_roster(
+    contacts: QuerySet[ContactPerson] | None = None, *, today: dt.date | None = None
+) -> QuerySet[ContactPerson]:
+    """The contact persons Partner training is due for, each annotated with
+    ``agreement_on`` (their organisation's first signed agreement), ``partner_state`` and
+    ``partner_day`` / ``partner_place`` (their live Partner training enrolment, if any) and
+    ``readiness`` (one of :class:`PartnerTraining`). One query, filterable by any of them.
+    """
+    today = today or timezone.localdate()
+    signed = (
+        PartnershipMember.objects.filter(
+            organisation=OuterRef("organisation"), partnership__phase__in=SIGNED_PHASES
+        )
+        .order_by()
+        .values("organisation")
+        .annotate(
+            first=Min(Coalesce("partnership__agreement_signed_on", "partnership__active_since"))
+        )
+        .values("first")
+    )
+    # At most one: Partner training is once in a lifetime (a database constraint).
+    held = Enrolment.objects.filter(person=OuterRef("person"), kind=SessionKind.PARTNER).exclude(
+        state=EnrolmentState.CANCELLED
+    )
+    overdue_before = today - dt.timedelta(days=overdue_days())
+    rows = contacts if contacts is not None else ContactPerson.objects.all()
+    return (
+        rows.filter(active=True, organisation__active=True)
+        .annotate(agreement_on=Subquery(signed[:1]))
+        .filter(agreement_on__isnull=False)
+        .annotate(
+            partner_state=Subquery(held.values("state")[:1]),
+            partner_day=Subquery(held.values("session__first_day")[:1]),
+            partner_place=Subquery(
+                held.annotate(
+                    place=Coalesce("session__week__venue__name", "session__venue__name")
+                ).values("place")[:1]
+            ),
+        )
+        .annotate(
+            readiness=Case(
+                When(partner_state=EnrolmentState.ATTENDED, then=Value(PartnerTraining.DONE)),
+                When(partner_state__in=ACTIVE_STATES, then=Value(PartnerTraining.ENROLLED)),
+                When(agreement_on__lt=overdue_before, then=Value(PartnerTraining.OVERDUE)),
+                default=Value(PartnerTraining.DUE),
+                output_field=CharField(),
+            )
+        )
+    )
+
+
+def due_by(agreement_on: dt.date) -> dt.date:
+    """The last day Partner training is due, not yet overdue, after ``agreement_on``."""
+    return agreement_on + dt.timedelta(days=overdue_days())
+
+
+def partner_training_item(contact: ContactPerson) -> ReadinessItem:
+    """The badge of one contact person of :func:`partner_training_roster`."""
+    label = str(SessionKind.PARTNER.label)
+    state = contact.readiness
+    if state in (PartnerTraining.DONE, PartnerTraining.ENROLLED):
+        status = f"{EnrolmentState(contact.partner_state).label} · {contact.partner_place or ''} "
+        status += date_format(contact.partner_day, "j M Y")
+        tone = "ok" if state == PartnerTraining.DONE else TONES.get(contact.partner_state, "info")
+        return ReadinessItem(label, status, tone)
+    day = date_format(due_by(contact.agreement_on), "j M Y")
+    if state == PartnerTraining.OVERDUE:
+        return ReadinessItem(label, _("Overdue since %(date)s") % {"date": day}, "bad")
+    return ReadinessItem(label, _("Due by %(date)s") % {"date": day}, "warn")
+
+
+def partner_training_status(contacts: Sequence[ContactPerson]) -> dict[int, list[ReadinessItem]]:
+    """Partner training of these contact persons (one query); those of an organisation
+    without a signed agreement show that it is not due yet."""
+    found = {
+        contact.pk: partner_training_item(contact)
+        for contact in partner_training_roster(
+            ContactPerson.objects.filter(pk__in=[c.pk for c in contacts])
+        ).only("pk", "organisation_id", "person_id")
+    }
+    not_due = ReadinessItem(str(SessionKind.PARTNER.label), _("Not due yet"), "info")
+    return {contact.pk: [found.get(contact.pk, not_due)] for contact in contacts}
+
+
+def organisation_partner_training(
+    organisations: Sequence[PartnerOrganisation],
+) -> dict[int, list[ReadinessItem]]:
+    """Partner training of each organisation's contact persons, summed up ("1 of 3 done ·
+    1 overdue"); one query. Organisations it is not due for get no item."""
+    counts = (
+        partner_training_roster(
+            ContactPerson.objects.filter(organisation__in=[o.pk for o in organisations])
+        )
+        .order_by()
+        .values("organisation_id")
+        .annotate(
+            total=Count("pk"),
+            done=Count("pk", filter=Q(readiness=PartnerTraining.DONE)),
+            overdue=Count("pk", filter=Q(readiness=PartnerTraining.OVERDUE)),
+        )
+    )
+    label = str(SessionKind.PARTNER.label)
+    result: dict[int, list[ReadinessItem]] = {}
+    for row in counts:
+        status = _("%(done)s of %(total)s done") % row
+        if row["overdue"]:
+            status += " · " + _("%(overdue)s overdue") % row
+        tone = "ok" if row["done"] == row["total"] else "bad" if row["overdue"] else "warn"
+        result[row["organisation_id"]] = [ReadinessItem(label, status, tone)]
+    return result
+
+
+# --- What the staff home shows ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Attention:
+    """The staff home's training figures: who and what needs a staff member's action."""
+
+    partner_overdue: int
+    partner_due: int
+    coordinators_overdue: int
+    waitlisted_sessions: int
+    waitlisted_people: int
+
+
+def attention_counts(*, today: dt.date | None = None) -> Attention:
+    """Counted in two queries, whatever the numbers."""
+    today = today or timezone.localdate()
+    roster = partner_training_roster(today=today).order_by()
+    counts = roster.aggregate(
+        overdue=Count("pk", filter=Q(readiness=PartnerTraining.OVERDUE)),
+        due=Count("pk", filter=Q(readiness=PartnerTraining.DUE)),
+        coordinators=Count(
+            "pk",
+            filter=Q(readiness=PartnerTraining.OVERDUE, role=ContactPerson.Role.COORDINATOR),
+        ),
+    )
+    waiting = (
+        Enrolment.objects.filter(
+            state=EnrolmentState.WAITLISTED,
+            session__first_day__gt=today,
+            session__status=TrainingSession.Status.SCHEDULED,
+        )
+        .order_by()
+        .aggregate(sessions=Count("session", distinct=True), people=Count("pk"))
+    )
+    return Attention(
+        partner_overdue=counts["overdue"],
+        partner_due=counts["due"],
+        coordinators_overdue=counts["coordinators"],
+        waitlisted_sessions=waiting["sessions"],
+        waitlisted_people=waiting["people"],
+    )

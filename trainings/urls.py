@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import coordinator, staff, staff_sessions
+from .views import coordinator, readiness, staff, staff_sessions
 
 app_name = "trainings"
 
@@ -8,6 +8,11 @@ urlpatterns = [
     # Norec staff: planning
     path("staff/trainings/", staff.year_view, name="staff_year"),
     path("staff/trainings/forecast/", staff.forecast, name="staff_forecast"),
+    path(
+        "staff/trainings/partner-training/",
+        readiness.partner_readiness,
+        name="staff_partner_readiness",
+    ),
     path("staff/trainings/venues/", staff.venue_list, name="staff_venues"),
     path("staff/trainings/venues/new/", staff.venue_form, name="staff_venue_create"),
     path("staff/trainings/venues/<int:pk>/edit/", staff.venue_form, name="staff_venue_edit"),

@@ -8,12 +8,18 @@ Flow of one sending::
                          SENDING at chunk n; pause it if too many messages failed; else
                          queue the next NEWSLETTER_CHUNK_SIZE members after ``cursor`` in
                          the outbox (key ``newsletter:<id>:member:<member id>``, one
-                         NewsletterDelivery row each), move the cursor, and ask for chunk
-                         n + 1 in NEWSLETTER_CHUNK_SECONDS. No member left → SENT.
+                         NewsletterDelivery row each), move the cursor, and set
+                         ``next_chunk_at`` NEWSLETTER_CHUNK_SECONDS later (with no
+                         interval, chunk n + 1 is asked for at once). No member left → SENT.
     pause / resume       a status checked at every chunk; resuming asks for the chunk
                          the newsletter is at, so a stale task of the old run does nothing
-    run_due_newsletters  beat: start scheduled newsletters whose time has come, and
-                         re-ask for the chunk of a sending whose task was lost
+    run_due_newsletters  beat, every NEWSLETTER_DUE_SECONDS: start scheduled newsletters
+                         whose time has come, and ask for the chunk of every sending whose
+                         ``next_chunk_at`` has passed
+
+The pause between chunks lives in the database, never as a delayed (countdown) task on the
+broker: a delayed task sits unacknowledged in the worker for the whole interval, and is
+lost or stuck with it when the worker or Redis restarts (docs/reliability.md).
 
 Each member gets a newsletter once: the delivery row is unique per newsletter and member
 and the outbox key is unique too, whatever runs twice.
@@ -241,12 +247,12 @@ def unschedule_newsletter(*, newsletter: Newsletter, by: User | None) -> None:
 CHUNK_TASK = "network.tasks.send_newsletter_chunk"
 
 
-def _ask_for_chunk(newsletter_id: int, chunk: int, *, countdown: float = 0) -> None:
+def _ask_for_chunk(newsletter_id: int, chunk: int) -> None:
     """Have the task queue ``chunk`` once the current transaction commits."""
     if current_app.conf.task_always_eager:
         transaction.on_commit(lambda: _run_eagerly(newsletter_id, chunk))
     else:
-        send_task_on_commit(CHUNK_TASK, newsletter_id, chunk, countdown=countdown)
+        send_task_on_commit(CHUNK_TASK, newsletter_id, chunk)
 
 
 _eager = threading.local()
@@ -407,10 +413,12 @@ def _send_chunk(newsletter_id: int, chunk: int) -> ChunkResult:
     if not members:
         _transition(newsletter, Status.SENT, by=None, finished_at=now, next_chunk_at=None)
         return ChunkResult(ran=True, finished=True)
-    # The next chunk is asked for before this one's deliveries (both on commit, in this
-    # order): with no interval between chunks, one worker then writes the next chunk
-    # while the others deliver this one, instead of every worker waiting for it.
-    _ask_for_chunk(newsletter.pk, chunk + 1, countdown=chunk_seconds())
+    if not chunk_seconds() or current_app.conf.task_always_eager:
+        # No interval: the next chunk is asked for before this one's deliveries (both on
+        # commit, in this order), so one worker writes it while the others deliver this
+        # one. With an interval, beat asks for it once ``next_chunk_at`` has passed; with
+        # no worker at all (eager tasks), the chunks run one after the other in place.
+        _ask_for_chunk(newsletter.pk, chunk + 1)
     _queue(newsletter, members)
     newsletter.cursor = members[-1].pk
     newsletter.chunks_sent = chunk + 1
@@ -441,22 +449,27 @@ def _queue(newsletter: Newsletter, members: Sequence[Member]) -> None:
 
 
 def run_due_newsletters(*, now: dt.datetime | None = None) -> dict[str, int]:
-    """Beat: start what is scheduled for now, and revive sendings whose task was lost
-    (a chunk overdue by a minute more than the interval)."""
+    """Beat: start what is scheduled for now, and ask for the next chunk of every sending
+    whose ``next_chunk_at`` has passed.
+
+    This is also what revives a sending whose chunk task was lost (a worker killed while
+    it ran, a Redis restart): the chunk is due, so it is asked for again. A chunk asked
+    for twice runs once (``send_chunk`` checks the chunk number under the row lock).
+    """
     now = now or timezone.now()
     started = 0
-    due = Newsletter.objects.filter(status=Status.SCHEDULED, scheduled_for__lte=now)
-    for newsletter in due.order_by("scheduled_for", "pk"):
+    scheduled = Newsletter.objects.filter(status=Status.SCHEDULED, scheduled_for__lte=now)
+    for newsletter in scheduled.order_by("scheduled_for", "pk"):
         started += start_sending(newsletter=newsletter)
-    stalled = Newsletter.objects.filter(
-        status=Status.SENDING, next_chunk_at__lt=now - timedelta(seconds=60)
-    ).values_list("pk", "chunks_sent")
-    revived = 0
-    for pk, chunk in stalled:
+    due = Newsletter.objects.filter(status=Status.SENDING, next_chunk_at__lte=now).values_list(
+        "pk", "chunks_sent"
+    )
+    asked = 0
+    for pk, chunk in due:
         with transaction.atomic():
             _ask_for_chunk(pk, chunk)
-        revived += 1
-    return {"started": started, "revived": revived}
+        asked += 1
+    return {"started": started, "chunks": asked}
 
 
 # --- Progress ----------------------------------------------------------------------------

@@ -6,7 +6,8 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
-from django.db.models import Count, OuterRef, Q, Subquery, Value
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, TextField, Value
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -16,15 +17,16 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from norec_portal.access import staff_required
+from partnerships.models import Person
 
 from .. import charts
 from ..models import (
     BadAddress,
     DuplicateCandidate,
     HistoricalImport,
+    Invitation,
     InvitationRequest,
     InvitationWave,
-    Member,
 )
 from ..services import bounces, waves
 from ..services import dashboard as stats
@@ -162,32 +164,57 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 PROBLEMS = {
     "bounced": gettext_lazy("Address bounced"),
     "missing": gettext_lazy("No address"),
+    "invitation": gettext_lazy("Invitation bounced"),
 }
+
+
+def _unreachable_people() -> tuple[QuerySet[Person], dict[str, Q]]:
+    """Everyone staff must find new details for, with why: members whose address bounced
+    or is missing, and people invited whose invitation bounced (not members: they never
+    got in). Each row carries the bad address's reason, or the failed invitation's."""
+    bad = bounces.active_bad_addresses().filter(email=OuterRef("email"))
+    bounced_invitation = Invitation.objects.filter(
+        person=OuterRef("pk"), state=Invitation.State.BOUNCED
+    ).order_by("-bounced_at", "-pk")
+    invitation_bad = bounces.active_bad_addresses().filter(
+        email=Subquery(bounced_invitation.values("email")[:1])
+    )
+    people = Person.objects.annotate(
+        bad_id=Subquery(bad.values("pk")[:1]),
+        bad_reason=Subquery(bad.values("reason")[:1]),
+        bad_at=Subquery(bad.values("last_failed_at")[:1]),
+        invitation_email=Subquery(bounced_invitation.values("email")[:1]),
+        invitation_bounced_at=Subquery(bounced_invitation.values("bounced_at")[:1]),
+        invitation_reason=Coalesce(
+            Subquery(invitation_bad.values("reason")[:1]),
+            Subquery(bounced_invitation.values("last_email__last_error")[:1]),
+            Value(""),
+            output_field=TextField(),
+        ),
+    )
+    member = Q(member__isnull=False)
+    problems = {
+        "bounced": member & Q(bad_id__isnull=False) & ~Q(email=""),
+        "missing": member & Q(email=""),
+        "invitation": ~member & Q(invitation_email__isnull=False),
+    }
+    return people, problems
 
 
 @staff_required
 @require_GET
 def data_quality(request: HttpRequest) -> HttpResponse:
-    """Members we cannot email, so staff can ask them (by phone, through their old
-    organisation…) for new details."""
-    bad = bounces.active_bad_addresses().filter(email=OuterRef("person__email"))
-    members = Member.objects.select_related("person").annotate(
-        bad_id=Subquery(bad.values("pk")[:1]),
-        bad_reason=Subquery(bad.values("reason")[:1]),
-        bad_at=Subquery(bad.values("last_failed_at")[:1]),
-    )
+    """Members we cannot email and people whose invitation bounced, so staff can ask them
+    (by phone, through their old organisation…) for new details."""
+    people, problems = _unreachable_people()
     problem = request.GET.get("problem", "")
-    bounced = Q(bad_id__isnull=False) & ~Q(person__email="")
-    missing = Q(person__email="")
-    if problem == "bounced":
-        members = members.filter(bounced)
-    elif problem == "missing":
-        members = members.filter(missing)
+    if problem in problems:
+        people = people.filter(problems[problem])
     else:
         problem = ""
-        members = members.filter(bounced | missing)
+        people = people.filter(problems["bounced"] | problems["missing"] | problems["invitation"])
     page, query = paginate(
-        request, members.order_by("person__last_name", "person__first_name", "pk")
+        request, people.select_related("member").order_by("last_name", "first_name", "pk")
     )
     return render(
         request,
@@ -196,8 +223,11 @@ def data_quality(request: HttpRequest) -> HttpResponse:
             "page_obj": page,
             "query_string": query,
             "problem": problem,
-            "problems": [("", _("Both")), *PROBLEMS.items()],
+            "problems": [("", _("All")), *PROBLEMS.items()],
             "quality": stats.contact_quality(),
+            "bounced_invitees": Invitation.objects.filter(state=Invitation.State.BOUNCED)
+            .exclude(person__member__isnull=False)
+            .count(),
         },
     )
 

@@ -248,9 +248,22 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("partnership", "historical_record")
         .order_by("exchange_year", "exchange_start", "pk")
     )
+    invitations = list(person.invitations.select_related("wave", "last_email").order_by("-pk"))
+    # The person's address and every address they were invited at: any may be bad.
+    emails = {person.email, *(i.email.lower() for i in invitations)} - {""}
+    bad = {b.email: b for b in BadAddress.objects.filter(email__in=emails, cleared_at__isnull=True)}
+    for invitation in invitations:
+        invitation.bad_address = bad.get(invitation.email.lower())
+        invitation.failure = (
+            invitation.bad_address.reason
+            if invitation.bad_address
+            else invitation.last_email.last_error
+            if invitation.last_email and invitation.state == Invitation.State.BOUNCED
+            else ""
+        )
     return render(request, "network/staff/person_detail.html", {
         "person": person, "member": member, "participations": participations,
-        "invitations": list(person.invitations.select_related("wave").order_by("-pk")),
+        "invitations": invitations,
         "changes": list(person.contact_changes.select_related("changed_by")[:100]),
         "consents": list(member.consents.select_related("recorded_by")[:50]) if member else [],
         "duplicates": list(
@@ -259,10 +272,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             )
         ),
         "raw_addresses": list(person.raw_addresses.all()),
-        "bad_address": (
-            BadAddress.objects.filter(email=person.email, cleared_at__isnull=True).first()
-            if person.email else None
-        ),
+        "bad_address": bad.get(person.email),
     })  # fmt: skip
 
 

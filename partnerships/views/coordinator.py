@@ -21,8 +21,8 @@ from ..access import (
     partnerships_for_coordinator,
 )
 from ..forms import ParticipantForm
-from ..models import Participant, PartnerOrganisation, PartnershipMember
-from ..readiness import readiness
+from ..models import ContactPerson, Participant, PartnerOrganisation, PartnershipMember
+from ..readiness import contact_readiness, organisation_readiness, readiness
 from ..services import REGISTRATION_PHASES, ExchangePlan
 
 
@@ -63,11 +63,20 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         .select_related("partnership", "organisation")
         .order_by("partnership__name", "partnership_id", "role", "organisation__name")
     )
+    # The organisation's own contact persons and what they still need (Partner training).
+    contacts = list(
+        ContactPerson.objects.filter(organisation=organisation, active=True)
+        .select_related("person")
+        .order_by("role", "person__last_name", "person__first_name", "pk")
+    )
+    contact_items = contact_readiness(contacts)
     context = {
         "organisation": organisation,
         "counts": counts,
         "upcoming": _with_readiness(upcoming),
         "memberships": memberships,
+        "contacts": [(c, contact_items.get(c.pk, [])) for c in contacts],
+        "organisation_items": organisation_readiness([organisation])[organisation.pk],
     }
     return render(request, "partnerships/coordinator/dashboard.html", context)
 

@@ -153,7 +153,9 @@ def test_the_next_chunk_is_asked_for_before_this_chunk_is_delivered(
     newsletter = make_newsletter()
     newsletters.start_sending(newsletter=newsletter)
     calls = []
-    monkeypatch.setitem(send_newsletter_chunk.app.conf, "task_always_eager", False)
+    # Both spellings: under the CELERY namespace Celery 5.6 reads the second one first.
+    for key in ("task_always_eager", "CELERY_TASK_ALWAYS_EAGER"):
+        monkeypatch.setitem(send_newsletter_chunk.app.conf, key, False)
 
     def send_task(name, *args, countdown=None, **kwargs):
         if name == send_newsletter_chunk.name:
@@ -283,7 +285,43 @@ def test_beat_revives_a_sending_whose_chunk_task_was_lost(settings):
     Newsletter.objects.filter(pk=newsletter.pk).update(
         next_chunk_at=timezone.now() - dt.timedelta(minutes=5)
     )
-    assert newsletters.run_due_newsletters()["revived"] == 1
+    assert newsletters.run_due_newsletters()["chunks"] == 1
+
+
+def test_the_pause_between_chunks_is_kept_in_the_database_not_on_the_broker(
+    settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    """A paced sending sends no delayed task: beat asks for the next chunk once
+    ``next_chunk_at`` has passed (a delayed task would sit unacknowledged in a worker)."""
+    from network.tasks import send_newsletter_chunk
+    from norec_portal import dispatch
+
+    settings.NEWSLETTER_CHUNK_SIZE, settings.NEWSLETTER_CHUNK_SECONDS = 2, 10
+    bulk_members(5)
+    newsletter = make_newsletter()
+    newsletters.start_sending(newsletter=newsletter)
+    for key in ("task_always_eager", "CELERY_TASK_ALWAYS_EAGER"):
+        monkeypatch.setitem(send_newsletter_chunk.app.conf, key, False)
+    chunks: list[tuple[int, float | None]] = []
+
+    def send_task(name, *args, countdown=None, **kwargs):
+        if name == send_newsletter_chunk.name:
+            chunks.append((args[1], countdown))
+
+    monkeypatch.setattr(dispatch, "send_task", send_task)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert newsletters.send_chunk(newsletter_id=newsletter.pk, chunk=0).queued == 2
+    assert chunks == []
+    newsletter.refresh_from_db()
+    assert newsletter.chunks_sent == 1
+    due_at = newsletter.next_chunk_at
+    with django_capture_on_commit_callbacks(execute=True):
+        result = newsletters.run_due_newsletters(now=due_at - dt.timedelta(seconds=1))
+    assert result["chunks"] == 0 and chunks == []
+    with django_capture_on_commit_callbacks(execute=True):
+        result = newsletters.run_due_newsletters(now=due_at)
+    assert result["chunks"] == 1
+    assert chunks == [(1, None)]
 
 
 # --- Staff pages ---------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from partnerships.models import Person
 from tests.conftest import need_stack
 from tests.network.factories import bulk_alumni
 from tests.smtp_server import RecordingHandler, SMTPServer
-from tests.stack import Worker, stack_problem, wait_for
+from tests.stack import Worker, stack_problem, tasks_through_broker, wait_for
 
 pytestmark = [pytest.mark.stack, pytest.mark.django_db(transaction=True)]
 
@@ -36,11 +36,9 @@ def stack(transactional_db, tmp_path):
     problem = stack_problem()
     if problem:
         need_stack(problem)
-    eager = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = False
-    celery_app.control.purge()
-    yield tmp_path
-    celery_app.conf.task_always_eager = eager
+    with tasks_through_broker():
+        celery_app.control.purge()
+        yield tmp_path
 
 
 def released(wave: InvitationWave, day: dt.date) -> int:

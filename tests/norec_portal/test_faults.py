@@ -1,6 +1,7 @@
 """The outbox under faults, on the real stack: Celery worker processes killed with SIGKILL,
-the broker restarted and flushed, an SMTP server that greylists and refuses, the same
-campaign started twice, and a task that outlives the broker's visibility timeout.
+the broker restarted and flushed, the broker restarted while the worker holds a delayed task,
+an SMTP server that greylists and refuses, the same campaign started twice, and a task that
+outlives the broker's visibility timeout.
 
 Each test runs a small campaign; ``bench/faults.py`` runs the same scenarios with 5,000
 messages and records the counts. Every scenario is checked against the same guarantees
@@ -29,9 +30,8 @@ from django.db import connections
 from kombu import Connection
 
 from norec_portal import outbox
-from norec_portal.celery import app as celery_app
 from norec_portal.models import OutboxEmail
-from norec_portal.tasks import deliver_emails
+from norec_portal.tasks import deliver_emails, sweep_outbox
 from tests.conftest import need_stack
 from tests.smtp_server import HashedFaults, RecordingHandler, SMTPServer
 from tests.stack import (
@@ -40,6 +40,7 @@ from tests.stack import (
     celery_broker,
     reset_celery_connections,
     stack_problem,
+    tasks_through_broker,
     wait_for,
 )
 
@@ -80,6 +81,10 @@ class FaultRun:
     extra_tasks: int = 0  # delivery tasks sent on top of the normal ones
     both_requested: int = 0  # rows both starts of a doubled campaign asked to deliver
     redelivered: int = 0  # tasks Redis handed out again while the first copy still ran
+    # Seconds from the broker answering again to the first message queued after the fault
+    # reaching the SMTP server, when the scenario measures it.
+    recovery: float | None = None
+    worker_exits: int = 0  # worker processes that ended by themselves during the scenario
     elapsed: float = 0.0
     # Filled in by ``collect``:
     deliveries: Counter[str] = field(default_factory=Counter)
@@ -121,7 +126,10 @@ class FaultRun:
             f"retried {self.retried}, duplicates {self.duplicates} (crash window "
             f"{self.window}), kills {self.kills}, broker faults {self.broker_faults} "
             f"({self.hints_lost} queued tasks lost), extra tasks {self.extra_tasks}, "
-            f"redelivered while running {self.redelivered}, {self.elapsed:.1f}s"
+            f"redelivered while running {self.redelivered}, worker exits "
+            f"{self.worker_exits}, "
+            + (f"recovery {self.recovery:.1f}s, " if self.recovery is not None else "")
+            + f"{self.elapsed:.1f}s"
             + "".join(
                 f"\n  kill {n}: {claimed} row(s) in flight, {window} sent but not yet marked"
                 for n, (claimed, window) in enumerate(self.per_kill, start=1)
@@ -132,6 +140,8 @@ class FaultRun:
 def broken_guarantees(run: FaultRun) -> list[str]:
     """The promises of the outbox, checked after a scenario; an empty list means all held."""
     problems = []
+    if run.worker_exits:
+        problems.append(f"{run.worker_exits} worker process(es) exited by themselves")
     if run.lost:
         problems.append(f"{len(run.lost)} recipient(s) lost, e.g. {run.lost[:3]}")
     if run.duplicates > run.window:
@@ -261,6 +271,61 @@ def run_broker_faults(rig: Rig, total: int, *, delay: float = 0.01) -> FaultRun:
     return run.collect(handler)
 
 
+def run_broker_restart_holding_tasks(
+    rig: Rig, total: int, *, delay: float = 0.01, down_for: float = 1.0
+) -> FaultRun:
+    """(f) Restart Redis while the worker holds a delayed task (a countdown, as a paced
+    newsletter's next chunk used to be), unacknowledged, and waits for new tasks.
+
+    The same worker process must reconnect and deliver what is queued afterwards: nothing
+    restarts it. ``recovery`` is the time from Redis answering again to the first message
+    queued after the restart reaching the SMTP server.
+    """
+    run = FaultRun("Redis restarted while the worker holds a delayed task", total)
+    handler = RecordingHandler(delay=delay)
+    before, after = total // 2, total - total // 2
+    started = time.monotonic()
+    with SMTPServer(handler) as smtp:
+        # INFO: the log then shows the reconnection, and the exit if there is one.
+        worker = rig.worker(smtp.url, loglevel="INFO")
+        worker.start()
+        try:
+            held = sweep_outbox.apply_async(countdown=600)
+            wait_for(
+                lambda: rig.redis.holds_unacked(held.id), 30, "the worker to hold the delayed task"
+            )
+            run.recipients = queue_campaign("held", before)
+            # Between campaigns: the worker waits on Redis for new tasks (a blocking BRPOP)
+            # while the delayed task stays unacknowledged, which is the case that broke.
+            wait_for(lambda: finished(before), finish_timeout(before), "the first deliveries")
+            assert rig.redis.holds_unacked(held.id)
+            run.hints_lost += rig.redis.queued_tasks()
+            rig.redis.restart(down_for=down_for)
+            back = time.monotonic()
+            run.broker_faults += 1
+            reset_celery_connections()
+            later = set(queue_campaign("after", after))
+            run.recipients += sorted(later)
+
+            def later_delivered() -> bool:
+                if worker.process is None or worker.process.poll() is not None:
+                    raise AssertionError(
+                        "the worker exited after the Redis restart:\n" + worker.log()
+                    )
+                with handler.lock:
+                    return any(to in later for to, _mid in handler.received)
+
+            wait_for(later_delivered, finish_timeout(after), "a message queued after the restart")
+            run.recovery = time.monotonic() - back
+            wait_for(lambda: finished(total), finish_timeout(total), "all deliveries")
+        finally:
+            if worker.process is not None and worker.process.poll() is not None:
+                run.worker_exits += 1
+            worker.stop()
+    run.elapsed = time.monotonic() - started
+    return run.collect(handler)
+
+
 def run_smtp_refusals(rig: Rig, total: int) -> FaultRun:
     """(c) The server greylists ~5 % of recipients (421/451) and refuses ~1 % (550)."""
     run = FaultRun("SMTP 421/451 for ~5 %, 550 for ~1 %", total)
@@ -368,6 +433,7 @@ def run_visibility_timeout(rig: Rig, total: int, *, delay: float = 0.03) -> Faul
 SCENARIOS: dict[str, Callable[..., FaultRun]] = {
     "kills": run_worker_kills,
     "broker": run_broker_faults,
+    "held": run_broker_restart_holding_tasks,
     "smtp": run_smtp_refusals,
     "double": run_double_start,
     "visibility": run_visibility_timeout,
@@ -410,13 +476,10 @@ def rig(transactional_db, tmp_path):
         need_stack("redis-server is not installed: the fault tests start a private one")
     redis_server = RedisServer(tmp_path)
     redis_server.start()
-    eager = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = False
     try:
-        with celery_broker(redis_server.url):
+        with tasks_through_broker(), celery_broker(redis_server.url):
             yield Rig(log_dir=tmp_path, redis=redis_server)
     finally:
-        celery_app.conf.task_always_eager = eager
         redis_server.stop()
 
 
@@ -441,6 +504,14 @@ def test_redis_restarted_and_flushed_mid_campaign_loses_nobody(rig):
     assert run.broker_faults == 2
     # Redis held delivery tasks that died with it: only the database re-drove them.
     assert run.hints_lost > 0
+    assert run.duplicates == 0
+
+
+def test_worker_survives_redis_restart_while_holding_a_delayed_task(rig):
+    run = run_broker_restart_holding_tasks(rig, 300, delay=0.01)
+    check(run)
+    assert run.worker_exits == 0
+    assert run.recovery is not None
     assert run.duplicates == 0
 
 

@@ -289,6 +289,52 @@ def test_sweep_requeues_expired_leases_and_redrives(django_capture_on_commit_cal
     assert len(mail.outbox) == 1
 
 
+def test_sweep_charges_an_attempt_only_to_the_message_the_worker_was_on():
+    """A worker sent the first row of its claim and died on the second: only the second
+    may have reached the server; the third was never handed over and keeps its count."""
+    first, second, third = queue(3)
+    claimed = outbox.claim_emails()
+    assert [r.pk for r in claimed] == [first.pk, second.pk, third.pk]
+    outbox._mark_sent(claimed[0])
+    OutboxEmail.objects.filter(state=State.SENDING).update(
+        lease_expires_at=timezone.now() - timedelta(seconds=1)
+    )
+    assert outbox.sweep_outbox(grace_seconds=0).expired_leases == 2
+    rows = {r.pk: (r.state, r.attempts) for r in OutboxEmail.objects.all()}
+    assert rows == {
+        first.pk: (State.SENT, 1),
+        second.pk: (State.RETRYING, 1),
+        third.pk: (State.RETRYING, 0),
+    }
+
+
+def test_a_message_never_tried_does_not_fail_however_often_its_worker_dies(settings):
+    """Interruptions before a message was handed to the server cost it nothing: it does
+    not end FAILED after OUTBOX_MAX_ATTEMPTS (and no bounce handling sees it fail)."""
+    settings.OUTBOX_MAX_ATTEMPTS = 2
+    first, second = queue(2)
+    for _crash in range(4):
+        OutboxEmail.objects.filter(pk=first.pk).update(
+            state=State.RETRYING, attempts=0, next_attempt_at=timezone.now()
+        )
+        outbox.claim_emails()  # the worker takes both, then dies on the first
+        OutboxEmail.objects.filter(state=State.SENDING).update(
+            lease_expires_at=timezone.now() - timedelta(seconds=1)
+        )
+        outbox.sweep_outbox(grace_seconds=0)
+    second.refresh_from_db()
+    assert (second.state, second.attempts) == (State.RETRYING, 0)
+    # Interrupted with a worker on it each time, the first would have failed.
+    for _crash in range(2):
+        outbox.claim_emails(ids=[first.pk])
+        OutboxEmail.objects.filter(state=State.SENDING).update(
+            lease_expires_at=timezone.now() - timedelta(seconds=1)
+        )
+        outbox.sweep_outbox(grace_seconds=0)
+    first.refresh_from_db()
+    assert (first.state, first.attempts) == (State.FAILED, 2)
+
+
 def test_sweep_leaves_fresh_pending_rows_to_their_own_task():
     queue(1)
     assert outbox.sweep_outbox(grace_seconds=60).dispatched == 0

@@ -10,7 +10,7 @@ from norec_portal.celery import app as celery_app
 from norec_portal.models import OutboxEmail
 from tests.conftest import need_stack
 from tests.smtp_server import RecordingHandler, SMTPServer
-from tests.stack import Worker, stack_problem, wait_for
+from tests.stack import Worker, stack_problem, tasks_through_broker, wait_for
 
 State = OutboxEmail.State
 pytestmark = [pytest.mark.stack, pytest.mark.django_db(transaction=True)]
@@ -21,11 +21,9 @@ def stack(transactional_db, tmp_path):
     problem = stack_problem()
     if problem:
         need_stack(problem)
-    eager = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = False
-    celery_app.control.purge()
-    yield tmp_path
-    celery_app.conf.task_always_eager = eager
+    with tasks_through_broker():
+        celery_app.control.purge()
+        yield tmp_path
 
 
 def campaign(n: int, prefix: str = "campaign") -> list[str]:

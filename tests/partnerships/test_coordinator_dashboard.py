@@ -102,12 +102,13 @@ def test_readiness_badges_in_the_rows(coordinator_client, partnership):
     ) in page
 
 
-def test_the_dashboard_reads_six_queries(
+def test_the_dashboard_reads_nine_queries(
     coordinator_client, partnership, django_assert_num_queries
 ):
     """Session, user, the coordinator's organisation, the next exchanges with the counts,
-    their training status, and the partnerships with their members."""
+    their training status, the partnerships with their members, the organisation's
+    contact persons, their Partner training and its summary for the organisation."""
     ParticipantFactory.create_batch(3, partnership=partnership)
     PartnershipFactory(members=[partnership.members.order_by("pk")[0].organisation])
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(9):
         assert coordinator_client.get(reverse(URL)).status_code == 200

@@ -88,8 +88,10 @@ def test_reminder_goes_two_weeks_before_and_only_once(t1, participant, staff, ti
     assert OutboxEmail.objects.filter(idempotency_key__startswith="training-reminder:").count() == 1
 
 
-def test_reminder_skips_nominated_and_cancelled(t1, partnership, staff):
-    nominated = services.enrol(
+def test_reminder_skips_the_waitlisted_and_cancelled(t1, partnership, staff):
+    services.update_session(session=t1, capacity=1, facilitators=[], by=staff)
+    services.enrol(session=t1, person=f.participant_for(partnership=partnership).person, by=staff)
+    waiting = services.enrol(
         session=t1, person=f.participant_for(partnership=partnership).person, by=staff
     )
     cancelled = services.enrol(
@@ -97,9 +99,11 @@ def test_reminder_skips_nominated_and_cancelled(t1, partnership, staff):
         confirm=True,
     )  # fmt: skip
     services.cancel_enrolment(enrolment=cancelled, by=staff)
-    assert services.send_training_reminders(today=dt.date(2026, 4, 25)) == 0
-    assert not Enrolment.objects.filter(reminder_sent_at__isnull=False).exists()
-    assert nominated.state == "nominated"
+    assert waiting.state == "waitlisted"
+    assert services.send_training_reminders(today=dt.date(2026, 4, 25)) == 1  # the nominated
+    assert set(Enrolment.objects.filter(reminder_sent_at__isnull=False)) == {
+        Enrolment.objects.get(session=t1, state="nominated")
+    }
 
 
 def test_reminder_task_runs_for_today(t1, participant, staff, time_machine):

@@ -6,16 +6,14 @@ import datetime as dt
 
 from django.utils.formats import date_format
 
-from partnerships.models import Phase
-
 from ..models import (
     SEAT_STATES,
     Enrolment,
     SessionKind,
     TrainingSession,
 )
+from ..readiness import SIGNED_PHASES as SIGNED_PHASES
 
-SIGNED_PHASES = (Phase.AGREEMENT_SIGNED, Phase.ACTIVE_EXCHANGE)
 INTRO_SEMINAR_DAYS = 3
 
 

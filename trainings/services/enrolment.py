@@ -90,6 +90,8 @@ def enrol(
         notifications.notify_confirmed(enrolment)
     else:
         notifications.notify_enrolled(enrolment)
+    if state == EnrolmentState.WAITLISTED:
+        notifications.notify_waitlist_started(session)
     return enrolment
 
 

@@ -33,33 +33,58 @@ from ..models import (
 )
 from .common import SIGNED_PHASES
 
+# Who is reminded: everyone still expected who holds a seat (the waitlisted are not).
+REMINDED_STATES = (EnrolmentState.CONFIRMED, EnrolmentState.NOMINATED)
+
 
 def send_training_reminders(*, today: dt.date | None = None) -> int:
-    """Remind confirmed people about two weeks before their session. Idempotent: the
-    ``reminder_sent_at`` mark is set by a conditional update, and the outbox key
-    ``training-reminder:<id>`` stops a second message anyway."""
+    """About two weeks before a session: remind each confirmed and nominated person (the
+    nominated with what is still missing), and send each of their organisation's
+    coordinators one digest per training week (or seminar) listing their people.
+
+    Exactly once each, even when runs overlap or repeat: a week's due enrolments are
+    claimed in one transaction (rows locked, ``SKIP LOCKED``, and marked
+    ``reminder_sent_at``), and the digest lists only what that transaction claimed; the
+    outbox keys (``training-reminder:<enrolment>``,
+    ``training-reminder-digest:<week>:<coordinator>``) stop a second message anyway.
+    Someone nominated after their week's digest went out is still reminded, but is not in
+    a second digest. Returns the number of people reminded."""
     today = today or timezone.localdate()
     horizon = today + dt.timedelta(days=settings.TRAINING_REMINDER_DAYS)
     due = (
         Enrolment.objects.filter(
-            state=EnrolmentState.CONFIRMED,
+            state__in=REMINDED_STATES,
             reminder_sent_at__isnull=True,
             session__first_day__gte=today,
             session__first_day__lte=horizon,
             session__status=TrainingSession.Status.SCHEDULED,
         )
         .exclude(session__week__status=TrainingWeek.Status.CANCELLED)
+        .values_list("pk", "session__week_id", "session_id")
+    )
+    groups: dict[str, list[int]] = defaultdict(list)
+    for pk, week_id, session_id in due:
+        groups[f"week-{week_id}" if week_id else f"session-{session_id}"].append(pk)
+    return sum(_remind_group(group, pks) for group, pks in sorted(groups.items()))
+
+
+@transaction.atomic
+def _remind_group(group: str, pks: list[int]) -> int:
+    claimed = list(
+        Enrolment.objects.select_for_update(of=("self",), skip_locked=True)
+        .filter(pk__in=pks, reminder_sent_at__isnull=True, state__in=REMINDED_STATES)
         .values_list("pk", flat=True)
     )
-    sent = 0
-    for pk in list(due):
-        with transaction.atomic():
-            claimed = Enrolment.objects.filter(pk=pk, reminder_sent_at__isnull=True).update(
-                reminder_sent_at=timezone.now()
-            )
-            if claimed:
-                enrolment = Enrolment.objects.with_related().get(pk=pk)
-                sent += notifications.notify_reminder(enrolment)
+    if not claimed:
+        return 0
+    Enrolment.objects.filter(pk__in=claimed).update(reminder_sent_at=timezone.now())
+    enrolments = list(
+        Enrolment.objects.filter(pk__in=claimed)
+        .with_related()
+        .order_by("person__last_name", "person__first_name", "pk")
+    )
+    sent = sum(notifications.notify_reminder(enrolment) for enrolment in enrolments)
+    notifications.send_reminder_digests(group, enrolments)
     return sent
 
 
