@@ -3,26 +3,33 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+PORT ?= 8000
 
-.PHONY: demo test install lint format migrate worker beat serve clean bench bench-dedupe
+.PHONY: demo totp test install lint format migrate worker beat serve clean bench bench-dedupe
 
 $(STAMP): pyproject.toml
-	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required"'
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[dev]"
-	touch $(STAMP)
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required"'
+	@echo "Installing the pinned dependencies into $(VENV)/ (once; about a minute)…"
+	@$(PYTHON) -m venv $(VENV)
+	@$(BIN)/pip install --quiet --disable-pip-version-check --upgrade pip
+	@$(BIN)/pip install --quiet --disable-pip-version-check -e ".[dev]"
+	@touch $(STAMP)
 
 ## Compiles the translation catalogues (locale/*/LC_MESSAGES/django.po) on every run: the
 ## .mo files are not committed, and polib needs no GNU gettext.
 install: $(STAMP)
-	$(BIN)/python manage.py compile_translations
+	@$(BIN)/python manage.py compile_translations --verbosity 0
 
-## Set up, load demo data and serve on http://127.0.0.1:8000 (SQLite, eager tasks, console email).
+## Set up, load demo data and serve on http://127.0.0.1:$(PORT) (SQLite; a Celery worker and
+## beat on a broker folder under .demo/; emails in the demo mailbox). Ctrl-C stops it all.
 demo: install
-	$(BIN)/python manage.py migrate --no-input
-	$(BIN)/python manage.py seed_demo
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	@$(BIN)/python manage.py migrate --no-input --verbosity 0
+	@PORT=$(PORT) $(BIN)/python manage.py seed_demo
+	@PORT=$(PORT) $(BIN)/python manage.py run_demo --port $(PORT)
+
+## The demo staff account's current authenticator code.
+totp:
+	@$(BIN)/python manage.py demo_totp_code
 
 ## Set up and run the whole test suite.
 test: install

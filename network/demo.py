@@ -102,12 +102,8 @@ def build() -> list[tuple[str, str]]:
                                              person_b=max(hassan, hasan, key=lambda p: p.pk)
                                              ).exists():  # fmt: skip
         propose_pairs([(hassan, hasan, [REASON_SIMILAR], 70)])
-    if not InvitationWave.objects.filter(name="East Africa (demo)").exists():
-        waves.create_wave(
-            name="East Africa (demo)", countries=["KE", "UG"], daily_cap=3,
-            starts_on=timezone.localdate(), reminder_after_days=14, expires_after_days=60,
-            by=User.objects.filter(email="staff@norec.demo").first(),
-        )  # fmt: skip
+    if not InvitationWave.objects.filter(name=WAVE_NAME).exists():
+        _wave_in_progress(User.objects.filter(email="staff@norec.demo").first())
     InvitationRequest.objects.get_or_create(
         email="sita.g.nepal@example.org",
         status=InvitationRequest.Status.PENDING,
@@ -119,9 +115,31 @@ def build() -> list[tuple[str, str]]:
     return [("Network member (alumna)", MEMBER_EMAIL)]
 
 
+WAVE_NAME = "East Africa (demo)"
+
+
+def _wave_in_progress(staff: User | None) -> None:
+    """A wave that began yesterday: yesterday's batch is out, today's is due (beat sends
+    it within a minute of ``make demo`` starting, or staff send it from the wave page).
+    Yesterday is history, so the first day is written back directly, as the service
+    accepts no first day in the past."""
+    today = timezone.localdate()
+    yesterday = today - dt.timedelta(days=1)
+    wave = waves.create_wave(
+        name=WAVE_NAME, countries=["KE", "UG"], daily_cap=3, starts_on=today,
+        reminder_after_days=14, expires_after_days=60, by=staff,
+    )  # fmt: skip
+    InvitationWave.objects.filter(pk=wave.pk).update(starts_on=yesterday)
+    waves.release_wave_batch(wave_id=wave.pk, today=yesterday)
+    sent_at = timezone.make_aware(dt.datetime.combine(yesterday, dt.time(10)))
+    wave.invitations.filter(released_on=yesterday).update(
+        sent_at=sent_at, expires_at=sent_at + dt.timedelta(days=wave.expires_after_days)
+    )
+
+
 def _programme(staff: User | None) -> None:
-    """This month's newsletter (sent) and two coming activities, so the dashboard and the
-    members' pages have something to show."""
+    """This month's newsletter (sent) and two coming activities, one with a seat taken, so
+    the dashboard and the members' pages have something to show."""
     today = timezone.localdate()
     first_next = (today.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
     plans = [
@@ -144,6 +162,10 @@ def _programme(staff: User | None) -> None:
         if not Activity.objects.filter(title=plan.title).exists():
             activity = activities.create_activity(data=plan, by=staff)
             activities.publish_activity(activity=activity, by=staff, audience=None)
+            if activity.capacity:
+                # Seats taken: the demo member has one.
+                for member in Member.objects.filter(person__email=MEMBER_EMAIL):
+                    activities.rsvp(activity=activity, member=member)
     subject = f"Norec Network news, {today:%B %Y}"
     if not Newsletter.objects.filter(subject=subject).exists():
         letter = newsletters.create_newsletter(

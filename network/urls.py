@@ -182,6 +182,9 @@ urlpatterns = [
         "staff/network/waves/<int:pk>/progress/", staff.wave_progress, name="staff_wave_progress"
     ),  # fmt: skip
     path(
+        "staff/network/waves/<int:pk>/todays-batch/", staff.wave_release, name="staff_wave_release"
+    ),  # fmt: skip
+    path(
         "staff/network/waves/<int:pk>/<slug:action>/", staff.wave_action, name="staff_wave_action"
     ),  # fmt: skip
     path(

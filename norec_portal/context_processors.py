@@ -3,6 +3,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
+from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.http import HttpRequest
@@ -23,6 +24,7 @@ NAVIGATION: dict[str, list[tuple[Any, str]]] = {
         (_("Trainings"), "trainings:staff_year"),
         (_("Network"), "network:staff_dashboard"),
         (_("Audit log"), "audit_log"),
+        (_("Mailbox"), "mailbox"),
         (_("Admin"), "admin:index"),
     ],
     Role.COORDINATOR: [
@@ -55,6 +57,8 @@ def _menu_items(role: str, language: str | None, prefix: str) -> tuple[dict[str,
     language and script prefix, the only things they depend on."""
     items = []
     for label, name in NAVIGATION.get(role, []):
+        if name == "mailbox" and not settings.DEMO_MAILBOX:
+            continue  # the demo mailbox exists on the embedded default only
         try:
             items.append({"label": str(label), "url": reverse(name)})
         except NoReverseMatch:
@@ -64,7 +68,7 @@ def _menu_items(role: str, language: str | None, prefix: str) -> tuple[dict[str,
 
 @receiver(setting_changed)
 def _forget_menus(*, setting: str, **kwargs: Any) -> None:
-    if setting in {"ROOT_URLCONF", "LANGUAGES"}:
+    if setting in {"ROOT_URLCONF", "LANGUAGES", "DEMO_MAILBOX"}:
         _menu_items.cache_clear()
 
 

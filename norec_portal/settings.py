@@ -1,7 +1,8 @@
 """Settings for the Norec Portal, read from the environment.
 
-With no environment at all the portal runs on the embedded default: SQLite, Celery
-tasks executed eagerly in the web process, emails printed to the console. Production
+With no environment at all the portal runs on the embedded default: SQLite, a Celery
+worker and beat on kombu's filesystem transport (files under ``.demo/``, no server),
+emails printed in the worker's log and readable in the demo mailbox. Production
 sets ``DJANGO_ENV=production`` plus ``DATABASE_URL``, ``REDIS_URL``, ``EMAIL_URL``,
 ``SECRET_KEY`` and ``ALLOWED_HOSTS``; every secret may also come from ``<NAME>_FILE``.
 """
@@ -46,7 +47,10 @@ ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS", default=[] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"]
 )
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# ``make demo PORT=8080`` serves on another port: the links in emails follow it.
+SITE_URL = env.str("SITE_URL", default=f"http://127.0.0.1:{env.int('PORT', default=8000)}").rstrip(
+    "/"
+)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -117,8 +121,15 @@ DATABASES = {
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60 if PRODUCTION else 0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Several processes (web, a worker) may share the file: wait on locks instead of failing.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # Several processes (web, a worker, beat) share the file: wait on locks instead of
+    # failing, take the write lock when a transaction starts (a read lock upgraded later
+    # fails at once instead of waiting), and let readers go on while one writes (WAL).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        timeout=20, transaction_mode="IMMEDIATE", init_command="PRAGMA journal_mode=WAL;"
+    )
+    # models.W040: SQLite cannot store an index's INCLUDE columns. It builds the plain index
+    # instead, which is all the embedded default needs; PostgreSQL keeps the covering one.
+    SILENCED_SYSTEM_CHECKS = ["models.W040"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -135,8 +146,9 @@ else:
 
 # --- Celery ------------------------------------------------------------------------------
 
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "memory://")
-CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
+# (A host in the filesystem URL keeps kombu from warning that none was given.)
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://localhost/")
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -147,6 +159,21 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     # re-drives the rows much sooner, so Redis holds only wake-up hints.
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
 }
+# The embedded default: the same worker and beat as production on a broker that needs no
+# server (kombu's filesystem transport: one file per message under DEMO_DIR), and beat's
+# schedule file beside it. ``manage.py run_demo`` starts them with the web server.
+DEMO_DIR = Path(env.str("DEMO_DIR", default=str(BASE_DIR / ".demo")))
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    _queue, _control = DEMO_DIR / "broker" / "queue", DEMO_DIR / "broker" / "control"
+    # Every process that sends a task writes into the folder: it must exist before.
+    for _folder in (_queue, _control):
+        _folder.mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_queue),
+        "data_folder_out": str(_queue),
+        "control_folder": str(_control),
+    }
+    CELERY_BEAT_SCHEDULE_FILENAME = str(DEMO_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {
         "task": "norec_portal.tasks.sweep_outbox",
@@ -198,7 +225,12 @@ CELERY_BEAT_SCHEDULE = {
 
 # --- Email and the outbox ----------------------------------------------------------------
 
-vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+_email = env.email_url("EMAIL_URL", default="consolemail://")
+vars().update(_email)
+# The demo mailbox (/staff/mailbox/): the outbox's messages readable in the browser, with
+# their links clickable. Only where mail is printed to the console (the embedded default),
+# never in production, where real people's messages must not be on show.
+DEMO_MAILBOX = not PRODUCTION and _email["EMAIL_BACKEND"].endswith("console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Norec Portal <portal@norec.no>")
 SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)

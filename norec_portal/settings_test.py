@@ -18,3 +18,5 @@ WHITENOISE_AUTOREFRESH = True
 # Tests upload many files per login (hypothesis, query counts); the upload rate limit has
 # its own test with a small limit (tests/norec_portal/test_spreadsheet_limits.py).
 IMPORT_RATE_LIMIT = "1000/h/key"
+# The suite runs as the embedded default does: the demo mailbox is on (a test turns it off).
+DEMO_MAILBOX = True

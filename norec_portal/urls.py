@@ -2,7 +2,7 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
-from . import views
+from . import mailbox, views
 
 admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = "Norec Portal administration"
@@ -12,6 +12,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("staff/", views.staff_dashboard, name="staff_dashboard"),
     path("staff/audit/", views.audit_log, name="audit_log"),
+    path("staff/mailbox/", mailbox.mailbox, name="mailbox"),
+    path("staff/mailbox/<int:pk>/", mailbox.mailbox_message, name="mailbox_message"),
     path("account/", views.account_settings, name="account_settings"),
     path("accounts/enrolment/", views.staff_enrolment, name="staff_enrolment"),
     path(

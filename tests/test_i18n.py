@@ -405,7 +405,7 @@ def test_coordinator_access_email_and_login_take_the_persons_language(i18n, staf
 
 
 @pytest.mark.django_db
-def test_cancellation_goes_to_norec_in_english_and_to_the_coordinator_in_theirs(
+def test_cancellation_goes_to_norec_in_english_and_to_the_coordinator_and_person_in_theirs(
     i18n, staff, partnership, org_a
 ):
     coordinator = make_coordinator(org_a, email="coord@example.org", full_name="Awa Sow")
@@ -413,7 +413,8 @@ def test_cancellation_goes_to_norec_in_english_and_to_the_coordinator_in_theirs(
     assert ContactPerson.objects.filter(person__user=coordinator).exists()
     with time_machine.travel(dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC), tick=True):
         session = tf.session_of(tf.make_week(), SessionKind.TRAINING_1)
-        person = tf.participant_for(partnership=partnership).person
+        person = tf.participant_for(partnership=partnership, email="ana@example.org",
+                                    preferred_language="pt").person  # fmt: skip
         enrolment = training_services.enrol(session=session, person=person, by=staff)
         with translation.override("es"):  # the one who cancels reads Spanish
             training_services.cancel_enrolment(enrolment=enrolment, by=staff)
@@ -422,6 +423,12 @@ def test_cancellation_goes_to_norec_in_english_and_to_the_coordinator_in_theirs(
     to_coordinator = OutboxEmail.objects.get(to_email="coord@example.org")
     assert to_coordinator.subject.startswith(
         translated("fr", "Enrolment cancelled: %(name)s, %(session)s, %(place)s").split(":")[0]
+    )
+    # The person whose seat it was, in theirs.
+    to_person = OutboxEmail.objects.get(idempotency_key=f"training-cancelled:{enrolment.pk}:person")
+    assert to_person.to_email == "ana@example.org"
+    assert to_person.subject.startswith(
+        translated("pt", "Enrolment cancelled: %(name)s, %(session)s, %(place)s").split(":")[0]
     )
 
 

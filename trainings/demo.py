@@ -1,6 +1,7 @@
 """Demo trainings for ``manage.py seed_demo``, on top of the partnerships' demo world.
 
-Three coming training weeks (Kampala, Bangkok, Johannesburg), one introductory seminar
+Three coming training weeks (Kampala, Bangkok, Johannesburg; Kampala's Training 1 full,
+with a waitlist), one introductory seminar
 for the partnerships in the feasibility phase, and the demo participants and contact
 persons nominated or confirmed through the services. A past week holds the attendance of
 participants already on exchange (so certificates exist); being history, it is written
@@ -32,8 +33,9 @@ from .models import (
 )
 
 DEMO_MARK = "[demo]"
-# (venue, weeks from the coming Sunday, partner training days)
-DEMO_WEEKS = [("Kampala", 8, 6), ("Bangkok", 16, 3), ("Johannesburg", 26, 6)]
+# (venue, weeks from the coming Sunday, partner training days, Training 1 seats): the
+# first Training 1 is small, so its last nominees wait on the waitlist.
+DEMO_WEEKS = [("Kampala", 8, 6, 6), ("Bangkok", 16, 3, 30), ("Johannesburg", 26, 6, 30)]
 PAST_WEEK = ("Kampala", -14)
 
 
@@ -49,7 +51,7 @@ def build() -> list[tuple[str, str]]:
     today = timezone.localdate()
     with transaction.atomic():
         weeks = []
-        for venue_name, ahead, partner_days in DEMO_WEEKS:
+        for venue_name, ahead, partner_days, t1_seats in DEMO_WEEKS:
             venue = Venue.objects.filter(name=venue_name).first()
             if venue is None:
                 continue
@@ -59,7 +61,7 @@ def build() -> list[tuple[str, str]]:
                     starts_on=_sunday(today, ahead),
                     sessions=[
                         services.SessionPlan(
-                            SessionKind.TRAINING_1, 30, 6, [staff] if staff else []
+                            SessionKind.TRAINING_1, t1_seats, 6, [staff] if staff else []
                         ),
                         services.SessionPlan(SessionKind.TRAINING_2, 30),
                         services.SessionPlan(SessionKind.PARTNER, 40, partner_days),

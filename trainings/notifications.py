@@ -125,8 +125,15 @@ def notify_reminder(enrolment: Enrolment) -> bool:
 
 
 def notify_cancelled(enrolment: Enrolment) -> None:
-    """A cancelled enrolment is told to Norec and to the organisation's coordinators."""
+    """A cancelled enrolment is told to the person (when they have an address), to Norec
+    and to the organisation's coordinators, each in their own language."""
     context = {**enrolment_context(enrolment), "staff_url": _staff_session_url(enrolment)}
+    _send_to_person(
+        enrolment.person,
+        key=f"training-cancelled:{enrolment.pk}:person",
+        name="training_cancelled",
+        context={**context, "audience": "person", "recipient": enrolment.person},
+    )
     send_templated_email(
         key=f"training-cancelled:{enrolment.pk}:norec",
         to=settings.TRAINING_NOREC_EMAIL,
@@ -136,6 +143,8 @@ def notify_cancelled(enrolment: Enrolment) -> None:
         language=settings.LANGUAGE_CODE,
     )
     for contact in coordinators_of([enrolment.organisation_id]).get(enrolment.organisation_id, []):
+        if contact.person_id == enrolment.person_id:
+            continue  # a coordinator whose own seat it was has had the person's message
         send_templated_email(
             key=f"training-cancelled:{enrolment.pk}:contact:{contact.pk}",
             to=contact.person.email,

@@ -8,8 +8,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from norec_portal.access import staff_required
@@ -71,9 +72,7 @@ def wave_create(request: HttpRequest) -> HttpResponse:
                 except ValidationError as exc:
                     add_service_errors(form, exc)
                 else:
-                    messages.success(request, _("The wave is created. Beat sends the first "
-                                                "invitations on %(day)s.")
-                                     % {"day": wave.starts_on.isoformat()})  # fmt: skip
+                    messages.success(request, _created_message(wave))
                     return redirect("network:staff_wave", pk=wave.pk)
     return render(request, "network/staff/wave_create.html", {
         "form": form, "preview": preview,
@@ -82,6 +81,15 @@ def wave_create(request: HttpRequest) -> HttpResponse:
             reachability.reachability(form.cleaned_data["countries"]) if preview else []
         ),
     })  # fmt: skip
+
+
+def _created_message(wave: InvitationWave) -> str:
+    if wave.starts_on <= timezone.localdate():
+        return _("The wave is created. Today's batch goes out within minutes, or at once "
+                 "with “Send today's batch now”.")  # fmt: skip
+    return _("The wave is created. Its first batch goes out on %(day)s.") % {
+        "day": formats.date_format(wave.starts_on, "DATE_FORMAT")
+    }
 
 
 def _wave_context(request: HttpRequest, wave: InvitationWave) -> dict[str, object]:
@@ -117,6 +125,28 @@ def wave_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """The htmx fragment polled by the wave page (it stops polling when the wave ends)."""
     wave = get_object_or_404(InvitationWave, pk=pk)
     return render(request, "network/staff/_wave_progress.html", _wave_context(request, wave))
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def wave_release(request: HttpRequest, pk: int) -> HttpResponse:
+    """Send today's batch now (asks first: invitations cannot be called back)."""
+    wave = get_object_or_404(InvitationWave, pk=pk)
+    if request.method == "GET":
+        progress = waves.wave_progress(wave=wave)
+        return render(request, "network/staff/wave_release.html", {
+            "wave": wave, "progress": progress,
+            "refusal": waves.todays_batch_refusal(wave=wave),
+        })  # fmt: skip
+    try:
+        sent = waves.release_todays_batch(wave=wave, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, ngettext(
+            "%(n)d invitation is on its way.", "%(n)d invitations are on their way.", sent
+        ) % {"n": sent})  # fmt: skip
+    return redirect("network:staff_wave", pk=wave.pk)
 
 
 WAVE_ACTIONS = {

@@ -32,6 +32,7 @@ from network.models import (
 from network.services import waves
 from network.services.requests import RequestData, submit_invitation_request
 from norec_portal.models import Role, User
+from norec_portal.outbox import queue_email
 from partnerships.models import ContactPerson, HeldRegistration, ParticipantImport
 from tests.factories import (
     OrganisationFactory,
@@ -202,6 +203,9 @@ def add_programme(w: World) -> None:
     w.objects["resource_request"] = ResourceRequest.objects.create(
         session=w.t1, member=w.member, role="lecturer", requested_by=staff
     )
+    # A message in the outbox (the demo mailbox shows it).
+    w.objects["outbox_email"] = queue_email(key="matrix:mail", to="member@example.org",
+                                            subject="Hello", text="Hello")  # fmt: skip
 
 
 def world_fixture(django_db_setup: Any, django_db_blocker: Any):

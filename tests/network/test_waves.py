@@ -4,6 +4,7 @@ nobody invited twice, bounces, reminders, expiry, re-sending, progress."""
 from __future__ import annotations
 
 import datetime as dt
+from html import unescape
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -11,7 +12,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from network import tasks
 from network.models import Invitation, InvitationWave
@@ -335,3 +336,73 @@ def test_wave_form_shows_every_problem_at_once(staff_client):
     errors = response.context["form"].errors
     assert set(errors) >= {"countries", "starts_on", "reminder_after_days"}
     assert not InvitationWave.objects.exists()
+
+
+def test_staff_send_todays_batch_now_within_the_daily_cap_after_confirming(staff_client, staff):
+    bulk_alumni(5, ["KE"])
+    wave = new_wave(countries=["KE"], cap=3)
+    page = unescape(staff_client.get(reverse("network:staff_wave", args=[wave.pk])).text)
+    assert "Today's batch: 0 of 3 sent." in page and "Beat" not in page
+    url = reverse("network:staff_wave_release", args=[wave.pk])
+    assert url in page
+    confirm = unescape(staff_client.get(url).text)
+    assert "3 invitations go out now" in confirm and "Yes, send them now" in confirm
+    assert not wave.invitations.exclude(state=State.QUEUED).exists(), "a GET sends nothing"
+    response = staff_client.post(url, follow=True)
+    assert "3 invitations are on their way." in unescape(response.text)
+    assert released_on(wave, timezone.localdate()) == 3
+    assert OutboxEmail.objects.filter(idempotency_key__startswith="invitation:").count() == 3
+    # The cap holds: a second click, and beat's own run the same day, send nothing more.
+    again = unescape(staff_client.post(url, follow=True).text)
+    assert "Today's batch has been sent; the next one goes out tomorrow." in again
+    assert waves.release_wave_batch(wave_id=wave.pk) == 0
+    assert released_on(wave, timezone.localdate()) == 3
+    page = unescape(staff_client.get(reverse("network:staff_wave", args=[wave.pk])).text)
+    assert "Today's batch: 3 of 3 sent." in page and url not in page
+
+
+def test_todays_batch_counts_what_beat_already_sent(db):
+    bulk_alumni(5, ["KE"])
+    wave = new_wave(countries=["KE"], cap=4)
+    with transaction.atomic():
+        waves.release_wave_batch(wave_id=wave.pk)
+    wave.daily_cap = 5
+    wave.save(update_fields=["daily_cap"])
+    assert waves.release_todays_batch(wave=wave, by=None) == 1
+    assert released_on(wave, timezone.localdate()) == 5
+
+
+@pytest.mark.parametrize(
+    ("setup", "reason"),
+    [
+        ("paused", "Only a running wave sends invitations."),
+        ("future", "This wave's first batch goes out on "),
+        ("done", "Everyone in this wave has been invited."),
+    ],
+)
+def test_todays_batch_is_refused_with_its_reason(db, setup, reason):
+    bulk_alumni(2, ["KE"])
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    wave = new_wave(countries=["KE"], cap=5, starts_on=tomorrow if setup == "future" else None)
+    if setup == "paused":
+        waves.change_wave_status(wave=wave, to_status="paused", by=None)
+    if setup == "done":
+        wave.invitations.update(state=State.CANCELLED)
+    with pytest.raises(ValidationError) as refused:
+        waves.release_todays_batch(wave=wave, by=None)
+    assert refused.value.messages[0].startswith(reason)
+    assert not wave.invitations.filter(released_on__isnull=False).exists()
+
+
+def test_a_wave_starting_later_names_its_first_day_in_the_readers_format(staff_client):
+    bulk_alumni(2, ["KE"])
+    wave = new_wave(countries=["KE"], cap=5, starts_on=DAY_ONE)
+    page = unescape(staff_client.get(reverse("network:staff_wave", args=[wave.pk])).text)
+    assert "The first batch goes out on March 1, 2027." in page
+    assert reverse("network:staff_wave_release", args=[wave.pk]) not in page
+    # (The middleware activates French in this thread: the override puts it back after.)
+    with translation.override(translation.get_language()):
+        french = staff_client.get(
+            reverse("network:staff_wave", args=[wave.pk]), headers={"accept-language": "fr"}
+        ).text
+    assert "1 mars 2027" in french

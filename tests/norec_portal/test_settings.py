@@ -23,19 +23,50 @@ def run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str
     )  # fmt: skip
 
 
-def test_embedded_default_needs_no_environment():
+def test_embedded_default_needs_no_environment(tmp_path):
     code = (
         "import django; django.setup(); from django.conf import settings as s;"
         "print(s.DATABASES['default']['ENGINE'], s.CELERY_TASK_ALWAYS_EAGER, s.EMAIL_BACKEND,"
-        " s.DEBUG)"
+        " s.DEBUG, s.CELERY_BROKER_URL, s.DEMO_MAILBOX, s.CELERY_BEAT_SCHEDULE_FILENAME)"
     )
-    result = run(["-c", code], {"DJANGO_SETTINGS_MODULE": "norec_portal.settings"})
+    result = run(["-c", code], {"DJANGO_SETTINGS_MODULE": "norec_portal.settings",
+                                "DEMO_DIR": str(tmp_path / "demo")})  # fmt: skip
     assert result.returncode == 0, result.stderr
-    engine, eager, backend, debug = result.stdout.split()
+    engine, eager, backend, debug, broker, mailbox, schedule = result.stdout.split()
     assert engine == "django.db.backends.sqlite3"
-    assert eager == "True"
+    # A real worker and beat on a broker that needs no server, not tasks run in place.
+    assert eager == "False"
+    assert broker.startswith("filesystem://")
+    assert (tmp_path / "demo" / "broker" / "queue").is_dir()
+    assert schedule == str(tmp_path / "demo" / "celerybeat-schedule")
     assert backend == "django.core.mail.backends.console.EmailBackend"
+    assert mailbox == "True"
     assert debug == "True"
+
+
+def test_embedded_default_starts_without_warnings(tmp_path):
+    """No kombu "No hostname was supplied", no models.W040 on SQLite."""
+    code = (
+        "import django; django.setup(); from norec_portal.dispatch import send_task;"
+        "send_task('norec_portal.tasks.sweep_outbox')"
+    )
+    env = {"DJANGO_SETTINGS_MODULE": "norec_portal.settings", "DEMO_DIR": str(tmp_path)}
+    sent = run(["-c", code], env)
+    assert sent.returncode == 0, sent.stderr
+    assert "No hostname" not in sent.stderr
+    check = run(["manage.py", "check"], env)
+    assert check.returncode == 0, check.stderr
+    assert "W040" not in check.stdout + check.stderr
+    assert "no issues" in check.stdout
+
+
+def test_site_url_follows_the_demo_port():
+    code = "import django; django.setup(); from django.conf import settings as s; print(s.SITE_URL)"
+    env = {"DJANGO_SETTINGS_MODULE": "norec_portal.settings"}
+    assert run(["-c", code], {**env, "PORT": "8123"}).stdout.strip() == "http://127.0.0.1:8123"
+    assert run(["-c", code], env).stdout.strip() == "http://127.0.0.1:8000"
+    explicit = {**env, "PORT": "8123", "SITE_URL": "https://portal.norec.no/"}
+    assert run(["-c", code], explicit).stdout.strip() == "https://portal.norec.no"
 
 
 PRODUCTION_ENV = {
@@ -47,6 +78,17 @@ PRODUCTION_ENV = {
     "EMAIL_URL": "smtp+tls://mailer:secret@smtp.internal:587",
     "MFA_ENCRYPTION_KEYS": "cHJvZHVjdGlvbi10ZXN0LWtleS1mb3ItbWZhLXNlYyE=",
 }
+
+
+@pytest.mark.parametrize("setup", ["production", "smtp"])
+def test_demo_mailbox_is_off_outside_the_console_mail_setup(setup):
+    code = (
+        "import django; django.setup(); from django.conf import settings as s;print(s.DEMO_MAILBOX)"
+    )
+    extra = PRODUCTION_ENV if setup == "production" else {"EMAIL_URL": "smtp://mail.example:25"}
+    result = run(["-c", code], {**extra, "DJANGO_SETTINGS_MODULE": "norec_portal.settings"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
 
 
 def test_production_settings_pass_the_deploy_check():

@@ -654,6 +654,33 @@ def test_cancellation_tells_norec_and_the_coordinator(t1, participant, staff, co
     assert enrolment.cancelled_by == coordinator and enrolment.cancelled_at <= timezone.now()
 
 
+def test_cancellation_tells_the_person_whose_seat_it_was(t1, participant, staff, coordinator):
+    enrolment = services.enrol(session=t1, person=participant.person, by=staff)
+    services.cancel_enrolment(enrolment=enrolment, by=coordinator, reason="Family matters")
+    told = OutboxEmail.objects.get(idempotency_key=f"training-cancelled:{enrolment.pk}:person")
+    assert told.to_email == participant.person.email
+    assert told.body_text.startswith("Dear Grace,")
+    assert f"Your place in {t1.name}" in told.body_text and "Family matters" in told.body_text
+    assert "tell your coordinator" in told.body_text
+
+
+def test_cancellation_of_someone_without_an_address_tells_the_others(
+    t1, participant, staff, coordinator
+):
+    type(participant.person).objects.filter(pk=participant.person_id).update(email="")
+    participant.person.refresh_from_db()
+    enrolment = services.enrol(session=t1, person=participant.person, by=staff)
+    services.cancel_enrolment(enrolment=enrolment, by=staff)
+    keys = set(
+        OutboxEmail.objects.filter(
+            idempotency_key__startswith=f"training-cancelled:{enrolment.pk}:"
+        ).values_list("idempotency_key", flat=True)
+    )
+    assert f"training-cancelled:{enrolment.pk}:norec" in keys
+    assert f"training-cancelled:{enrolment.pk}:person" not in keys
+    assert any(":contact:" in key for key in keys)
+
+
 # --- A coordinator only nominates their own people --------------------------------------
 
 

@@ -245,8 +245,8 @@ CANCEL_FIELDS = ("state", "cancelled_at", "cancelled_by", "cancellation_reason")
 
 @transaction.atomic
 def cancel_enrolment(*, enrolment: Enrolment, by: User | None, reason: str = "") -> Enrolment:
-    """Cancel an enrolment; a freed seat goes to the first on the waitlist. Norec and the
-    organisation's coordinators are told."""
+    """Cancel an enrolment; a freed seat goes to the first on the waitlist. The person,
+    Norec and the organisation's coordinators are told."""
     session, enrolment = _lock_enrolment(enrolment)
     if enrolment.state not in ACTIVE_STATES:
         raise _transition_error(enrolment, EnrolmentState.CANCELLED)

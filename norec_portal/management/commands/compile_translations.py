@@ -44,4 +44,5 @@ class Command(BaseCommand):
                 raise CommandError(f"{po_path}: {exc}") from exc
             if options["verbosity"] > 1:
                 self.stdout.write(f"{po_path} -> {mo_path.name}")
-        self.stdout.write(f"Compiled {len(paths)} translation catalogue(s).")
+        if options["verbosity"] > 0:
+            self.stdout.write(f"Compiled {len(paths)} translation catalogue(s).")

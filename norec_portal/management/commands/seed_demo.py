@@ -51,8 +51,8 @@ class Command(BaseCommand):
         for label, email in accounts:
             self.stdout.write(f"  {label:<34} {email}")
         self.stdout.write(
-            f"  staff authenticator secret: {DEMO_TOTP_SECRET} "
-            "(add it to an authenticator app, or run: python manage.py demo_totp_code)"
+            f"  staff authenticator secret: {DEMO_TOTP_SECRET} (add it to an authenticator "
+            "app, or print the current code: make totp)"
         )
 
     def world_builders(self) -> list[Any]:
