@@ -416,6 +416,7 @@ def check_exchange_dates(
 ) -> dict[str, str]:
     """Problems with an exchange's dates, by field; a date not given is not checked (a
     form asks with the dates it could read)."""
+    _ = deferred_text  # see duplicate_message
     errors: dict[str, str] = {}
     if exchange_start and exchange_end:
         if exchange_end <= exchange_start:

@@ -145,12 +145,11 @@ def notify_cancelled(enrolment: Enrolment) -> None:
     for contact in coordinators_of([enrolment.organisation_id]).get(enrolment.organisation_id, []):
         if contact.person_id == enrolment.person_id:
             continue  # a coordinator whose own seat it was has had the person's message
-        send_templated_email(
+        _send_to_person(
+            contact.person,
             key=f"training-cancelled:{enrolment.pk}:contact:{contact.pk}",
-            to=contact.person.email,
             name="training_cancelled",
             context={**context, "audience": "coordinator", "recipient": contact.person},
-            language=contact.person.preferred_language or None,
         )
 
 
@@ -186,9 +185,9 @@ def notify_week_cancelled(week: TrainingWeek, enrolments: Sequence[Enrolment]) -
         )
     for organisation_id, contacts in coordinators_of(by_organisation).items():
         for contact in contacts:
-            send_templated_email(
+            _send_to_person(
+                contact.person,
                 key=f"training-week-cancelled:{week.pk}:contact:{contact.pk}",
-                to=contact.person.email,
                 name="training_week_cancelled_coordinator",
                 context={
                     "week": week,
@@ -197,7 +196,6 @@ def notify_week_cancelled(week: TrainingWeek, enrolments: Sequence[Enrolment]) -
                     "recipient": contact.person,
                     "enrolments": by_organisation[organisation_id],
                 },
-                language=contact.person.preferred_language or None,
             )
             sent += 1
     return sent
@@ -224,9 +222,9 @@ def send_signup_call(
         if not groups:
             continue
         for contact in contacts:
-            send_templated_email(
+            _send_to_person(
+                contact.person,
                 key=f"training-signup-call:{week.pk}:{contact.pk}",
-                to=contact.person.email,
                 name="training_signup_call",
                 context={
                     "week": week,
@@ -236,7 +234,6 @@ def send_signup_call(
                     "groups": groups,
                     "sessions_url": reverse("trainings:coordinator_sessions"),
                 },
-                language=contact.person.preferred_language or None,
             )
             sent += 1
     return sent
@@ -247,9 +244,9 @@ def notify_seminar_invitation(session: TrainingSession, partnership, organisatio
     context = session_context(session)
     for contacts in coordinators_of(organisation_ids).values():
         for contact in contacts:
-            send_templated_email(
+            _send_to_person(
+                contact.person,
                 key=f"training-seminar-invitation:{session.pk}:{partnership.pk}:{contact.pk}",
-                to=contact.person.email,
                 name="training_seminar_invitation",
                 context={
                     **context,
@@ -258,7 +255,6 @@ def notify_seminar_invitation(session: TrainingSession, partnership, organisatio
                     "organisation": contact.organisation,
                     "sessions_url": reverse("trainings:coordinator_sessions"),
                 },
-                language=contact.person.preferred_language or None,
             )
             sent += 1
     return sent
@@ -286,9 +282,9 @@ def notify_partner_training_due(
     ]
     for organisation_id, contacts in coordinators_of(people).items():
         for contact in contacts:
-            send_templated_email(
+            _send_to_person(
+                contact.person,
                 key=f"training-partner-due:{partnership.pk}:{contact.pk}",
-                to=contact.person.email,
                 name="training_partner_due",
                 context={
                     "partnership": partnership,
@@ -298,7 +294,6 @@ def notify_partner_training_due(
                     "sessions": offered,
                     "sessions_url": reverse("trainings:coordinator_sessions"),
                 },
-                language=contact.person.preferred_language or None,
             )
             sent += 1
     return sent
@@ -357,9 +352,9 @@ def send_reminder_digests(group: str, enrolments: Sequence[Enrolment]) -> int:
     sent = 0
     for organisation_id, contacts in coordinators_of(by_organisation).items():
         for contact in contacts:
-            send_templated_email(
+            _send_to_person(
+                contact.person,
                 key=f"training-reminder-digest:{group}:{contact.pk}",
-                to=contact.person.email,
                 name="training_reminder_digest",
                 context={
                     "recipient": contact.person,
@@ -369,7 +364,6 @@ def send_reminder_digests(group: str, enrolments: Sequence[Enrolment]) -> int:
                     "rows": by_organisation[organisation_id],
                     "sessions_url": reverse("trainings:coordinator_sessions"),
                 },
-                language=contact.person.preferred_language or None,
             )
             sent += 1
     return sent
