@@ -10,7 +10,8 @@ import datetime as dt
 import io
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
@@ -161,12 +162,14 @@ def test_a_resource_person_accepts_and_appears_on_the_programme_pdf(open_journey
     log_in(j, "pt@example.org")
     j.goto("/network/me/assignments/", shot="assignment-request")
     expect(j.page.get_by_text("Nepali–English.")).to_be_visible()
-    j.page.get_by_role("button", name="I accept").click()
+    with translation.override("pt"):
+        accept, calendar = gettext("I accept"), gettext("Add them to your calendar (.ics)")
+    j.page.get_by_role("button", name=accept).click()
     expect(j.page.locator(".messages")).to_be_visible()
     j.check(shot="assignment-accepted")
     assert ResourceRequest.objects.get().state == ResourceRequest.State.ACCEPTED
     j.goto("/network/me/", shot="profile-assignments")
-    expect(j.page.get_by_role("link", name="Add them to your calendar (.ics)")).to_be_visible()
+    expect(j.page.get_by_role("link", name=calendar)).to_be_visible()
 
     desk = open_journey("resource-staff", viewport="desktop")
     log_in_with_code(desk, staff)

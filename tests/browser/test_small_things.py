@@ -36,7 +36,7 @@ def test_staff_see_an_empty_waitlist_for_what_it_is_and_plan_a_missing_week(
     j.context.add_cookies(session_cookie(staff, live_server.url))
     j.goto(reverse("trainings:staff_session", args=[t1.pk]) + "?state=waitlisted")
     page = j.page
-    expect(page.locator("p.empty")).to_have_text(
+    expect(page.locator("p.empty", has_text="Nobody is on the waitlist")).to_have_text(
         "Nobody is on the waitlist of this session. Show every enrolment"
     )
     page.get_by_role("link", name="Show every enrolment").click()

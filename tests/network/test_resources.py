@@ -130,7 +130,9 @@ def test_only_members_available_in_that_role_can_be_asked(pool, session, staff):
 
 
 def test_a_cancelled_or_past_session_cannot_be_staffed(pool, staff):
-    past = tf.session_of(tf.make_week(starts_on=next_sunday(-30)), SessionKind.TRAINING_2)
+    past = tf.session_of(
+        tf.make_week(starts_on=next_sunday(-30), history=True), SessionKind.TRAINING_2
+    )
     with pytest.raises(ValidationError):
         resources.ask_resource_persons(
             session=past, members=[pool["asha"]], role="lecturer", by=staff

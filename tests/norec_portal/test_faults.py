@@ -84,6 +84,10 @@ class FaultRun:
     # Seconds from the broker answering again to the first message queued after the fault
     # reaching the SMTP server, when the scenario measures it.
     recovery: float | None = None
+    # After each kill and restart: seconds until the new worker delivered its first message,
+    # and until every row the killed worker held was sent (the lease ran out, the sweep
+    # handed it out again).
+    kill_recovery: list[tuple[float, float]] = field(default_factory=list)
     worker_exits: int = 0  # worker processes that ended by themselves during the scenario
     elapsed: float = 0.0
     # Filled in by ``collect``:
@@ -196,8 +200,32 @@ def delivered(handler: RecordingHandler) -> int:
 # --- the scenarios (also run by bench/faults.py) --------------------------------------------
 
 
+def recovery_after_restart(
+    handler: RecordingHandler, held: set[str], total: int
+) -> tuple[float, float]:
+    """Seconds from a restart until the first delivery, and until every row in ``held``
+    (claimed by the killed worker) is sent or failed."""
+    restarted, before = time.monotonic(), delivered(handler)
+    wait_for(lambda: delivered(handler) > before or finished(total), finish_timeout(total),
+             "a delivery after the restart")  # fmt: skip
+    first = time.monotonic() - restarted
+    done = [State.SENT, State.FAILED]
+    wait_for(
+        lambda: not OutboxEmail.objects.filter(to_email__in=held).exclude(state__in=done).exists(),
+        finish_timeout(total),
+        "the rows the killed worker held",
+    )
+    return first, time.monotonic() - restarted
+
+
 def run_worker_kills(
-    rig: Rig, total: int, *, every: float = 2.0, max_kills: int = 4, delay: float = 0.01
+    rig: Rig,
+    total: int,
+    *,
+    every: float = 2.0,
+    max_kills: int = 4,
+    delay: float = 0.01,
+    measure_recovery: bool = False,
 ) -> FaultRun:
     """(a) SIGKILL the worker, its pool and its beat every few seconds; restart each time."""
     run = FaultRun("worker killed with SIGKILL", total)
@@ -233,6 +261,8 @@ def run_worker_kills(
                 run.in_flight += len(claimed)
                 run.window += window
                 worker.start()
+                if measure_recovery:  # waits for the lease: fewer kills in a short run
+                    run.kill_recovery.append(recovery_after_restart(handler, claimed, total))
             wait_for(lambda: finished(total), finish_timeout(total), "all deliveries")
         finally:
             worker.stop()
