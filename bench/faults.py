@@ -48,7 +48,9 @@ TITLE = "## Mail pipeline under faults"
 # Per scenario, the knobs used at campaign size (the tests use smaller campaigns).
 OPTIONS: dict[str, dict[str, float | int | bool]] = {
     # A small SMTP delay stretches the campaign so that it sees about ten kills.
-    "kills": {"every": 2.0, "max_kills": 12, "delay": 0.004, "measure_recovery": True},
+    "kills": {"every": 2.0, "max_kills": 12, "delay": 0.004},
+    # One kill, then the time to the first delivery and until the rows it held are sent.
+    "kill_recovery": {"every": 2.0, "max_kills": 1, "delay": 0.004, "measure_recovery": True},
     "broker": {"delay": 0.0},
     "held": {"delay": 0.0},
     "smtp": {},

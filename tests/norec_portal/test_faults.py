@@ -228,7 +228,10 @@ def run_worker_kills(
     measure_recovery: bool = False,
 ) -> FaultRun:
     """(a) SIGKILL the worker, its pool and its beat every few seconds; restart each time."""
-    run = FaultRun("worker killed with SIGKILL", total)
+    run = FaultRun(
+        "worker killed once, recovery timed" if measure_recovery else "worker killed with SIGKILL",
+        total,
+    )
     handler = RecordingHandler(delay=delay)
     # Deliveries of still-unmarked rows already counted in the window at an earlier kill.
     counted: Counter[str] = Counter()
@@ -462,6 +465,7 @@ def run_visibility_timeout(rig: Rig, total: int, *, delay: float = 0.03) -> Faul
 
 SCENARIOS: dict[str, Callable[..., FaultRun]] = {
     "kills": run_worker_kills,
+    "kill_recovery": run_worker_kills,
     "broker": run_broker_faults,
     "held": run_broker_restart_holding_tasks,
     "smtp": run_smtp_refusals,
