@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from norec_portal.countries import CountryChoices
 from norec_portal.widgets import FastSelect
+from trainings.models import Venue
 
 from .models import ExpertiseTag, Language, Member, ResourceRole
 from .services.resources import sessions_to_staff
@@ -31,6 +32,11 @@ class ResourceSearchForm(forms.Form):
     country = forms.ChoiceField(
         label=_("Country"), required=False, choices=CountryChoices(blank=_("All")),
         widget=FastSelect,
+    )  # fmt: skip
+    near = forms.ModelChoiceField(
+        label=_("Nearest to"), required=False, queryset=Venue.objects.order_by("name"),
+        empty_label=_("Any place"),
+        help_text=_("The nearest first: from the capital of their country to the venue."),
     )  # fmt: skip
 
 

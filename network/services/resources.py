@@ -17,7 +17,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, QuerySet
+from django.db.models import Case, Count, F, IntegerField, QuerySet, Value, When
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,8 +26,9 @@ from norec_portal.emails import send_templated_email
 from norec_portal.models import User
 from trainings import calendar
 from trainings.contributors import Contributor
-from trainings.models import TrainingSession
+from trainings.models import TrainingSession, Venue
 
+from ..geography import city_point, distances_from
 from ..models import ExpertiseTag, Language, Member, MemberQuerySet, ResourceRequest
 from .common import absolute_url
 
@@ -51,9 +52,12 @@ def find_resource_persons(
     expertise: ExpertiseTag | None = None,
     language: Language | None = None,
     country: str = "",
+    near: Venue | None = None,
 ) -> MemberQuerySet:
     """Active members available as ``role`` (any role when empty) with the expertise,
-    the language and in the country asked for (each optional)."""
+    the language and in the country asked for (each optional); with ``near``, the nearest
+    to that venue first, each with ``distance_km`` from it (``network.geography``: the
+    capital of their country to the venue's city; None where unknown)."""
     members = Member.objects.active().resource_persons()
     if role in AVAILABLE_AS:
         members = members.filter(**{AVAILABLE_AS[role]: True})
@@ -63,7 +67,19 @@ def find_resource_persons(
         members = members.filter(languages=language)
     if country:
         members = members.filter(person__country=country)
-    return members.with_related().order_by("person__last_name", "person__first_name", "pk")
+    members = members.with_related()
+    point = near and city_point(near.country.code, near.name)
+    if point:
+        distances = distances_from(point)
+        members = members.annotate(
+            distance_km=Case(
+                *(When(person__country=code, then=Value(km)) for code, km in distances.items()),
+                default=None,
+                output_field=IntegerField(),
+            )
+        ).order_by(F("distance_km").asc(nulls_last=True), "person__last_name", "pk")
+        return members
+    return members.order_by("person__last_name", "person__first_name", "pk")
 
 
 def sessions_to_staff() -> QuerySet[TrainingSession]:

@@ -72,6 +72,7 @@ def resource_persons(request: HttpRequest) -> HttpResponse:
             "query_string": query,
             "recent": recent,
             "ticked": {str(pk) for pk in request.POST.getlist("members")},
+            "near": search.cleaned_data.get("near") if search.is_valid() else None,
         },
     )
 

@@ -25,7 +25,7 @@ from norec_portal.models import OutboxEmail
 from tests.network.factories import make_member
 from tests.trainings import factories as tf
 from trainings import documents
-from trainings.models import SessionKind
+from trainings.models import SessionKind, Venue
 
 pytestmark = pytest.mark.django_db
 
@@ -251,3 +251,33 @@ def test_the_search_page_and_the_members_page_run_a_constant_number_of_queries(
     add(6, "b")
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert "b5" in staff_client.get(url).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("venue", "order"),
+    [
+        ("Kampala", ["Asha", "Lina", "Ram"]),  # Nairobi, Maputo, Kathmandu
+        ("Bangkok", ["Ram", "Asha", "Lina"]),
+        ("Johannesburg", ["Lina", "Asha", "Ram"]),
+    ],
+)
+def test_the_nearest_to_a_venue_come_first_with_their_distance(pool, venue, order):
+    near = Venue.objects.get(name=venue)
+    found = list(resources.find_resource_persons(near=near))
+    assert [m.person.first_name for m in found] == order
+    assert all(m.distance_km > 0 for m in found)
+    if venue == "Kampala":
+        assert 400 < found[0].distance_km < 600  # Nairobi to Kampala, as the crow flies
+
+
+def test_the_search_page_sorts_by_nearness_and_says_how_far(staff_client, pool):
+    near = Venue.objects.get(name="Johannesburg")
+    page = staff_client.get(
+        reverse("network:staff_resource_persons"), {"near": near.pk}
+    ).content.decode()
+    assert "Distance to Johannesburg" in page
+    assert page.index("Lina Resource") < page.index("Asha Lecturer") < page.index("Ram Interpreter")
+    assert "km" in page
+    unknown = staff_client.get(reverse("network:staff_resource_persons"), {"near": "999999"})
+    assert unknown.status_code == 200  # an unknown venue: the search as without it
+    assert "Distance to" not in unknown.content.decode()
