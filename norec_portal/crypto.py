@@ -1,19 +1,27 @@
-"""Encryption at rest of the authenticator secrets (TOTP keys, recovery-code seeds).
+"""Encryption at rest of the portal's secrets: the authenticator secrets (TOTP keys,
+recovery-code seeds) and the passport data of travel details.
 
 allauth's MFA adapter calls :func:`encrypt` and :func:`decrypt` (``norec_portal.adapters``);
-the keys are ``settings.MFA_ENCRYPTION_KEYS``, Fernet keys from the environment: the first
-encrypts, every one decrypts (``MultiFernet``), so a new key is put first and the rows are
+model fields holding a secret are :class:`EncryptedTextField` / :class:`EncryptedDateField`,
+which encrypt on the way into the database and decrypt on the way out (so they cannot be
+searched or sorted in SQL, and are not meant to be). The keys are
+``settings.MFA_ENCRYPTION_KEYS``, Fernet keys from the environment: the first encrypts,
+every one decrypts (``MultiFernet``), so a new key is put first and the rows are
 re-encrypted with ``manage.py rotate_mfa_keys`` before the old key is dropped
 (docs/OPERATIONS.md).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import lru_cache
 from typing import Any
 
 from cryptography.fernet import Fernet, MultiFernet
+from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
 
 # Every Fernet token starts with its version byte 0x80, base64-encoded: "gAAAAA". A TOTP
 # secret (base32, upper case) or a recovery seed (hex) never does.
@@ -87,3 +95,52 @@ def seal_authenticators(model: Any) -> int:
             model.objects.filter(pk=authenticator.pk).update(data=data)
             changed += 1
     return changed
+
+
+class EncryptedTextField(models.TextField):
+    """Text kept in the database as a Fernet token; empty text stays empty (so "is there a
+    value" can still be asked in SQL). Values are compared only in Python."""
+
+    def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
+        if not value:
+            return value
+        return decrypt(value)
+
+    def get_prep_value(self, value: Any) -> Any:
+        value = super().get_prep_value(value)
+        if not value:
+            return value
+        return encrypt(value)
+
+
+class EncryptedDateField(EncryptedTextField):
+    """A date kept encrypted (its ISO text as a Fernet token); ``None`` when absent."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("null", True)
+        kwargs.setdefault("blank", True)
+        super().__init__(*args, **kwargs)
+
+    def from_db_value(self, value: Any, expression: Any, connection: Any) -> dt.date | None:
+        text = super().from_db_value(value, expression, connection)
+        return dt.date.fromisoformat(text) if text else None
+
+    def to_python(self, value: Any) -> dt.date | None:
+        if value in (None, "") or isinstance(value, dt.date):
+            return value or None
+        try:
+            return dt.date.fromisoformat(str(value))
+        except ValueError as error:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from error
+
+    def get_prep_value(self, value: Any) -> Any:
+        value = self.to_python(value)
+        return encrypt(value.isoformat()) if value else None
+
+    def value_to_string(self, obj: Any) -> str:
+        value = self.value_from_object(obj)
+        return value.isoformat() if value else ""
+
+    def formfield(self, **kwargs: Any) -> forms.Field:
+        return forms.DateField(**{"required": not self.blank, "label": self.verbose_name,
+                                  **kwargs})  # fmt: skip

@@ -303,6 +303,8 @@ PRIVACY_TOKEN_DAYS = env.int("PRIVACY_TOKEN_DAYS", default=30)
 PRIVACY_IMPORT_ROWS_DAYS = env.int("PRIVACY_IMPORT_ROWS_DAYS", default=90)
 PRIVACY_REQUEST_DAYS = env.int("PRIVACY_REQUEST_DAYS", default=365)
 PRIVACY_DOCUMENT_DAYS = env.int("PRIVACY_DOCUMENT_DAYS", default=30)
+# Passport data of travel details is erased this many days after the session's last day.
+PRIVACY_PASSPORT_DAYS = env.int("PRIVACY_PASSPORT_DAYS", default=60)
 
 # --- Accounts (django-allauth) -----------------------------------------------------------
 

@@ -56,7 +56,7 @@ SCOPE_PREFIXES: tuple[str, ...] = (
     "templates/trainings/_state_badge.html",
     "trainings/documents.py",
     "trainings/forms.py",
-    "trainings/models.py",
+    "trainings/models",
     "trainings/readiness.py",
     "trainings/services/",
     "trainings/views/common.py",

@@ -5,6 +5,9 @@ Enrolments stay when a person is anonymised: they are the attendance statistics.
 the free-text cancellation reason, which may name circumstances, is emptied. The days an
 enrolment occupies (``OccupiedDay``) are derived from it and the session: exported with
 the enrolments' sessions, they hold nothing else to export or empty.
+
+Travel details go with the person (deleted when they are anonymised); their passport data
+is erased by the retention job ``PRIVACY_PASSPORT_DAYS`` after the session's last day.
 """
 
 from __future__ import annotations
@@ -30,7 +33,20 @@ from .models import (
     SeminarInvitation,
     TrainingSession,
     TrainingWeek,
+    TravelDetails,
 )
+
+TRAVEL_FIELDS = [
+    "enrolment", "arrival_date", "arrival_time", "arrival_by", "arrival_airport",
+    "departure_date", "departure_time", "departure_by", "departure_airport", "dietary_needs",
+    "accessibility_needs", "emergency_contact_name", "emergency_contact_phone", "needs_visa",
+    "passport_name", "passport_number", "passport_nationality", "passport_expiry",
+    "passport_erased_at", "created_at", "updated_at",
+]  # fmt: skip
+PASSPORT_ERASED = {
+    "passport_name": "", "passport_number": "", "passport_nationality": "",
+    "passport_expiry": None,
+}  # fmt: skip
 
 
 def _enrolments(subject: Subject) -> QuerySet[Enrolment]:
@@ -46,6 +62,12 @@ def _export(subject: Subject) -> Iterable[Section | None]:
             ["session", "kind", "state", "organisation", "created_at", "confirmed_at",
              "attendance_marked_at", "cancelled_at", "cancellation_reason"],
         )  # fmt: skip
+        yield section(
+            _("Travel details"), TravelDetails,
+            TravelDetails.objects.filter(enrolment__person=subject.person)
+            .select_related("enrolment__session").order_by("pk"),
+            TRAVEL_FIELDS,
+        )  # fmt: skip
     user = subject.user
     yield named_as(user, Enrolment, "nominated_by", "cancelled_by")
     yield named_as(user, TrainingWeek, "created_by")
@@ -57,8 +79,14 @@ def _export(subject: Subject) -> Iterable[Section | None]:
 def _anonymise(subject: Subject, by: Any) -> Iterable[str]:
     if subject.person is None:
         return []
+    done = []
     count = _enrolments(subject).exclude(cancellation_reason="").update(cancellation_reason="")
-    return [f"{count} cancellation reasons emptied"] if count else []
+    if count:
+        done.append(f"{count} cancellation reasons emptied")
+    travel, _by_model = TravelDetails.objects.filter(enrolment__person=subject.person).delete()
+    if travel:
+        done.append(f"{travel} travel details deleted")
+    return done
 
 
 def _blockers(subject: Subject) -> Iterable[str]:
@@ -91,7 +119,16 @@ def _retention(now: dt.datetime) -> dict[str, int]:
     # Rendered certificates (names inside) can be rendered again from the enrolments.
     cutoff = now - dt.timedelta(days=settings.PRIVACY_DOCUMENT_DAYS)
     deleted, _by_model = DocumentBatch.objects.filter(created_at__lt=cutoff).delete()
-    return {"document_batches_deleted": deleted}
+    # Passports: kept while a visa may still be asked about, then erased for good.
+    passport_cutoff = (now - dt.timedelta(days=settings.PRIVACY_PASSPORT_DAYS)).date()
+    erased = (
+        TravelDetails.objects.filter(enrolment__session__last_day__lt=passport_cutoff,
+                                     passport_erased_at__isnull=True)  # fmt: skip
+        .exclude(passport_number="", passport_name="", passport_nationality="",
+                 passport_expiry__isnull=True)  # fmt: skip
+        .update(**PASSPORT_ERASED, passport_erased_at=now)
+    )
+    return {"document_batches_deleted": deleted, "passports_erased": erased}
 
 
 def register() -> None:
@@ -105,6 +142,7 @@ def register() -> None:
                 TrainingSession,
                 SeminarInvitation,
                 DocumentBatch,
+                TravelDetails,
             ),  # fmt: skip
             export=_export,
             anonymise=_anonymise,

@@ -281,6 +281,7 @@ def test_retention_purges_expired_links_and_old_import_rows(settings, coordinato
 def test_retention_runs_nightly_on_beat():
     from norec_portal.celery import app
 
+    app.loader.import_default_modules()  # what a worker does at start: find every app's tasks
     entry = CELERY_BEAT_SCHEDULE["privacy-retention"]
     assert entry["task"] == "norec_portal.tasks.apply_retention"
     assert entry["task"] in app.tasks

@@ -4,10 +4,10 @@ Times are stored in UTC and shown in the venue's time zone (and in Norway's for 
 weeks). A training week always starts on a Sunday: arrival Sunday morning, programme from
 Sunday afternoon to the farewell party on Friday evening, departure on Saturday.
 
-The module stays whole: it is the app's schema — the five models, their choices, their
-database constraints and the queryset methods that state who may be put in a session —
-read top to bottom as one piece; the use-cases are in ``services`` and the pages'
-computations in ``planning``.
+The module stays whole: it is the schema of the schedule — venues, weeks, sessions and
+enrolments, their choices, their database constraints and the queryset methods that state
+who may be put in a session — read top to bottom as one piece; the use-cases are in
+``services`` and the pages' computations in ``planning``.
 """
 
 from __future__ import annotations
@@ -100,6 +100,11 @@ class Venue(models.Model):
             return ZoneInfo("UTC")
 
 
+class RoomArrangement(models.TextChoices):
+    SINGLE = "single", _("Single rooms")
+    SHARED = "shared", _("Shared rooms (two people)")
+
+
 class TrainingWeekQuerySet(models.QuerySet["TrainingWeek"]):
     def scheduled(self) -> TrainingWeekQuerySet:
         return self.filter(status=TrainingWeek.Status.SCHEDULED)
@@ -134,6 +139,13 @@ class TrainingWeek(models.Model):
     signup_call_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     cancelled_at = models.DateTimeField(null=True, blank=True, editable=False)
     cancellation_reason = models.CharField(max_length=500, blank=True)
+    # Logistics: by when the travel details of everyone coming are due, and how the hotel
+    # rooms the participants (the rooming list follows it).
+    travel_details_due = models.DateField(_("travel details due"), null=True, blank=True)
+    rooms = models.CharField(
+        _("rooms"), max_length=10, choices=RoomArrangement.choices,
+        default=RoomArrangement.SHARED,
+    )  # fmt: skip
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
         related_name="+",

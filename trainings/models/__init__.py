@@ -1,0 +1,88 @@
+"""The trainings app's models, by sub-domain:
+
+* ``sessions``: venues, training weeks and their parallel sessions, enrolments and the
+  days they occupy, document batches — the schedule and who may be put in it;
+* ``travel``: each enrolled person's travel details, passport data encrypted.
+
+Every name is re-exported here: ``from trainings.models import X`` is the way to reach them.
+"""
+
+from __future__ import annotations
+
+from .sessions import (
+    ACTIVE_STATES,
+    ARRIVAL_TIME,
+    CONTACT_KINDS,
+    DAY_END,
+    DAY_START,
+    DEPARTURE_TIME,
+    ENROLMENT_TRANSITIONS,
+    FAREWELL_PARTY,
+    MAX_SESSION_SEATS,
+    NORWAY_TIME_ZONE,
+    PARTICIPANT_KINDS,
+    PROGRAMME_END,
+    PROGRAMME_START,
+    SEAT_STATES,
+    WEEK_KINDS,
+    DocumentBatch,
+    Enrolment,
+    EnrolmentQuerySet,
+    EnrolmentState,
+    OccupiedDay,
+    RoomArrangement,
+    SeminarInvitation,
+    SessionDay,
+    SessionKind,
+    TrainingSession,
+    TrainingSessionQuerySet,
+    TrainingWeek,
+    TrainingWeekQuerySet,
+    Venue,
+    exchange_window,
+    seats_taken,
+    session_dates,
+    validate_time_zone,
+    waitlist_length,
+    window_days,
+)
+from .travel import TravelDetails
+
+__all__ = [
+    "ACTIVE_STATES",
+    "ARRIVAL_TIME",
+    "CONTACT_KINDS",
+    "DAY_END",
+    "DAY_START",
+    "DEPARTURE_TIME",
+    "ENROLMENT_TRANSITIONS",
+    "FAREWELL_PARTY",
+    "MAX_SESSION_SEATS",
+    "NORWAY_TIME_ZONE",
+    "PARTICIPANT_KINDS",
+    "PROGRAMME_END",
+    "PROGRAMME_START",
+    "SEAT_STATES",
+    "WEEK_KINDS",
+    "DocumentBatch",
+    "Enrolment",
+    "EnrolmentQuerySet",
+    "EnrolmentState",
+    "OccupiedDay",
+    "RoomArrangement",
+    "SeminarInvitation",
+    "SessionDay",
+    "SessionKind",
+    "TrainingSession",
+    "TrainingSessionQuerySet",
+    "TrainingWeek",
+    "TrainingWeekQuerySet",
+    "TravelDetails",
+    "Venue",
+    "exchange_window",
+    "seats_taken",
+    "session_dates",
+    "validate_time_zone",
+    "waitlist_length",
+    "window_days",
+]
