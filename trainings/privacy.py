@@ -122,10 +122,15 @@ def _retention(now: dt.datetime) -> dict[str, int]:
     # Passports: kept while a visa may still be asked about, then erased for good.
     passport_cutoff = (now - dt.timedelta(days=settings.PRIVACY_PASSPORT_DAYS)).date()
     erased = (
-        TravelDetails.objects.filter(enrolment__session__last_day__lt=passport_cutoff,
-                                     passport_erased_at__isnull=True)  # fmt: skip
-        .exclude(passport_number="", passport_name="", passport_nationality="",
-                 passport_expiry__isnull=True)  # fmt: skip
+        TravelDetails.objects.filter(
+            enrolment__session__last_day__lt=passport_cutoff, passport_erased_at__isnull=True
+        )  # fmt: skip
+        .exclude(
+            passport_number="",
+            passport_name="",
+            passport_nationality="",
+            passport_expiry__isnull=True,
+        )  # fmt: skip
         .update(**PASSPORT_ERASED, passport_erased_at=now)
     )
     return {"document_batches_deleted": deleted, "passports_erased": erased}
