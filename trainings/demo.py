@@ -22,6 +22,7 @@ from partnerships.models import ContactPerson, Participant, Partnership, Phase
 
 from . import services
 from .models import (
+    MAX_SESSION_SEATS,
     Enrolment,
     EnrolmentState,
     OccupiedDay,
@@ -181,6 +182,13 @@ WEEKS_PER_YEAR = 12  # four a year at each of the three usual venues
 SCALE_CAPACITY = {SessionKind.TRAINING_1: 30, SessionKind.TRAINING_2: 30, SessionKind.PARTNER: 40}
 
 
+def group_seats(seats: int) -> list[int]:
+    """The seats of each group a week needs for ``seats`` people of one kind: beyond a
+    session's most seats the week runs a second group (and more), as staff would."""
+    groups = -(-seats // MAX_SESSION_SEATS)
+    return [-(-seats // groups)] * groups
+
+
 def build_scale(rng, scale: float) -> dict[str, int]:
     """Fifteen years of training weeks (to a year ahead) at the usual venues, with the
     partnerships' scale participants and contacts placed in them as the rules allow:
@@ -219,10 +227,11 @@ def build_scale(rng, scale: float) -> dict[str, int]:
     sessions: list[TrainingSession] = []
     for week in weeks:
         for kind, capacity in SCALE_CAPACITY.items():
-            sessions.append(
-                TrainingSession(kind=kind, week=week, capacity=max(round(capacity * scale), 5),
+            sessions += [
+                TrainingSession(kind=kind, week=week, group=group, capacity=seats,
                                 first_day=week.starts_on, last_day=week.ends_on)
-            )  # fmt: skip
+                for group, seats in enumerate(group_seats(max(round(capacity * scale), 5)), 1)
+            ]  # fmt: skip
     TrainingSession.objects.bulk_create(sessions, batch_size=1000)
     sessions = list(
         TrainingSession.objects.filter(week__notes="[scale]", pk__gt=last_session)

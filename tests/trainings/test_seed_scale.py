@@ -26,3 +26,15 @@ def test_seed_scale_adds_fifteen_years_of_weeks_within_the_rules():
     twice = Enrolment.objects.filter(kind="partner").values("person").annotate(n=Count("id"))
     assert not twice.filter(n__gt=1).exists()
     assert "trainings" in out.getvalue()
+
+
+def test_a_larger_data_set_runs_second_groups_rather_than_oversized_sessions():
+    from trainings.demo import group_seats
+    from trainings.models import MAX_SESSION_SEATS
+
+    assert group_seats(30) == [30]
+    assert group_seats(MAX_SESSION_SEATS) == [MAX_SESSION_SEATS]
+    assert group_seats(300) == [150, 150]
+    assert group_seats(401) == [134, 134, 134]
+    assert all(sum(group_seats(n)) >= n and max(group_seats(n)) <= MAX_SESSION_SEATS
+               for n in range(5, 2001))  # fmt: skip
