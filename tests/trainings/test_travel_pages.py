@@ -210,8 +210,13 @@ def test_staff_sets_the_deadline_and_rooms_of_a_week(staff_client, week):
     assert "19 April 2026" in page and "Single rooms" in page
 
 
-def test_resend_for_a_waitlisted_person_says_why_not(staff_client, enrolment):
+def test_resend_for_a_cancelled_enrolment_says_why_not(staff_client, enrolment):
     services.cancel_enrolment(enrolment=enrolment, by=None)
+    page = staff_client.get(reverse("trainings:staff_travel", args=[enrolment.pk]))
+    assert "nominated or confirmed" in page.content.decode()
+    assert page.context["form"] and "<form method=\"post\" class=\"form\"" not in (
+        page.content.decode()
+    )
     response = staff_client.post(reverse("trainings:staff_travel_link", args=[enrolment.pk]),
                                  follow=True)  # fmt: skip
     assert "nominated or confirmed" in response.content.decode()

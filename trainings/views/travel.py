@@ -131,6 +131,11 @@ def _edit(
             return redirect(back)
     audit_passport_shown(request.user, [enrolment], page)
     context = _form_context(enrolment, form)
+    try:
+        services.travel.check_travel_allowed(enrolment)
+    except ValidationError as exc:
+        # Said before anyone types a form that cannot be saved.
+        context["blocked"] = " ".join(exc.messages)
     context.update(back_url=back, resend_url=resend)
     return render(request, "trainings/travel_form.html", context)
 
