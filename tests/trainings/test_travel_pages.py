@@ -214,7 +214,7 @@ def test_resend_for_a_cancelled_enrolment_says_why_not(staff_client, enrolment):
     services.cancel_enrolment(enrolment=enrolment, by=None)
     page = staff_client.get(reverse("trainings:staff_travel", args=[enrolment.pk]))
     assert "nominated or confirmed" in page.content.decode()
-    assert page.context["form"] and "<form method=\"post\" class=\"form\"" not in (
+    assert page.context["form"] and '<form method="post" class="form"' not in (
         page.content.decode()
     )
     response = staff_client.post(reverse("trainings:staff_travel_link", args=[enrolment.pk]),
