@@ -148,9 +148,12 @@ def test_seminar_days_anchor_arrival_and_departure(staff):
 def test_visa_needs_every_passport_field(enrolment):
     with pytest.raises(ValidationError) as exc:
         save(enrolment, needs_visa=True)
-    assert set(problems(exc)) == {
-        "passport_name", "passport_number", "passport_nationality", "passport_expiry"
-    }  # fmt: skip
+    assert problems(exc) == {
+        "passport_name": ["Write the name exactly as in the passport (needed for the visa)."],
+        "passport_number": ["Write the passport number (needed for the visa)."],
+        "passport_nationality": ["Choose the nationality (needed for the visa)."],
+        "passport_expiry": ["Write the date the passport is valid until (needed for the visa)."],
+    }
 
 
 def test_passport_must_be_valid_six_months_after_the_week(enrolment):

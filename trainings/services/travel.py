@@ -57,6 +57,10 @@ FORM_FIELDS = (
     "accessibility_needs", "emergency_contact_name", "emergency_contact_phone", "needs_visa",
     *PASSPORT_FIELDS,
 )  # fmt: skip
+# Dates and times: None when not given (the other fields: empty text).
+NULLABLE_FIELDS = frozenset(
+    {"arrival_date", "arrival_time", "departure_date", "departure_time", "passport_expiry"}
+)
 # What a complete form has (the rest may follow when known).
 REQUIRED_FIELDS = (
     "arrival_date", "departure_date", "emergency_contact_name", "emergency_contact_phone",
@@ -174,14 +178,8 @@ def _required_problems(data: Mapping[str, Any]) -> dict[str | None, list[str]]:
         "emergency_contact_name": _("Name someone we can call in an emergency."),
         "emergency_contact_phone": _("Write the phone number of your emergency contact."),
     }
-    problems: dict[str | None, list[str]] = {
-        field: [message] for field, message in messages.items() if not data.get(field)
-    }
-    if data.get("needs_visa"):
-        for field in PASSPORT_FIELDS:
-            if not data.get(field):
-                problems[field] = [_("Needed for the visa.")]
-    return problems
+    # The passport fields a visa needs are check_travel_details' to require.
+    return {field: [message] for field, message in messages.items() if not data.get(field)}
 
 
 # --- Saving ---------------------------------------------------------------------------------
@@ -199,12 +197,11 @@ def save_travel_details(
         .select_related("person", "session__week__venue", "session__venue")
         .get(pk=enrolment.pk)
     )
+    check_travel_allowed(enrolment)
     clean = {field: data.get(field) for field in FORM_FIELDS}
-    for field in FORM_FIELDS:
-        if clean[field] is None and field not in ("arrival_date", "arrival_time",
-                                                  "departure_date", "departure_time",
-                                                  "passport_expiry"):  # fmt: skip
-            clean[field] = False if field == "needs_visa" else ""
+    clean.update({field: "" for field in FORM_FIELDS
+                  if clean[field] is None and field not in NULLABLE_FIELDS})  # fmt: skip
+    clean["needs_visa"] = bool(clean["needs_visa"])
     problems = _required_problems(clean)
     for field, messages in check_travel_details(enrolment=enrolment, data=clean).items():
         problems.setdefault(field, []).extend(messages)
