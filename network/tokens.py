@@ -1,20 +1,15 @@
 """Links sent by email that open one thing, for one person, once, for a while.
 
-A token is 32 random bytes; the database keeps only its SHA-256, so a leaked database
-holds no working link. Checking a token (``peek_token``) never uses it: a page may be
-shown any number of times, and only the POST that acts calls ``consume_token`` inside the
-transaction of the change, with the row locked.
-
-The view layer keeps the token in the session after the first GET and redirects to a URL
-without it (:func:`remember_token` / :func:`remembered_token`), so the token does not stay
-in the address bar, the history or a Referer header.
+The generic part (random token, only its SHA-256 stored, peek on GET, used once in the
+POST's transaction with the row locked, token kept in the session rather than the URL)
+is :mod:`norec_portal.links`, shared with the trainings' travel details link. This module
+adds what is the network's own: the purposes, and what each purpose checks besides.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
-import secrets
 from datetime import datetime
 
 from cryptography.fernet import Fernet, MultiFernet
@@ -22,11 +17,11 @@ from cryptography.fernet import InvalidToken as UnreadableLink
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import HttpRequest
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from norec_portal import links
+from norec_portal.links import hash_token
 from partnerships.models import Person
 
 from .models import AccessToken, Invitation
@@ -57,8 +52,10 @@ class InvalidToken(ValidationError):
         )
 
 
-def hash_token(raw: str) -> str:
-    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+__all__ = [
+    "InvalidToken", "Purpose", "build_token", "consume_token", "forget_token", "hash_token",
+    "issue_token", "peek_token", "remember_token", "remembered_token", "revoke_tokens",
+]  # fmt: skip
 
 
 def issue_token(
@@ -70,10 +67,10 @@ def issue_token(
     invitation: Invitation | None = None,
 ) -> tuple[str, AccessToken]:
     """Create a token; return the raw value (for the link; never stored) and the row."""
-    raw = secrets.token_urlsafe(32)
+    raw, token_hash = links.new_token()
     token = AccessToken.objects.create(
         purpose=purpose,
-        token_hash=hash_token(raw),
+        token_hash=token_hash,
         person=person,
         email=email,
         invitation=invitation,
@@ -91,10 +88,10 @@ def build_token(
     invitation_id: int | None = None,
 ) -> tuple[str, AccessToken]:
     """An unsaved token row and its raw value, for ``bulk_create`` in batch releases."""
-    raw = secrets.token_urlsafe(32)
+    raw, token_hash = links.new_token()
     row = AccessToken(
         purpose=purpose,
-        token_hash=hash_token(raw),
+        token_hash=token_hash,
         person_id=person_id,
         email=email,
         invitation_id=invitation_id,
@@ -104,13 +101,9 @@ def build_token(
 
 
 def _lookup(raw: str | None, purpose: str, *, lock: bool) -> AccessToken:
-    if not raw or len(raw) > 100:
-        raise InvalidToken
     tokens = AccessToken.objects.select_related("person", *READ_WITH.get(purpose, ()))
-    if lock:
-        tokens = tokens.select_for_update(of=("self",))
-    token = tokens.filter(token_hash=hash_token(raw), purpose=purpose).first()
-    if token is None or token.used_at is not None or token.expires_at <= timezone.now():
+    token = links.find_link(tokens.filter(purpose=purpose), raw, lock=lock)
+    if token is None:
         raise InvalidToken
     if purpose == Purpose.INVITATION:
         invitation = token.invitation
@@ -133,36 +126,32 @@ def consume_token(raw: str | None, *, purpose: str) -> AccessToken:
 
     A second request with the same token waits for the lock and then finds it used.
     """
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("consume_token must run inside the transaction of the change.")
     token = _lookup(raw, purpose, lock=True)
-    now = timezone.now()
-    AccessToken.objects.filter(pk=token.pk).update(used_at=now)
-    token.used_at = now
+    links.mark_used(token)
     return token
 
 
 def revoke_tokens(*, person: Person, purpose: str, invitation: Invitation | None = None) -> int:
     """Make every unused link of this kind for the person (or invitation) stop working."""
-    tokens = AccessToken.objects.filter(person=person, purpose=purpose, used_at__isnull=True)
+    tokens = AccessToken.objects.filter(person=person, purpose=purpose)
     if invitation is not None:
         tokens = tokens.filter(invitation=invitation)
-    return tokens.update(used_at=timezone.now())
+    return links.revoke_links(tokens)
 
 
 # --- Keeping the token out of the URL --------------------------------------------------
 
 
 def remember_token(request: HttpRequest, *, purpose: str, raw: str) -> None:
-    request.session[SESSION_KEY.format(purpose=purpose)] = raw
+    links.remember_token(request, key=SESSION_KEY.format(purpose=purpose), raw=raw)
 
 
 def remembered_token(request: HttpRequest, *, purpose: str) -> str | None:
-    return request.session.get(SESSION_KEY.format(purpose=purpose))
+    return links.remembered_token(request, key=SESSION_KEY.format(purpose=purpose))
 
 
 def forget_token(request: HttpRequest, *, purpose: str) -> None:
-    request.session.pop(SESSION_KEY.format(purpose=purpose), None)
+    links.forget_token(request, key=SESSION_KEY.format(purpose=purpose))
 
 
 # --- Unsubscribe and preference links --------------------------------------------------

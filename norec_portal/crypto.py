@@ -144,3 +144,32 @@ class EncryptedDateField(EncryptedTextField):
     def formfield(self, **kwargs: Any) -> forms.Field:
         return forms.DateField(**{"required": not self.blank, "label": self.verbose_name,
                                   **kwargs})  # fmt: skip
+
+
+def encrypted_fields() -> list[tuple[type[models.Model], list[str]]]:
+    """Every model with encrypted fields, and their names (the passport data of travel
+    details, for now)."""
+    from django.apps import apps
+
+    found = []
+    for model in apps.get_models():
+        names = [field.name for field in model._meta.concrete_fields
+                 if isinstance(field, EncryptedTextField)]  # fmt: skip
+        if names:
+            found.append((model, names))
+    return found
+
+
+def seal_encrypted_fields() -> int:
+    """Re-encrypt every value of every :class:`EncryptedTextField` under the first key;
+    the number of rows rewritten. Reading decrypts under any listed key, writing
+    encrypts under the first."""
+    changed = 0
+    for model, names in encrypted_fields():
+        rows = model._default_manager.only("pk", *names).order_by("pk")
+        for row in rows.iterator():
+            values = {name: getattr(row, name) for name in names}
+            if any(values.values()):
+                model._default_manager.filter(pk=row.pk).update(**values)
+                changed += 1
+    return changed

@@ -305,6 +305,8 @@ PRIVACY_REQUEST_DAYS = env.int("PRIVACY_REQUEST_DAYS", default=365)
 PRIVACY_DOCUMENT_DAYS = env.int("PRIVACY_DOCUMENT_DAYS", default=30)
 # Passport data of travel details is erased this many days after the session's last day.
 PRIVACY_PASSPORT_DAYS = env.int("PRIVACY_PASSPORT_DAYS", default=60)
+# How long the emailed link to fill in travel details works (a new one can be sent).
+TRAVEL_LINK_DAYS = env.int("TRAVEL_LINK_DAYS", default=14)
 
 # --- Accounts (django-allauth) -----------------------------------------------------------
 

@@ -96,3 +96,30 @@ def organisation_readiness(
         for pk, items in provider(organisations).items():
             combined.setdefault(pk, []).extend(items)
     return combined
+
+
+# --- Sections of the coordinator's dashboard -------------------------------------------
+# A section another app adds to the dashboard (the trainings app: whose travel details are
+# missing): a template and its context for the coordinator's organisation, in one query.
+
+
+@dataclass(frozen=True)
+class DashboardSection:
+    template: str
+    context: dict
+
+
+DashboardProvider = Callable[[PartnerOrganisation], DashboardSection | None]
+DASHBOARD_PROVIDERS: list[DashboardProvider] = []
+
+
+def register_dashboard(provider: DashboardProvider) -> DashboardProvider:
+    """Add a provider of a dashboard section (once)."""
+    if provider not in DASHBOARD_PROVIDERS:
+        DASHBOARD_PROVIDERS.append(provider)
+    return provider
+
+
+def dashboard_sections(organisation: PartnerOrganisation) -> list[DashboardSection]:
+    """The sections other apps add to the organisation's dashboard, in provider order."""
+    return [s for provider in DASHBOARD_PROVIDERS if (s := provider(organisation)) is not None]

@@ -39,8 +39,9 @@ from tests.matrix.world import next_sunday
 from tests.network.factories import make_alumnus_record
 from tests.network.helpers import invite, last_email_to, link_in
 from tests.trainings import factories as tf
+from tests.trainings.test_travel import link_of
 from trainings import services as training_services
-from trainings.models import Enrolment, SessionKind
+from trainings.models import Enrolment, SessionKind, TravelDetails, TravelLink
 
 pytestmark = pytest.mark.django_db
 
@@ -171,6 +172,34 @@ def test_contact_details_by_link(client, data):
             assert outbox_link.used_at is None
             assert (person.first_name, person.last_name, person.phone) == ("Kari", "Nordmann", "")
             assert not ContactChange.objects.filter(person=person).exists()
+
+
+TRAVEL_FIELDS = (
+    "arrival_date", "arrival_time", "arrival_by", "departure_date", "departure_time",
+    "dietary_needs", "emergency_contact_name", "emergency_contact_phone", "needs_visa",
+    "passport_name", "passport_number", "passport_nationality", "passport_expiry",
+)  # fmt: skip
+
+
+@pytest.fixture
+def travel_enrolment(partnership):
+    week = tf.make_week(starts_on=next_sunday(56))
+    person = tf.participant_for(week.starts_on, partnership=partnership).person
+    return training_services.enrol(session=tf.session_of(week, SessionKind.TRAINING_1),
+                                   person=person, by=None)  # fmt: skip
+
+
+@FUZZ
+@given(data=form_data(*TRAVEL_FIELDS))
+def test_travel_details_by_link(client, travel_enrolment, data):
+    with rolled_back():
+        training_services.send_travel_link(enrolment=travel_enrolment, by=None)
+        raw = link_of(last_email_to(travel_enrolment.person.email))
+        client.get(reverse("trainings:travel_link", args=[raw]))
+        response = post(client, reverse("trainings:travel_form"), data)
+        link = TravelLink.objects.filter(enrolment=travel_enrolment).order_by("-pk").first()
+        saved = TravelDetails.objects.filter(enrolment=travel_enrolment).exists()
+        assert saved == (response.status_code == 302) == (link.used_at is not None)
 
 
 @FUZZ

@@ -19,6 +19,10 @@ class TrainingsConfig(AppConfig):
         readiness.register_contacts(partner_training_status)
         readiness.register_organisations(organisation_partner_training)
 
+        from .dashboard import missing_travel_section
+
+        readiness.register_dashboard(missing_travel_section)
+
         from . import privacy
 
         privacy.register()

@@ -13,12 +13,14 @@ from django.core.exceptions import ValidationError
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from norec_portal.countries import CountryChoices
 from norec_portal.forms import ServiceCheckedForm
 from norec_portal.models import Role, User
 from partnerships.models import Partnership, Person, Phase
 
-from .models import MAX_SESSION_SEATS, TrainingSession, TrainingWeek, Venue
+from .models import MAX_SESSION_SEATS, RoomArrangement, TrainingSession, TrainingWeek, Venue
 from .schedule import FULL_WEEK, ONLINE_DAY_HOURS, ONLINE_DAY_START, SHORT_PARTNER_TRAINING
+from .services.travel import FORM_FIELDS, check_travel_details
 from .services.weeks import check_seats, check_week
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -346,3 +348,93 @@ class PartnerReadinessFilterForm(forms.Form):
     state = forms.ChoiceField(label=_("Partner training"), choices=STATES, required=False)
     role = forms.ChoiceField(label=_("Role"), choices=ROLES, required=False)
     signed = forms.ChoiceField(label=_("Agreement signed"), choices=AGES, required=False)
+
+
+class TravelDetailsForm(ServiceCheckedForm):
+    """The travel form of one enrolment: for the person (from their link), their
+    coordinator and staff alike. The rules are ``services.travel``'s."""
+
+    GROUPS = (
+        (_("Arrival"), ("arrival_date", "arrival_time", "arrival_by", "arrival_airport")),
+        (
+            _("Departure"),
+            ("departure_date", "departure_time", "departure_by", "departure_airport"),
+        ),  # fmt: skip
+        (_("Your needs"), ("dietary_needs", "accessibility_needs")),
+        (_("Emergency contact"), ("emergency_contact_name", "emergency_contact_phone")),
+        (
+            _("Only if you need a visa"),
+            (
+                "needs_visa",
+                "passport_name",
+                "passport_number",
+                "passport_nationality",
+                "passport_expiry",
+            ),
+        ),  # fmt: skip
+    )
+
+    arrival_date = forms.DateField(label=_("Arrival date"), widget=DATE)
+    arrival_time = forms.TimeField(label=_("Arrival time (local)"), required=False, widget=TIME)
+    arrival_by = forms.CharField(label=_("Flight number or other transport"), max_length=100,
+                                 required=False)  # fmt: skip
+    arrival_airport = forms.CharField(label=_("Arriving at (airport or station)"),
+                                      max_length=100, required=False)  # fmt: skip
+    departure_date = forms.DateField(label=_("Departure date"), widget=DATE)
+    departure_time = forms.TimeField(label=_("Departure time (local)"), required=False,
+                                     widget=TIME)  # fmt: skip
+    departure_by = forms.CharField(label=_("Flight number or other transport"), max_length=100,
+                                   required=False)  # fmt: skip
+    departure_airport = forms.CharField(label=_("Leaving from (airport or station)"),
+                                        max_length=100, required=False)  # fmt: skip
+    dietary_needs = forms.CharField(label=_("Dietary needs"), max_length=1000, required=False,
+                                    widget=forms.Textarea(attrs={"rows": 2}))  # fmt: skip
+    accessibility_needs = forms.CharField(
+        label=_("Accessibility needs"), max_length=1000, required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )  # fmt: skip
+    emergency_contact_name = forms.CharField(label=_("Name"), max_length=200)
+    emergency_contact_phone = forms.CharField(
+        label=_("Phone"), max_length=40, widget=forms.TextInput(attrs={"type": "tel"}),
+        help_text=_("With the country code, e.g. +254712345678."),
+    )  # fmt: skip
+    needs_visa = forms.BooleanField(label=_("I need a visa for the trip"), required=False)
+    passport_name = forms.CharField(label=_("Name as in the passport"), max_length=200,
+                                    required=False)  # fmt: skip
+    passport_number = forms.CharField(label=_("Passport number"), max_length=40, required=False)
+    passport_nationality = forms.ChoiceField(label=_("Nationality"), required=False)
+    passport_expiry = forms.DateField(label=_("Passport valid until"), required=False,
+                                      widget=DATE)  # fmt: skip
+
+    def __init__(self, *args: Any, enrolment: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.enrolment = enrolment
+        self.fields["passport_nationality"].choices = CountryChoices()
+        travel = getattr(enrolment, "travel", None)
+        self.saved_number = travel.passport_number if travel is not None else ""
+        if travel is not None and not self.is_bound:
+            self.initial.update({field: getattr(travel, field) for field in FORM_FIELDS})
+        if self.saved_number:
+            # Never sent back to the browser whole: shown masked, kept when left empty.
+            self.initial["passport_number"] = ""
+            self.fields["passport_number"].help_text = format_lazy(
+                _("Saved: {number}. Leave empty to keep it."), number=travel.masked_passport_number
+            )
+
+    def clean_passport_number(self) -> str:
+        return self.cleaned_data["passport_number"].strip() or self.saved_number
+
+    def groups(self) -> list[tuple[str, list[forms.BoundField]]]:
+        return [(title, [self[name] for name in names]) for title, names in self.GROUPS]
+
+    def service_problems(self, data: dict) -> dict:
+        return check_travel_details(enrolment=self.enrolment, data=data)
+
+
+class WeekTravelForm(forms.Form):
+    travel_details_due = forms.DateField(
+        label=_("Travel details due"), required=False, widget=DATE,
+        help_text=_("Coordinators see who is still missing travel details, and overdue ones "
+                    "are highlighted after this day."),
+    )  # fmt: skip
+    rooms = forms.ChoiceField(label=_("Rooms"), choices=RoomArrangement.choices)

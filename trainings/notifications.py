@@ -27,9 +27,12 @@ from .models import (
     SessionKind,
     TrainingSession,
     TrainingWeek,
+    TravelDetails,
+    TravelLink,
 )
 from .readiness import still_missing
 from .schedule import local_days
+from .travel_links import issue_travel_link
 
 
 def session_context(session: TrainingSession) -> dict[str, Any]:
@@ -94,6 +97,7 @@ def notify_enrolled(enrolment: Enrolment) -> None:
         name="training_nominated",
         context=enrolment_context(enrolment),
     )
+    offer_travel_link(enrolment)
 
 
 def notify_confirmed(enrolment: Enrolment) -> None:
@@ -103,6 +107,7 @@ def notify_confirmed(enrolment: Enrolment) -> None:
         name="training_confirmed",
         context=enrolment_context(enrolment),
     )
+    offer_travel_link(enrolment)
 
 
 def notify_promoted(enrolment: Enrolment) -> None:
@@ -112,6 +117,42 @@ def notify_promoted(enrolment: Enrolment) -> None:
         name="training_promoted",
         context=enrolment_context(enrolment),
     )
+    offer_travel_link(enrolment)
+
+
+def offer_travel_link(enrolment: Enrolment) -> bool:
+    """Send the link to the travel form once per enrolment: when it is nominated or
+    confirmed in an in-person session (a waitlisted person gets it on promotion), unless a
+    link went already or the details are in. A new link is the re-send button's
+    (``services.send_travel_link``)."""
+    if (
+        enrolment.state not in (EnrolmentState.NOMINATED, EnrolmentState.CONFIRMED)
+        or enrolment.session.is_online
+        or not enrolment.person.email
+        or TravelLink.objects.filter(enrolment=enrolment).exists()
+        or TravelDetails.objects.filter(enrolment=enrolment).exists()
+    ):
+        return False
+    notify_travel_link(enrolment, by=None)
+    return True
+
+
+def notify_travel_link(enrolment: Enrolment, *, by: Any) -> TravelLink:
+    """Issue a new link to the enrolment's travel form and email it to the person."""
+    raw, link = issue_travel_link(enrolment=enrolment, by=by)
+    week = enrolment.session.week
+    _send_to_person(
+        enrolment.person,
+        key=f"training-travel-link:{enrolment.pk}:{link.pk}",
+        name="training_travel_link",
+        context={
+            **enrolment_context(enrolment),
+            "link_url": settings.SITE_URL + reverse("trainings:travel_link", args=[raw]),
+            "expires_at": link.expires_at,
+            "due": week.travel_details_due if week is not None else None,
+        },
+    )
+    return link
 
 
 def notify_reminder(enrolment: Enrolment) -> bool:

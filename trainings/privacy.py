@@ -6,8 +6,11 @@ the free-text cancellation reason, which may name circumstances, is emptied. The
 enrolment occupies (``OccupiedDay``) are derived from it and the session: exported with
 the enrolments' sessions, they hold nothing else to export or empty.
 
-Travel details go with the person (deleted when they are anonymised); their passport data
-is erased by the retention job ``PRIVACY_PASSPORT_DAYS`` after the session's last day.
+Travel details go with the person (deleted when they are anonymised, with the links sent
+to fill them in); their passport data is erased by the retention job
+``PRIVACY_PASSPORT_DAYS`` after the session's last day. A travel link holds only the
+address it was sent to and the hash of its token: it is not exported (it says nothing
+the enrolment does not), and deleted on anonymisation.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from .models import (
     TrainingSession,
     TrainingWeek,
     TravelDetails,
+    TravelLink,
 )
 
 TRAVEL_FIELDS = [
@@ -86,6 +90,9 @@ def _anonymise(subject: Subject, by: Any) -> Iterable[str]:
     travel, _by_model = TravelDetails.objects.filter(enrolment__person=subject.person).delete()
     if travel:
         done.append(f"{travel} travel details deleted")
+    links, _by_model = TravelLink.objects.filter(enrolment__person=subject.person).delete()
+    if links:
+        done.append(f"{links} travel links deleted")
     return done
 
 
@@ -148,6 +155,7 @@ def register() -> None:
                 SeminarInvitation,
                 DocumentBatch,
                 TravelDetails,
+                TravelLink,
             ),  # fmt: skip
             export=_export,
             anonymise=_anonymise,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import coordinator, readiness, staff, staff_sessions
+from .views import coordinator, readiness, staff, staff_sessions, travel
 
 app_name = "trainings"
 
@@ -35,6 +35,11 @@ urlpatterns = [
         staff.week_programme,
         name="staff_week_programme",
     ),
+    path(
+        "staff/trainings/weeks/<int:pk>/travel/",
+        travel.staff_week_travel,
+        name="staff_week_travel",
+    ),
     path("staff/trainings/seminars/new/", staff.seminar_create, name="staff_seminar_create"),
     # Norec staff: sessions and enrolments
     path("staff/trainings/sessions/<int:pk>/", staff_sessions.session_detail, name="staff_session"),
@@ -68,6 +73,11 @@ urlpatterns = [
         staff_sessions.session_certificates,
         name="staff_session_certificates",
     ),
+    path(
+        "staff/trainings/sessions/<int:pk>/travel/",
+        travel.staff_session_travel,
+        name="staff_session_travel",
+    ),
     path("staff/trainings/batches/<int:pk>/", staff_sessions.batch_detail, name="staff_batch"),
     path(
         "staff/trainings/batches/<int:pk>/status/",
@@ -93,6 +103,12 @@ urlpatterns = [
         "staff/trainings/enrolments/<int:pk>/certificate.pdf",
         staff_sessions.enrolment_certificate,
         name="staff_enrolment_certificate",
+    ),
+    path("staff/trainings/enrolments/<int:pk>/travel/", travel.staff_travel, name="staff_travel"),
+    path(
+        "staff/trainings/enrolments/<int:pk>/travel/link/",
+        travel.staff_travel_link,
+        name="staff_travel_link",
     ),
     path(
         "staff/trainings/enrolments/<int:pk>/<slug:action>/",
@@ -132,8 +148,22 @@ urlpatterns = [
         name="coordinator_certificate",
     ),
     path(
+        "portal/trainings/enrolments/<int:pk>/travel/",
+        travel.coordinator_travel,
+        name="coordinator_travel",
+    ),
+    path(
+        "portal/trainings/enrolments/<int:pk>/travel/link/",
+        travel.coordinator_travel_link,
+        name="coordinator_travel_link",
+    ),
+    path(
         "portal/trainings/people/<int:pk>/calendar.ics",
         coordinator.person_calendar,
         name="coordinator_person_calendar",
     ),
+    # The person, from the emailed link (no login)
+    path("trainings/travel/saved/", travel.travel_saved, name="travel_saved"),
+    path("trainings/travel/", travel.travel_form, name="travel_form"),
+    path("trainings/travel/<str:token>/", travel.travel_link, name="travel_link"),
 ]

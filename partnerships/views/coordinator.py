@@ -22,7 +22,12 @@ from ..access import (
 )
 from ..forms import ParticipantForm
 from ..models import ContactPerson, Participant, PartnerOrganisation, PartnershipMember
-from ..readiness import contact_readiness, organisation_readiness, readiness
+from ..readiness import (
+    contact_readiness,
+    dashboard_sections,
+    organisation_readiness,
+    readiness,
+)
 from ..services import REGISTRATION_PHASES, ExchangePlan
 
 
@@ -77,6 +82,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "memberships": memberships,
         "contacts": [(c, contact_items.get(c.pk, [])) for c in contacts],
         "organisation_items": organisation_readiness([organisation])[organisation.pk],
+        "sections": dashboard_sections(organisation),
     }
     return render(request, "partnerships/coordinator/dashboard.html", context)
 

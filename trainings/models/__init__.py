@@ -2,7 +2,8 @@
 
 * ``sessions``: venues, training weeks and their parallel sessions, enrolments and the
   days they occupy, document batches — the schedule and who may be put in it;
-* ``travel``: each enrolled person's travel details, passport data encrypted.
+* ``travel``: each enrolled person's travel details, passport data encrypted, and the
+  emailed links with which they fill them in.
 
 Every name is re-exported here: ``from trainings.models import X`` is the way to reach them.
 """
@@ -46,7 +47,7 @@ from .sessions import (
     waitlist_length,
     window_days,
 )
-from .travel import TravelDetails
+from .travel import TravelDetails, TravelLink
 
 __all__ = [
     "ACTIVE_STATES",
@@ -78,6 +79,7 @@ __all__ = [
     "TrainingWeek",
     "TrainingWeekQuerySet",
     "TravelDetails",
+    "TravelLink",
     "Venue",
     "exchange_window",
     "seats_taken",

@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from norec_portal.crypto import EncryptedDateField, EncryptedTextField
@@ -89,3 +90,38 @@ class TravelDetails(models.Model):
         if not number:
             return ""
         return "•" * max(len(number) - 3, 3) + number[-3:]
+
+
+class TravelLink(models.Model):
+    """The emailed link with which a person fills in their own travel details: single
+    use, expiring, only the SHA-256 of its token stored (``norec_portal.links``). A new
+    link for the same enrolment makes the older ones stop working."""
+
+    enrolment = models.ForeignKey(
+        Enrolment, on_delete=models.CASCADE, related_name="travel_links",
+        verbose_name=_("enrolment"),
+    )  # fmt: skip
+    token_hash = models.CharField(max_length=64, unique=True)
+    # The address it was sent to: a corrected address gets a new link.
+    email = models.EmailField(max_length=254)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+
+    class Meta:
+        verbose_name = _("travel details link")
+        verbose_name_plural = _("travel details links")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=models.F("created_at")),
+                name="travel_link_expires_after_creation",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("Travel details link of %(person)s") % {"person": self.enrolment.person})

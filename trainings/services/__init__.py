@@ -37,6 +37,19 @@ from .scheduled import (
     send_training_reminders,
     signup_audience,
 )
+from .travel import (
+    TravelStatus,
+    check_travel_details,
+    missing_travel,
+    save_travel_details,
+    save_travel_details_with_link,
+    send_travel_link,
+    set_week_travel,
+    travel_enrolments,
+    travel_state,
+    travel_status,
+    travel_statuses,
+)
 from .weeks import (
     SeminarDay,
     SessionPlan,
@@ -54,6 +67,9 @@ from .weeks import (
 )
 
 __all__ = [
+    "TravelStatus", "check_travel_details", "missing_travel", "save_travel_details",
+    "save_travel_details_with_link", "send_travel_link", "set_week_travel",
+    "travel_enrolments", "travel_state", "travel_status", "travel_statuses",
     "Barred", "Outcome", "barred_people", "enrol_each", "sessions_for_participant",
     "MAX_IMPORT_LINES", "SIGNED_PHASES", "Candidate", "Placement", "SeminarDay", "SessionPlan",
     "SignupAudience", "add_parallel_group", "cancel_enrolment", "cancel_training_week",
