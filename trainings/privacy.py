@@ -8,6 +8,10 @@ the enrolments' sessions, they hold nothing else to export or empty.
 
 Travel details go with the person (deleted when they are anonymised); their passport data
 is erased by the retention job ``PRIVACY_PASSPORT_DAYS`` after the session's last day.
+
+Messages to a session name only the staff member who sent them (exported with that
+member's data; the link is emptied with the login). Who received a copy is the outbox's
+record, covered by the core.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from .models import (
     Enrolment,
     OccupiedDay,
     SeminarInvitation,
+    SessionMessage,
     TrainingSession,
     TrainingWeek,
     TravelDetails,
@@ -74,6 +79,7 @@ def _export(subject: Subject) -> Iterable[Section | None]:
     yield named_as(user, TrainingSession, "facilitators")
     yield named_as(user, SeminarInvitation, "invited_by")
     yield named_as(user, DocumentBatch, "requested_by")
+    yield named_as(user, SessionMessage, "sent_by")
 
 
 def _anonymise(subject: Subject, by: Any) -> Iterable[str]:
@@ -148,6 +154,7 @@ def register() -> None:
                 SeminarInvitation,
                 DocumentBatch,
                 TravelDetails,
+                SessionMessage,
             ),  # fmt: skip
             export=_export,
             anonymise=_anonymise,
