@@ -266,6 +266,14 @@ def test_empty_and_overlong_input_get_messages_not_errors(staff_client, t1, part
     assert not SessionMessage.objects.exists()
 
 
+def test_changing_the_message_keeps_what_was_written(staff_client, t1):
+    data = form_data(step="edit", include_waitlist="on")
+    page = staff_client.post(compose_url(t1), data).content.decode()
+    assert "The bus leaves the hotel at 08:00.\nBring your badge.\n\nSee you!" in page
+    assert 'name="include_waitlist" id="id_include_waitlist" checked' in page
+    assert data["token"] in page  # the same form: sending it later still sends once
+
+
 def test_nobody_reachable_is_said_on_the_preview_without_a_send_button(staff_client, t1):
     response = staff_client.post(compose_url(t1), form_data(step="preview"))
     page = response.content.decode()

@@ -208,7 +208,8 @@ def preview(*, target: Target, found: Recipients, subject: str, body: str) -> Pr
         target=target, recipient=first, subject=subject.strip(), body=normalise_body(body)
     )
     rendered_subject, text, html = render_email(TEMPLATE, context, language=first.language)
-    return Preview(first, rendered_subject, text, html, first.language or settings.LANGUAGE_CODE)
+    language = first.language or settings.LANGUAGE_CODE
+    return Preview(first, rendered_subject, text.rstrip(), html, language)
 
 
 @transaction.atomic
