@@ -47,9 +47,10 @@ def addresses(found) -> list[str]:
 
 def send(target, *, subject="Bus times", body=BODY, by=None, **choices):
     choices = {"include_coordinators": False, "include_waitlist": False, **choices}
-    return session_messages.send_session_message(
+    message, _sent_now = session_messages.send_session_message(
         target=target, subject=subject, body=body, by=by, **choices
     )
+    return message
 
 
 # --- Who gets it ------------------------------------------------------------------------
@@ -161,11 +162,26 @@ def test_the_frame_is_in_each_recipients_language(t1, partnership):
 def test_sending_the_same_form_twice_sends_once(t1, partnership):
     enrol(t1, partnership, email="grace@example.org")
     token = uuid.uuid4()
-    first = send(t1, token=token)
-    again = send(t1, token=token)
-    assert again == first
+    first, sent_now = session_messages.send_session_message(
+        target=t1, subject="Bus", body=BODY, by=None, token=token,
+        include_coordinators=False, include_waitlist=False,
+    )  # fmt: skip
+    again, sent_again = session_messages.send_session_message(
+        target=t1, subject="Another", body="Changed", by=None, token=token,
+        include_coordinators=True, include_waitlist=True,
+    )  # fmt: skip
+    assert again == first and sent_now and not sent_again
     assert SessionMessage.objects.count() == 1
     assert mine(t1).count() == 1
+
+
+def test_a_forms_token_cannot_send_to_another_session(t1, t2, partnership):
+    enrol(t1, partnership, email="grace@example.org")
+    token = uuid.uuid4()
+    send(t1, token=token)
+    with pytest.raises(ValidationError, match="already used for another message"):
+        send(t2, token=token)
+    assert mine().count() == 1
 
 
 @pytest.mark.parametrize(
@@ -251,6 +267,8 @@ def test_sending_from_the_page_twice_sends_once(staff_client, t1, partnership):
     message = SessionMessage.objects.get()
     assert first.url == second.url == reverse("trainings:staff_message", args=[message.pk])
     assert mine(t1).count() == 1
+    told = staff_client.get(second.url).content.decode()
+    assert "This form was sent already: here is that message. Nothing more was sent." in told
     page = staff_client.get(reverse("trainings:staff_session", args=[t1.pk])).content.decode()
     assert "Bus times" in page and "Write to this session" in page
 

@@ -222,18 +222,19 @@ def send_session_message(
     include_waitlist: bool,
     by: Any,
     token: uuid.UUID | None = None,
-) -> SessionMessage:
-    """Record the message and queue one copy per recipient, in one transaction.
+) -> tuple[SessionMessage, bool]:
+    """Record the message and queue one copy per recipient, in one transaction. Returns
+    the message and whether it was sent now.
 
     ``token`` is the compose form's: when a message with it exists already (the form was
-    submitted twice) that message is returned and nothing more is sent.
+    submitted twice) that message is returned with ``False`` and nothing more is sent.
     Raises ``ValidationError`` (by field) for a bad subject or body, and when nobody can
     be reached.
     """
     if token is not None:
         existing = SessionMessage.objects.filter(token=token).first()
         if existing is not None:
-            return _same_target(existing, target)
+            return _same_target(existing, target), False
     problems = check_message(subject=subject, body=body)
     if problems:
         raise ValidationError(problems)
@@ -258,7 +259,7 @@ def send_session_message(
             message.save()
     except IntegrityError:
         # The same form submitted twice at the same moment: the other request sends it.
-        return _same_target(SessionMessage.objects.get(token=message.token), target)
+        return _same_target(SessionMessage.objects.get(token=message.token), target), False
     reply_to = {"Reply-To": settings.TRAINING_NOREC_EMAIL}
     queue_emails(
         make_email_spec(
@@ -274,7 +275,7 @@ def send_session_message(
     record_audit(
         by=by, action=Action.CREATE, obj=message, summary=f"sent to {len(found)} recipients"
     )
-    return message
+    return message, True
 
 
 def _same_target(message: SessionMessage, target: Target) -> SessionMessage:

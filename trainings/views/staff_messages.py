@@ -72,7 +72,7 @@ def _compose(request: HttpRequest, target: Target) -> HttpResponse:
     }
     if step == "send":
         try:
-            message = session_messages.send_session_message(
+            message, sent_now = session_messages.send_session_message(
                 target=target, subject=data["subject"], body=data["body"], by=request.user,
                 token=token, **choices,
             )  # fmt: skip
@@ -81,15 +81,22 @@ def _compose(request: HttpRequest, target: Target) -> HttpResponse:
             return render(
                 request, "trainings/staff_message_compose.html", {**context, "form": form}
             )
-        messages.success(
-            request,
-            ngettext(
-                "The message is on its way to %(count)s person.",
-                "The message is on its way to %(count)s people.",
-                message.recipient_count,
+        if sent_now:
+            messages.success(
+                request,
+                ngettext(
+                    "The message is on its way to %(count)s person.",
+                    "The message is on its way to %(count)s people.",
+                    message.recipient_count,
+                )
+                % {"count": message.recipient_count},
             )
-            % {"count": message.recipient_count},
-        )
+        else:
+            # The same form sent again (a double click, a reload, the back button).
+            messages.info(
+                request,
+                _("This form was sent already: here is that message. Nothing more was sent."),
+            )
         return redirect("trainings:staff_message", pk=message.pk)
     found = session_messages.recipients(target, **choices)
     return render(
