@@ -334,3 +334,28 @@ def test_only_staff_may_write(coordinator_client, t1, partnership):
     assert coordinator_client.get(compose_url(t1)).status_code == 403
     assert coordinator_client.post(compose_url(t1), form_data(step="send")).status_code == 403
     assert not mine(t1).exists()
+
+
+def test_the_message_pages_read_a_fixed_number_of_queries(staff_client, t1, partnership):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(path: str) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert staff_client.get(path).status_code == 200
+        return len(captured)
+
+    enrol(t1, partnership, email="first@example.org")
+    first = send(t1, include_coordinators=True)
+    pages = [
+        reverse("trainings:staff_message", args=[first.pk]),
+        reverse("trainings:staff_session_messages", args=[t1.pk]),
+        compose_url(t1),
+    ]
+    few = [queries(path) for path in pages]
+    for n in range(6):
+        enrol(t1, partnership, email=f"more{n}@example.org")
+    for _n in range(3):
+        send(t1, include_coordinators=True)
+    pages[0] = reverse("trainings:staff_message", args=[SessionMessage.objects.first().pk])
+    assert [queries(path) for path in pages] == few
