@@ -359,3 +359,13 @@ def test_the_message_pages_read_a_fixed_number_of_queries(staff_client, t1, part
         send(t1, include_coordinators=True)
     pages[0] = reverse("trainings:staff_message", args=[SessionMessage.objects.first().pk])
     assert [queries(path) for path in pages] == few
+
+
+def test_a_staff_members_export_names_the_messages_they_sent(t1, partnership, staff):
+    from norec_portal import privacy
+
+    enrol(t1, partnership, email="grace@example.org")
+    message = send(t1, by=staff)
+    data = privacy.export_subject(privacy.Subject.of(user=staff))
+    sections = {s["model"]: s for s in data["sections"]}
+    assert sections["trainings.SessionMessage"]["records"] == [{"id": message.pk, "as": "sent by"}]
