@@ -120,7 +120,8 @@ def recipients(target: Target, *, include_coordinators: bool, include_waitlist: 
                 recipient = by_address.setdefault(
                     address, Recipient(person=contact.person, audience=Audience.COORDINATOR)
                 )
-                # One copy for a coordinator of several organisations, naming them all.
+                # A person is one organisation's contact today (ContactPerson.person is
+                # unique); should that change, their one copy names every organisation.
                 if recipient.audience == Audience.COORDINATOR:
                     recipient.organisations.append(contact.organisation)
                     recipient.enrolments.extend(by_organisation[organisation_id])
