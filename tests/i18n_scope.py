@@ -84,6 +84,8 @@ STAFF_PREFIXES: tuple[str, ...] = (
     "network/views/dashboard.py",
     "network/views/queues.py",
     "network/views/staff.py",
+    # What staff read when writing to a session (the emails themselves are in scope).
+    "trainings/services/messages.py",
 )
 
 

@@ -11,6 +11,10 @@ to fill them in); their passport data is erased by the retention job
 ``PRIVACY_PASSPORT_DAYS`` after the session's last day. A travel link holds only the
 address it was sent to and the hash of its token: it is not exported (it says nothing
 the enrolment does not), and deleted on anonymisation.
+
+Messages to a session name only the staff member who sent them (exported with that
+member's data; the link is emptied with the login). Who received a copy is the outbox's
+record, covered by the core.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from .models import (
     Enrolment,
     OccupiedDay,
     SeminarInvitation,
+    SessionMessage,
     TrainingSession,
     TrainingWeek,
     TravelDetails,
@@ -78,6 +83,7 @@ def _export(subject: Subject) -> Iterable[Section | None]:
     yield named_as(user, TrainingSession, "facilitators")
     yield named_as(user, SeminarInvitation, "invited_by")
     yield named_as(user, DocumentBatch, "requested_by")
+    yield named_as(user, SessionMessage, "sent_by")
 
 
 def _anonymise(subject: Subject, by: Any) -> Iterable[str]:
@@ -156,6 +162,7 @@ def register() -> None:
                 DocumentBatch,
                 TravelDetails,
                 TravelLink,
+                SessionMessage,
             ),  # fmt: skip
             export=_export,
             anonymise=_anonymise,

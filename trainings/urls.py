@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import coordinator, readiness, staff, staff_sessions, travel
+from .views import coordinator, readiness, staff, staff_messages, staff_sessions, travel
 
 app_name = "trainings"
 
@@ -40,6 +40,16 @@ urlpatterns = [
         travel.staff_week_travel,
         name="staff_week_travel",
     ),
+    path(
+        "staff/trainings/weeks/<int:pk>/messages/",
+        staff_messages.week_messages_log,
+        name="staff_week_messages",
+    ),
+    path(
+        "staff/trainings/weeks/<int:pk>/messages/new/",
+        staff_messages.week_message_compose,
+        name="staff_week_message_compose",
+    ),
     path("staff/trainings/seminars/new/", staff.seminar_create, name="staff_seminar_create"),
     # Norec staff: sessions and enrolments
     path("staff/trainings/sessions/<int:pk>/", staff_sessions.session_detail, name="staff_session"),
@@ -78,6 +88,17 @@ urlpatterns = [
         travel.staff_session_travel,
         name="staff_session_travel",
     ),
+    path(
+        "staff/trainings/sessions/<int:pk>/messages/",
+        staff_messages.session_messages_log,
+        name="staff_session_messages",
+    ),
+    path(
+        "staff/trainings/sessions/<int:pk>/messages/new/",
+        staff_messages.session_message_compose,
+        name="staff_session_message_compose",
+    ),
+    path("staff/trainings/messages/<int:pk>/", staff_messages.message_detail, name="staff_message"),
     path("staff/trainings/batches/<int:pk>/", staff_sessions.batch_detail, name="staff_batch"),
     path(
         "staff/trainings/batches/<int:pk>/status/",

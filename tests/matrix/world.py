@@ -46,7 +46,7 @@ from tests.factories import (
 from tests.network.factories import make_alumnus_record, make_member
 from tests.trainings import factories as tf
 from trainings import services as training_services
-from trainings.models import DocumentBatch, SessionKind
+from trainings.models import DocumentBatch, SessionKind, SessionMessage
 
 PERSONAS = ("anonymous", "alumnus", "coordinator_a", "coordinator_b", "staff_without_mfa",
             "staff", "superuser")  # fmt: skip
@@ -128,6 +128,10 @@ def build_world() -> World:
         session=t1, kind=DocumentBatch.Kind.CERTIFICATES, status=DocumentBatch.Status.DONE,
         pdf=b"%PDF-1.4 matrix", filename="certificates.pdf", enrolment_ids=[enrolment_a.pk],
         finished_at=timezone.now(),
+    )  # fmt: skip
+    o["session_message"] = SessionMessage.objects.create(
+        session=t1, subject="Bus times", body="The bus leaves at 08:00.",
+        sent_by=w.users["staff"], recipient_count=1,
     )  # fmt: skip
     o["import_a"] = ParticipantImport.objects.create(
         organisation=org_a, uploaded_by=w.users["coordinator_a"], original_filename="a.csv",

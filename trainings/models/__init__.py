@@ -3,13 +3,15 @@
 * ``sessions``: venues, training weeks and their parallel sessions, enrolments and the
   days they occupy, document batches — the schedule and who may be put in it;
 * ``travel``: each enrolled person's travel details, passport data encrypted, and the
-  emailed links with which they fill them in.
+  emailed links with which they fill them in;
+* ``messages``: what staff wrote to everyone in a session or a week.
 
 Every name is re-exported here: ``from trainings.models import X`` is the way to reach them.
 """
 
 from __future__ import annotations
 
+from .messages import BODY_MAX_LENGTH, SUBJECT_MAX_LENGTH, SessionMessage
 from .sessions import (
     ACTIVE_STATES,
     ARRIVAL_TIME,
@@ -52,6 +54,7 @@ from .travel import TravelDetails, TravelLink
 __all__ = [
     "ACTIVE_STATES",
     "ARRIVAL_TIME",
+    "BODY_MAX_LENGTH",
     "CONTACT_KINDS",
     "DAY_END",
     "DAY_START",
@@ -64,6 +67,7 @@ __all__ = [
     "PROGRAMME_END",
     "PROGRAMME_START",
     "SEAT_STATES",
+    "SUBJECT_MAX_LENGTH",
     "WEEK_KINDS",
     "DocumentBatch",
     "Enrolment",
@@ -74,6 +78,7 @@ __all__ = [
     "SeminarInvitation",
     "SessionDay",
     "SessionKind",
+    "SessionMessage",
     "TrainingSession",
     "TrainingSessionQuerySet",
     "TrainingWeek",

@@ -29,6 +29,7 @@ from .enrolment import (
     enrol_many,
     mark_attendance,
 )
+from .messages import check_message, send_session_message
 from .pickers import Barred, barred_people, sessions_for_participant
 from .scheduled import (
     SignupAudience,
@@ -80,4 +81,5 @@ __all__ = [
     "invite_partnerships", "mark_attendance", "occupy_days", "save_venue", "send_due_signup_calls",
     "send_signup_call", "send_training_reminders", "signup_audience", "switch_week_online",
     "update_session",
+    "check_message", "send_session_message",
 ]  # fmt: skip

@@ -30,6 +30,7 @@ from ..forms import (
 from ..models import (
     SessionDay,
     SessionKind,
+    SessionMessage,
     TrainingSession,
     TrainingWeek,
     Venue,
@@ -218,8 +219,20 @@ def week_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "sessions": [(s, local_days(s, list(s.days.all()))) for s in sessions],
         "conflicts": conflicts.get(week.pk, []),
         "today": timezone.localdate(),
+        **_week_message_log(week),
     }
     return render(request, "trainings/staff_week.html", context)
+
+
+def _week_message_log(week: TrainingWeek) -> dict:
+    found = SessionMessage.objects.filter(week=week).select_related("sent_by")
+    return {
+        "message_log": list(found[:5]),
+        "message_count": found.count(),
+        "compose_url": reverse("trainings:staff_week_message_compose", args=[week.pk]),
+        "log_url": reverse("trainings:staff_week_messages", args=[week.pk]),
+        "can_write": not week.is_cancelled,
+    }
 
 
 @staff_required

@@ -38,9 +38,12 @@ from ..models import (
     TrainingSession,
 )
 from ..schedule import local_days
+from ..services import messages as session_messages
 from .common import ics_response, pdf_response, waitlist_positions
 
 # --- Sessions ---------------------------------------------------------------------------
+
+MESSAGE_LOG_SIZE = 5  # the latest on the session page; the rest on its messages page
 
 STATE_ORDER = Case(
     When(state=EnrolmentState.CONFIRMED, then=Value(0)),
@@ -85,7 +88,19 @@ def _session_context(request: HttpRequest, session: TrainingSession, form: Nomin
     )
     if session.kind == SessionKind.INTRO_SEMINAR:
         context["invitations"] = _invitation_coverage(session)
+    context.update(_message_log(session))
     return context
+
+
+def _message_log(session: TrainingSession) -> dict:
+    found = session_messages.messages_for_session(session).select_related("sent_by")
+    return {
+        "message_log": list(found[:MESSAGE_LOG_SIZE]),
+        "message_count": found.count(),
+        "compose_url": reverse("trainings:staff_session_message_compose", args=[session.pk]),
+        "log_url": reverse("trainings:staff_session_messages", args=[session.pk]),
+        "can_write": not session.is_cancelled,
+    }
 
 
 def _invitation_coverage(session: TrainingSession) -> list[dict]:
