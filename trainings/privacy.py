@@ -8,6 +8,13 @@ the enrolments' sessions, they hold nothing else to export or empty.
 
 Travel details go with the person (deleted when they are anonymised); their passport data
 is erased by the retention job ``PRIVACY_PASSPORT_DAYS`` after the session's last day.
+
+An evaluation invitation says that the person was sent the evaluation link and whether
+they used it, never what they answered: exported with them, and kept on anonymisation
+(like the enrolment it belongs to, it counts in the response rate) with an unused link
+made to stop working. Evaluation answers hold nothing about anyone: no column leads from
+an answer to an invitation, an enrolment or a person (``models/evaluation.py``), so
+there is nothing to export or erase per person.
 """
 
 from __future__ import annotations
@@ -29,6 +36,7 @@ from .models import (
     ACTIVE_STATES,
     DocumentBatch,
     Enrolment,
+    EvaluationInvitation,
     OccupiedDay,
     SeminarInvitation,
     TrainingSession,
@@ -68,6 +76,12 @@ def _export(subject: Subject) -> Iterable[Section | None]:
             .select_related("enrolment__session").order_by("pk"),
             TRAVEL_FIELDS,
         )  # fmt: skip
+        yield section(
+            _("Evaluation links"), EvaluationInvitation,
+            EvaluationInvitation.objects.filter(enrolment__person=subject.person)
+            .select_related("enrolment__session").order_by("pk"),
+            ["enrolment", "sent_at", "used_at", "expires_at"],
+        )  # fmt: skip
     user = subject.user
     yield named_as(user, Enrolment, "nominated_by", "cancelled_by")
     yield named_as(user, TrainingWeek, "created_by")
@@ -86,6 +100,11 @@ def _anonymise(subject: Subject, by: Any) -> Iterable[str]:
     travel, _by_model = TravelDetails.objects.filter(enrolment__person=subject.person).delete()
     if travel:
         done.append(f"{travel} travel details deleted")
+    closed = EvaluationInvitation.objects.filter(
+        enrolment__person=subject.person, used_at__isnull=True, expires_at__gt=timezone.now()
+    ).update(expires_at=timezone.now())
+    if closed:
+        done.append(f"{closed} evaluation links closed")
     return done
 
 
@@ -148,6 +167,7 @@ def register() -> None:
                 SeminarInvitation,
                 DocumentBatch,
                 TravelDetails,
+                EvaluationInvitation,
             ),  # fmt: skip
             export=_export,
             anonymise=_anonymise,

@@ -2,13 +2,15 @@
 
 * ``sessions``: venues, training weeks and their parallel sessions, enrolments and the
   days they occupy, document batches — the schedule and who may be put in it;
-* ``travel``: each enrolled person's travel details, passport data encrypted.
+* ``travel``: each enrolled person's travel details, passport data encrypted;
+* ``evaluation``: the evaluation links sent after a session and the anonymous answers.
 
 Every name is re-exported here: ``from trainings.models import X`` is the way to reach them.
 """
 
 from __future__ import annotations
 
+from .evaluation import EvaluationAnswer, EvaluationInvitation
 from .sessions import (
     ACTIVE_STATES,
     ARRIVAL_TIME,
@@ -65,6 +67,8 @@ __all__ = [
     "SEAT_STATES",
     "WEEK_KINDS",
     "DocumentBatch",
+    "EvaluationAnswer",
+    "EvaluationInvitation",
     "Enrolment",
     "EnrolmentQuerySet",
     "EnrolmentState",

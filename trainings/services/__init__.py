@@ -29,6 +29,16 @@ from .enrolment import (
     enrol_many,
     mark_attendance,
 )
+from .evaluation import (
+    AlreadyAnswered,
+    InvalidEvaluationLink,
+    check_evaluation_open,
+    invite_to_evaluation,
+    peek_evaluation_link,
+    resend_evaluation_link,
+    send_evaluation_invitations,
+    submit_evaluation,
+)
 from .pickers import Barred, barred_people, sessions_for_participant
 from .scheduled import (
     SignupAudience,
@@ -54,6 +64,9 @@ from .weeks import (
 )
 
 __all__ = [
+    "AlreadyAnswered", "InvalidEvaluationLink", "check_evaluation_open", "invite_to_evaluation",
+    "peek_evaluation_link", "resend_evaluation_link", "send_evaluation_invitations",
+    "submit_evaluation",
     "Barred", "Outcome", "barred_people", "enrol_each", "sessions_for_participant",
     "MAX_IMPORT_LINES", "SIGNED_PHASES", "Candidate", "Placement", "SeminarDay", "SessionPlan",
     "SignupAudience", "add_parallel_group", "cancel_enrolment", "cancel_training_week",
