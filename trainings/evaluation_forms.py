@@ -34,6 +34,14 @@ class EvaluationForm(forms.Form):
             help_text=_("Please do not write names: your answers are anonymous."),
         )
 
+    def full_clean(self) -> None:
+        super().full_clean()
+        # Each radio button of a question left unanswered points at the message saying so
+        # (the partial gives the error the id "<field id>_error").
+        for name in self.errors:
+            if name in self.fields and isinstance(self.fields[name].widget, forms.RadioSelect):
+                self.fields[name].widget.attrs["aria-describedby"] = f"{self[name].auto_id}_error"
+
     def answers(self) -> dict[str, object]:
         return {k: v for k, v in self.cleaned_data.items() if k != "comment"}
 

@@ -61,8 +61,8 @@ class QuestionResult:
             % {"low": self.question.labels[1], "high": self.question.labels[5]},
             categories=[str(value) for value in SCALE],
             series=[charts.Series(_("Answers"), self.counts, charts.NAVY)],
-            width=480,
-            height=220,
+            width=360,
+            height=200,
         )
 
 
@@ -152,6 +152,8 @@ class KindComparison:
                               PLACE_COLOURS[i % len(PLACE_COLOURS)])
                 for i, p in enumerate(self.places)
             ],
+            goal=5,  # the scale's top, so every chart reads on the same 0–5 axis
+            goal_label=_("5: the best answer"),
         )  # fmt: skip
 
 
