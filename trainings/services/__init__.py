@@ -32,6 +32,7 @@ from .enrolment import (
 from .evaluation import (
     AlreadyAnswered,
     InvalidEvaluationLink,
+    ask_for_evaluation_link,
     check_evaluation_open,
     invite_to_evaluation,
     peek_evaluation_link,
@@ -64,9 +65,9 @@ from .weeks import (
 )
 
 __all__ = [
-    "AlreadyAnswered", "InvalidEvaluationLink", "check_evaluation_open", "invite_to_evaluation",
-    "peek_evaluation_link", "resend_evaluation_link", "send_evaluation_invitations",
-    "submit_evaluation",
+    "AlreadyAnswered", "InvalidEvaluationLink", "ask_for_evaluation_link",
+    "check_evaluation_open", "invite_to_evaluation", "peek_evaluation_link",
+    "resend_evaluation_link", "send_evaluation_invitations", "submit_evaluation",
     "Barred", "Outcome", "barred_people", "enrol_each", "sessions_for_participant",
     "MAX_IMPORT_LINES", "SIGNED_PHASES", "Candidate", "Placement", "SeminarDay", "SessionPlan",
     "SignupAudience", "add_parallel_group", "cancel_enrolment", "cancel_training_week",

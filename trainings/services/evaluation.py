@@ -24,6 +24,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from norec_portal.audit import record_audit
+from norec_portal.dispatch import send_task_on_commit
 
 from .. import notifications
 from ..evaluation import COMMENT_MAX_LENGTH, SCALE, questions_for
@@ -152,6 +153,12 @@ def invite_to_evaluation(
         record_audit(by=by, action="evaluation_sent", obj=session,
                      summary=f"{len(enrolments)} links")  # fmt: skip
     return len(enrolments)
+
+
+def ask_for_evaluation_link(*, session_id: int, email: str) -> None:
+    """Queue :func:`resend_evaluation_link` (after commit): the page that asks answers at
+    once, as fast for an address we know as for one we do not."""
+    send_task_on_commit("trainings.tasks.resend_evaluation_link", session_id, email)
 
 
 @transaction.atomic

@@ -26,7 +26,7 @@ from norec_portal.audit import record_export
 from norec_portal.forms import add_service_errors
 
 from .. import evaluation_results as results
-from .. import planning, ratelimit, services, tasks
+from .. import planning, ratelimit, services
 from ..evaluation import session_id_from_slide_code, slide_code
 from ..evaluation_forms import EvaluationForm, ExportForm, SlideEmailForm, YearForm
 from ..models import EvaluationAnswer, TrainingSession
@@ -134,7 +134,7 @@ def evaluation_request(request: HttpRequest, code: str) -> HttpResponse:
         email = form.cleaned_data["email"]
         if not ratelimit.consume(request, action="evaluation_link", key=email):
             return ratelimit.too_many(request)
-        tasks.resend_evaluation_link.delay_on_commit(session.pk, email)
+        services.ask_for_evaluation_link(session_id=session.pk, email=email)
         return redirect("trainings:evaluation_request_sent")
     return render(request, "trainings/evaluation_request.html", {"session": session, "form": form})
 
