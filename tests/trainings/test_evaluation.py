@@ -410,3 +410,22 @@ def test_anonymising_a_person_closes_their_unused_link(t1, people, sent):
     with pytest.raises(services.InvalidEvaluationLink):
         services.peek_evaluation_link(sent["ama"])
     assert EnrolmentState.CONFIRMED  # the enrolment stays, and with it the response rate
+
+
+def test_the_email_carries_the_link_and_says_it_is_anonymous(t1, people, sent):
+    mail = evaluation_mails("ama@example.org").get()
+    assert mail.subject == "How was Training 1 in Kampala? Your evaluation"
+    assert mail.body_text.startswith("Dear Ama,")
+    assert "works once and for 21 days" in mail.body_text
+    assert "anonymous" in mail.body_text
+    assert 'href="http' in mail.body_html and sent["ama"] in mail.body_html
+
+
+def test_a_persons_export_lists_their_link_but_no_answer(client, t1, people, sent):
+    from norec_portal import privacy
+
+    answer(client, sent["ama"], answers_for(t1.kind), comment="Loved it.")
+    data = privacy.export_subject(privacy.Subject.of(person=people["ama"]))
+    text = repr(data)
+    assert "Evaluation links" in text
+    assert "Loved it." not in text
