@@ -74,9 +74,9 @@ def closes_on(session: TrainingSession) -> dt.date:
 
 
 def check_evaluation_open(session: TrainingSession, *, today: dt.date | None = None) -> None:
-    """Links go out from the session's first day until :func:`closes_on`, never for a
-    cancelled session."""
-    today = today or timezone.localdate()
+    """Links go out from the session's first day until :func:`closes_on` (dates at the
+    venue), never for a cancelled session."""
+    today = today or timezone.localdate(timezone=session.zone)
     if session.is_cancelled:
         raise ValidationError(_("This session was cancelled: there is nothing to evaluate."))
     if session.first_day > today:
@@ -263,8 +263,8 @@ def submit_evaluation(
             {"comment": _("Keep it to %(count)s characters, please.")
              % {"count": COMMENT_MAX_LENGTH}}
         )  # fmt: skip
-    today = today or timezone.localdate()
-    # The day only, as on the answer: the time would match one to the other.
+    # The day at the venue only, on both rows: a time would match one to the other.
+    today = today or timezone.localdate(timezone=session.zone)
     day = dt.datetime.combine(today, dt.time.min, tzinfo=dt.UTC)
     EvaluationInvitation.objects.filter(pk=invitation.pk).update(used_at=day)
     return EvaluationAnswer.objects.create(
