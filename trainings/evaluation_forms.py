@@ -64,4 +64,7 @@ class YearForm(forms.Form):
 
 
 class ExportForm(YearForm):
-    session = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
+    session = forms.IntegerField(
+        label=_("Session number"), min_value=1, required=False,
+        help_text=_("Leave empty for every session of the year."),
+    )  # fmt: skip

@@ -373,7 +373,8 @@ def test_the_year_compares_venues(staff_later, answered):
     assert page.status_code == 200
     assert 'id="chart-year-t1"' in content and "Kampala" in content and "100%" in content
     bad = staff_client.get(reverse("trainings:staff_evaluation_year"), {"year": "soon"})
-    assert bad.status_code == 200  # falls back to this year
+    assert bad.status_code == 200
+    assert "There is no year “soon”; here is 2026." in bad.content.decode()
 
 
 def test_the_export_holds_the_answers_and_no_one_s_name(staff_later, answered):
@@ -391,7 +392,7 @@ def test_the_export_holds_the_answers_and_no_one_s_name(staff_later, answered):
     entry = AuditEntry.objects.get(action="export")
     assert "evaluation xlsx" in str(entry.summary) or "evaluation" in repr(entry.changes)
     bad = staff_client.get(reverse("trainings:staff_evaluation_export"), {"session": "x"})
-    assert bad.status_code == 400
+    assert bad.status_code == 400 and "Enter a whole number." in bad.content.decode()
 
 
 def test_staff_session_page_links_to_the_evaluation(staff_client, t1):

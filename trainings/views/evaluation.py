@@ -228,6 +228,9 @@ def session_evaluation_slide(request: HttpRequest, pk: int) -> HttpResponse:
 def evaluation_year(request: HttpRequest) -> HttpResponse:
     form = YearForm(request.GET or None)
     year = form.chosen_year()
+    if form.is_bound and not form.is_valid():
+        messages.warning(request, _("There is no year “%(typed)s”; here is %(year)s.")
+                         % {"typed": request.GET.get("year", "")[:20], "year": year})  # fmt: skip
     years = sorted({*results.years_with_answers(), year, timezone.localdate().year},
                    reverse=True)  # fmt: skip
     kinds = results.year_comparison(year)
