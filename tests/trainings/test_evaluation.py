@@ -430,3 +430,37 @@ def test_a_persons_export_lists_their_link_but_no_answer(client, t1, people, sen
     text = repr(data)
     assert "Evaluation links" in text
     assert "Loved it." not in text
+
+
+def test_the_comparison_reads_the_same_few_queries_however_many_sessions(partnership):
+    from django.db import connection as db
+    from django.test.utils import CaptureQueriesContext
+
+    from trainings.evaluation_results import year_comparison
+
+    def add_week(venue_name: str, starts_on: dt.date) -> None:
+        session = f.session_of(f.make_week(venue_name=venue_name, starts_on=starts_on), "t1")
+        person = f.participant_for(starts_on, partnership=partnership).person
+        services.enrol(session=session, person=person, by=None, confirm=True)
+        services.send_evaluation_invitations(today=session.last_day)
+        EvaluationAnswer.objects.create(
+            session=session,
+            kind="t1",
+            language="en",
+            answers={"prepared": 4},
+            submitted_on=session.last_day,
+        )
+
+    def queries() -> int:
+        with CaptureQueriesContext(db) as captured:
+            kinds = year_comparison(2026)
+            [k.rows for k in kinds]
+        return len(captured)
+
+    add_week("Kampala", dt.date(2026, 5, 3))
+    one = queries()
+    add_week("Bangkok", dt.date(2026, 5, 10))
+    add_week("Johannesburg", dt.date(2026, 5, 17))
+    assert queries() == one
+    places = [p.place for p in year_comparison(2026)[0].places]
+    assert places == ["Bangkok", "Johannesburg", "Kampala"]
