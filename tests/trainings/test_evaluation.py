@@ -464,3 +464,16 @@ def test_the_comparison_reads_the_same_few_queries_however_many_sessions(partner
     assert queries() == one
     places = [p.place for p in year_comparison(2026)[0].places]
     assert places == ["Bangkok", "Johannesburg", "Kampala"]
+
+
+def test_the_demo_past_week_has_an_evaluation_to_show(db):
+    from partnerships import demo as partnerships_demo
+    from trainings import demo
+
+    partnerships_demo.build()
+    demo.build()
+    attended = TrainingSession.objects.get(week__notes="[demo] past")
+    invited = EvaluationInvitation.objects.filter(enrolment__session=attended).count()
+    answered = EvaluationAnswer.objects.filter(session=attended).count()
+    assert invited == attended.enrolments.count() > 0
+    assert 0 < answered == EvaluationInvitation.objects.filter(used_at__isnull=False).count()
