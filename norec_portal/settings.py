@@ -221,6 +221,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "trainings.tasks.send_signup_calls",
         "schedule": crontab(hour=6, minute=35),
     },
+    # The evaluation link to everyone of a session on its last day (afternoon in Oslo is
+    # the same date, and the end of the programme day, at every venue).
+    "training-evaluations": {
+        "task": "trainings.tasks.send_evaluation_invitations",
+        "schedule": crontab(hour=14, minute=15),
+    },
 }
 
 # --- Email and the outbox ----------------------------------------------------------------
@@ -260,6 +266,15 @@ PARTNER_TRAINING_OVERDUE_DAYS = env.int("PARTNER_TRAINING_OVERDUE_DAYS", default
 # name, the line is signed by "Norec training team").
 TRAINING_CERTIFICATE_SIGNATORY = env.str("TRAINING_CERTIFICATE_SIGNATORY", default="")
 TRAINING_CERTIFICATE_SIGNATORY_TITLE = env.str("TRAINING_CERTIFICATE_SIGNATORY_TITLE", default="")
+# How many days the evaluation link sent after a session works (docs/trainings.md,
+# "Evaluation"); the farewell slide asks for a link until then too.
+TRAINING_EVALUATION_DAYS = env.int("TRAINING_EVALUATION_DAYS", default=21)
+# Rate limits of the public page behind the farewell slide's QR code (allauth's syntax).
+# A whole room answers from one venue network at once: generous per address, strict per
+# typed email.
+TRAINING_RATE_LIMITS = {
+    "evaluation_link": "120/h/ip,3/h/key",
+}
 
 # --- Norec Network ------------------------------------------------------------------------
 

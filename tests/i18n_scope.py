@@ -61,6 +61,10 @@ SCOPE_PREFIXES: tuple[str, ...] = (
     "trainings/services/",
     "trainings/views/common.py",
     "trainings/views/coordinator.py",
+    # The evaluation participants answer: its questions, form and public pages.
+    "templates/trainings/evaluation_",
+    "trainings/evaluation.py",
+    "trainings/evaluation_forms.py",
     # Network: member and public pages, their forms, services and links.
     "templates/network/",
     "network/",

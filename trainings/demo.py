@@ -5,14 +5,19 @@ with a waitlist), one introductory seminar
 for the partnerships in the feasibility phase, and the demo participants and contact
 persons nominated or confirmed through the services. A past week holds the attendance of
 participants already on exchange (so certificates exist); being history, it is written
-directly, as the services accept enrolments only before a session begins.
+directly, as the services accept enrolments only before a session begins. Its evaluation
+was sent, and most answered (made-up ratings and comments).
 Idempotent: once the demo weeks exist, nothing more is created.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import random
+import secrets
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -21,10 +26,13 @@ from norec_portal.models import Role, User
 from partnerships.models import ContactPerson, Participant, Partnership, Phase
 
 from . import services
+from .evaluation import questions_for
 from .models import (
     MAX_SESSION_SEATS,
     Enrolment,
     EnrolmentState,
+    EvaluationAnswer,
+    EvaluationInvitation,
     OccupiedDay,
     SessionKind,
     TrainingWeek,
@@ -173,6 +181,40 @@ def _past_week(today: dt.date, staff: User | None) -> None:
             nominated_by=staff, confirmed_at=now, attendance_marked_at=now,
         )  # fmt: skip
         services.occupy_days(enrolment)
+    _past_evaluation(session)
+
+
+DEMO_COMMENTS = [
+    "More time for questions from the host organisations, please.",
+    "The session on safety was the most useful part of the week.",
+    "Hot water in the rooms did not always work.",
+    "",
+    "",
+]
+
+
+def _past_evaluation(session) -> None:
+    """The past week's evaluation: every link sent on its last day, about three in four
+    used, and as many anonymous answers, leaning to "agree"."""
+    rng = random.Random(f"evaluation-{session.pk}")  # noqa: S311 - demo data, not a secret
+    sent = dt.datetime.combine(session.last_day, dt.time(15), tzinfo=dt.UTC)
+    expires = sent + dt.timedelta(days=settings.TRAINING_EVALUATION_DAYS)
+    answered_on = session.last_day + dt.timedelta(days=1)
+    for enrolment in session.enrolments.order_by("pk"):
+        used = rng.random() < 0.75
+        EvaluationInvitation.objects.create(
+            enrolment=enrolment, sent_at=sent, expires_at=expires,
+            token_hash=hashlib.sha256(secrets.token_bytes(32)).hexdigest(),  # opens nothing
+            used_at=dt.datetime.combine(answered_on, dt.time.min, tzinfo=dt.UTC) if used
+            else None,
+        )  # fmt: skip
+        if used:
+            EvaluationAnswer.objects.create(
+                session=session, kind=session.kind, language="en", submitted_on=answered_on,
+                answers={q.key: rng.choice([2, 3, 4, 4, 4, 5, 5])
+                         for q in questions_for(session.kind)},
+                comment=rng.choice(DEMO_COMMENTS),
+            )  # fmt: skip
 
 
 # --- The scale data set (``manage.py seed_scale``) --------------------------------------

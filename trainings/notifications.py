@@ -408,3 +408,18 @@ def send_reminder_digests(group: str, enrolments: Sequence[Enrolment]) -> int:
             )
             sent += 1
     return sent
+
+
+def notify_evaluation(enrolment: Enrolment, *, link: str, key: str) -> bool:
+    """The single-use evaluation link; ``key`` is new with every link (a link sent again
+    from the farewell slide is a new message)."""
+    return _send_to_person(
+        enrolment.person,
+        key=f"training-evaluation:{enrolment.pk}:{key}",
+        name="training_evaluation",
+        context={
+            **enrolment_context(enrolment),
+            "link": link,
+            "link_days": settings.TRAINING_EVALUATION_DAYS,
+        },
+    )

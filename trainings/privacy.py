@@ -15,6 +15,13 @@ the enrolment does not), and deleted on anonymisation.
 Messages to a session name only the staff member who sent them (exported with that
 member's data; the link is emptied with the login). Who received a copy is the outbox's
 record, covered by the core.
+
+An evaluation invitation says that the person was sent the evaluation link and whether
+they used it, never what they answered: exported with them, and kept on anonymisation
+(like the enrolment it belongs to, it counts in the response rate) with an unused link
+made to stop working. Evaluation answers hold nothing about anyone: no column leads from
+an answer to an invitation, an enrolment or a person (``models/evaluation.py``), so
+there is nothing to export or erase per person.
 """
 
 from __future__ import annotations
@@ -36,6 +43,7 @@ from .models import (
     ACTIVE_STATES,
     DocumentBatch,
     Enrolment,
+    EvaluationInvitation,
     OccupiedDay,
     SeminarInvitation,
     SessionMessage,
@@ -77,6 +85,12 @@ def _export(subject: Subject) -> Iterable[Section | None]:
             .select_related("enrolment__session").order_by("pk"),
             TRAVEL_FIELDS,
         )  # fmt: skip
+        yield section(
+            _("Evaluation links"), EvaluationInvitation,
+            EvaluationInvitation.objects.filter(enrolment__person=subject.person)
+            .select_related("enrolment__session").order_by("pk"),
+            ["enrolment", "sent_at", "used_at", "expires_at"],
+        )  # fmt: skip
     user = subject.user
     yield named_as(user, Enrolment, "nominated_by", "cancelled_by")
     yield named_as(user, TrainingWeek, "created_by")
@@ -99,6 +113,11 @@ def _anonymise(subject: Subject, by: Any) -> Iterable[str]:
     links, _by_model = TravelLink.objects.filter(enrolment__person=subject.person).delete()
     if links:
         done.append(f"{links} travel links deleted")
+    closed = EvaluationInvitation.objects.filter(
+        enrolment__person=subject.person, used_at__isnull=True, expires_at__gt=timezone.now()
+    ).update(expires_at=timezone.now())
+    if closed:
+        done.append(f"{closed} evaluation links closed")
     return done
 
 
@@ -163,6 +182,7 @@ def register() -> None:
                 TravelDetails,
                 TravelLink,
                 SessionMessage,
+                EvaluationInvitation,
             ),  # fmt: skip
             export=_export,
             anonymise=_anonymise,

@@ -24,3 +24,13 @@ def send_training_reminders() -> int:
 @shared_task(acks_late=True, ignore_result=True)
 def send_signup_calls() -> int:
     return services.send_due_signup_calls()
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def send_evaluation_invitations() -> int:
+    return services.send_evaluation_invitations()
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def resend_evaluation_link(session_id: int, email: str) -> bool:
+    return services.resend_evaluation_link(session_id=session_id, email=email)

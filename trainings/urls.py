@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import coordinator, readiness, staff, staff_messages, staff_sessions, travel
+from .views import coordinator, evaluation, readiness, staff, staff_messages, staff_sessions, travel
 
 app_name = "trainings"
 
@@ -141,6 +141,42 @@ urlpatterns = [
         staff_sessions.person_calendar,
         name="staff_person_calendar",
     ),
+    # Norec staff: the evaluation after a session
+    path(
+        "staff/trainings/sessions/<int:pk>/evaluation/",
+        evaluation.session_evaluation,
+        name="staff_session_evaluation",
+    ),
+    path(
+        "staff/trainings/sessions/<int:pk>/evaluation/send/",
+        evaluation.session_evaluation_send,
+        name="staff_session_evaluation_send",
+    ),
+    path(
+        "staff/trainings/sessions/<int:pk>/evaluation/slide/",
+        evaluation.session_evaluation_slide,
+        name="staff_session_evaluation_slide",
+    ),
+    path("staff/trainings/evaluation/", evaluation.evaluation_year, name="staff_evaluation_year"),
+    path(
+        "staff/trainings/evaluation/export.xlsx",
+        evaluation.evaluation_export,
+        name="staff_evaluation_export",
+    ),
+    # Participants: the evaluation (public, by emailed link or the farewell slide)
+    path("trainings/evaluation/", evaluation.evaluation_answer, name="evaluation_answer"),
+    path("trainings/evaluation/thanks/", evaluation.evaluation_thanks, name="evaluation_thanks"),
+    path(
+        "trainings/evaluation/sent/",
+        evaluation.evaluation_request_sent,
+        name="evaluation_request_sent",
+    ),  # fmt: skip
+    path(
+        "trainings/evaluation/s/<str:code>/",
+        evaluation.evaluation_request,
+        name="evaluation_request",
+    ),  # fmt: skip
+    path("trainings/evaluation/<str:token>/", evaluation.evaluation_link, name="evaluation_link"),
     # Partner coordinators
     path("portal/trainings/", coordinator.sessions, name="coordinator_sessions"),
     path(

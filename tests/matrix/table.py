@@ -50,6 +50,13 @@ def token(w: World) -> dict[str, Any]:
     return {"token": TOKEN}
 
 
+def slide(w: World) -> dict[str, Any]:
+    """The farewell slide's public page of Training 1 (signed session id)."""
+    from trainings.evaluation import slide_code
+
+    return {"code": slide_code(w.t1.pk)}
+
+
 def member_token(w: World) -> dict[str, Any]:
     """The alumnus's own newsletter link (works without a login, for whoever holds it)."""
     return {"token": w.unsubscribe_token}
@@ -280,6 +287,39 @@ ROWS = [
     Row("trainings:staff_person_calendar", pk("person_a"),
         get=" login 403   403   403   mfa   200   200",
         post="login 403   403   403   mfa   405   405"),
+    Row("trainings:staff_session_evaluation", pk("t1"),
+        get=" login 403   403   403   mfa   200   200",
+        post="login 403   403   403   mfa   405   405"),
+    # The session has not begun: sending is refused with a message on the results page.
+    Row("trainings:staff_session_evaluation_send", pk("t1"),
+        get=" login 403   403   403   mfa   405   405",
+        post="login 403   403   403   mfa   302   302"),
+    Row("trainings:staff_session_evaluation_slide", pk("t1"),
+        get=" login 403   403   403   mfa   200   200",
+        post="login 403   403   403   mfa   405   405"),
+    Row("trainings:staff_evaluation_year",
+        get=" login 403   403   403   mfa   200   200",
+        post="login 403   403   403   mfa   405   405"),
+    Row("trainings:staff_evaluation_export",
+        get=" login 403   403   403   mfa   200   200",
+        post="login 403   403   403   mfa   405   405"),
+    # The evaluation: public pages reached by an emailed link or the farewell slide.
+    Row("trainings:evaluation_link", token,
+        get=" 400   400   400   400   mfa   400   400",
+        post="405   405   405   405   mfa   405   405"),
+    Row("trainings:evaluation_answer",
+        get=" 400   400   400   400   mfa   400   400",
+        post="400   400   400   400   mfa   400   400"),
+    Row("trainings:evaluation_thanks",
+        get=" 200   200   200   200   mfa   200   200",
+        post="405   405   405   405   mfa   405   405"),
+    # The slide's page of a session that has not begun: it says when the evaluation opens.
+    Row("trainings:evaluation_request", slide,
+        get=" 200   200   200   200   mfa   200   200",
+        post="200   200   200   200   mfa   200   200"),
+    Row("trainings:evaluation_request_sent",
+        get=" 200   200   200   200   mfa   200   200",
+        post="405   405   405   405   mfa   405   405"),
     Row("trainings:coordinator_sessions",
         get=" login 403   200   200   mfa   403   403",
         post="login 403   405   405   mfa   403   403"),

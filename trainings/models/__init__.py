@@ -4,13 +4,15 @@
   days they occupy, document batches — the schedule and who may be put in it;
 * ``travel``: each enrolled person's travel details, passport data encrypted, and the
   emailed links with which they fill them in;
-* ``messages``: what staff wrote to everyone in a session or a week.
+* ``messages``: what staff wrote to everyone in a session or a week;
+* ``evaluation``: the evaluation links sent after a session and the anonymous answers.
 
 Every name is re-exported here: ``from trainings.models import X`` is the way to reach them.
 """
 
 from __future__ import annotations
 
+from .evaluation import EvaluationAnswer, EvaluationInvitation
 from .messages import BODY_MAX_LENGTH, SUBJECT_MAX_LENGTH, SessionMessage
 from .sessions import (
     ACTIVE_STATES,
@@ -70,6 +72,8 @@ __all__ = [
     "SUBJECT_MAX_LENGTH",
     "WEEK_KINDS",
     "DocumentBatch",
+    "EvaluationAnswer",
+    "EvaluationInvitation",
     "Enrolment",
     "EnrolmentQuerySet",
     "EnrolmentState",

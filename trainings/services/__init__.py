@@ -29,6 +29,17 @@ from .enrolment import (
     enrol_many,
     mark_attendance,
 )
+from .evaluation import (
+    AlreadyAnswered,
+    InvalidEvaluationLink,
+    ask_for_evaluation_link,
+    check_evaluation_open,
+    invite_to_evaluation,
+    peek_evaluation_link,
+    resend_evaluation_link,
+    send_evaluation_invitations,
+    submit_evaluation,
+)
 from .messages import check_message, send_session_message
 from .pickers import Barred, barred_people, sessions_for_participant
 from .scheduled import (
@@ -71,6 +82,9 @@ __all__ = [
     "TravelStatus", "check_travel_details", "missing_travel", "save_travel_details",
     "save_travel_details_with_link", "send_travel_link", "set_week_travel",
     "travel_enrolments", "travel_state", "travel_status", "travel_statuses",
+    "AlreadyAnswered", "InvalidEvaluationLink", "ask_for_evaluation_link",
+    "check_evaluation_open", "invite_to_evaluation", "peek_evaluation_link",
+    "resend_evaluation_link", "send_evaluation_invitations", "submit_evaluation",
     "Barred", "Outcome", "barred_people", "enrol_each", "sessions_for_participant",
     "MAX_IMPORT_LINES", "SIGNED_PHASES", "Candidate", "Placement", "SeminarDay", "SessionPlan",
     "SignupAudience", "add_parallel_group", "cancel_enrolment", "cancel_training_week",
