@@ -6,6 +6,9 @@ the free-text cancellation reason, which may name circumstances, is emptied. The
 enrolment occupies (``OccupiedDay``) are derived from it and the session: exported with
 the enrolments' sessions, they hold nothing else to export or empty.
 
+Day attendances (who was checked in at the venue on which day) stay with their enrolments,
+as the attendance they detail; they are exported with the person's data.
+
 Travel details go with the person (deleted when they are anonymised); their passport data
 is erased by the retention job ``PRIVACY_PASSPORT_DAYS`` after the session's last day.
 """
@@ -27,6 +30,7 @@ from norec_portal.privacy import Section, Subject, named_as, section
 
 from .models import (
     ACTIVE_STATES,
+    DayAttendance,
     DocumentBatch,
     Enrolment,
     OccupiedDay,
@@ -68,12 +72,19 @@ def _export(subject: Subject) -> Iterable[Section | None]:
             .select_related("enrolment__session").order_by("pk"),
             TRAVEL_FIELDS,
         )  # fmt: skip
+        yield section(
+            _("Check-ins at the venue"), DayAttendance,
+            DayAttendance.objects.filter(enrolment__person=subject.person)
+            .select_related("enrolment__session").order_by("date", "pk"),
+            ["enrolment", "date", "marked_at", "how"],
+        )  # fmt: skip
     user = subject.user
     yield named_as(user, Enrolment, "nominated_by", "cancelled_by")
     yield named_as(user, TrainingWeek, "created_by")
     yield named_as(user, TrainingSession, "facilitators")
     yield named_as(user, SeminarInvitation, "invited_by")
     yield named_as(user, DocumentBatch, "requested_by")
+    yield named_as(user, DayAttendance, "marked_by")
 
 
 def _anonymise(subject: Subject, by: Any) -> Iterable[str]:
@@ -148,6 +159,7 @@ def register() -> None:
                 SeminarInvitation,
                 DocumentBatch,
                 TravelDetails,
+                DayAttendance,
             ),  # fmt: skip
             export=_export,
             anonymise=_anonymise,

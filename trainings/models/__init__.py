@@ -2,13 +2,15 @@
 
 * ``sessions``: venues, training weeks and their parallel sessions, enrolments and the
   days they occupy, document batches — the schedule and who may be put in it;
-* ``travel``: each enrolled person's travel details, passport data encrypted.
+* ``travel``: each enrolled person's travel details, passport data encrypted;
+* ``attendance``: who was checked in at the venue on which day.
 
 Every name is re-exported here: ``from trainings.models import X`` is the way to reach them.
 """
 
 from __future__ import annotations
 
+from .attendance import DayAttendance
 from .sessions import (
     ACTIVE_STATES,
     ARRIVAL_TIME,
@@ -64,6 +66,7 @@ __all__ = [
     "PROGRAMME_START",
     "SEAT_STATES",
     "WEEK_KINDS",
+    "DayAttendance",
     "DocumentBatch",
     "Enrolment",
     "EnrolmentQuerySet",

@@ -8,6 +8,15 @@ session per transaction, so two enrolments can never race past the capacity and 
 are never taken in two orders.
 """
 
+from .checkin import (
+    CheckIn,
+    check_check_in,
+    check_in,
+    check_out,
+    default_day,
+    session_days,
+    week_days,
+)
 from .common import SIGNED_PHASES, occupy_days
 from .eligibility import (
     Candidate,
@@ -54,6 +63,8 @@ from .weeks import (
 )
 
 __all__ = [
+    "CheckIn", "check_check_in", "check_in", "check_out", "default_day", "session_days",
+    "week_days",
     "Barred", "Outcome", "barred_people", "enrol_each", "sessions_for_participant",
     "MAX_IMPORT_LINES", "SIGNED_PHASES", "Candidate", "Placement", "SeminarDay", "SessionPlan",
     "SignupAudience", "add_parallel_group", "cancel_enrolment", "cancel_training_week",
