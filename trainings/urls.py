@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import coordinator, readiness, staff, staff_sessions
+from .views import checkin, coordinator, readiness, staff, staff_sessions
 
 app_name = "trainings"
 
@@ -35,6 +35,14 @@ urlpatterns = [
         staff.week_programme,
         name="staff_week_programme",
     ),
+    path(
+        "staff/trainings/weeks/<int:pk>/check-in/", checkin.week_checkin, name="staff_week_checkin"
+    ),  # fmt: skip
+    path(
+        "staff/trainings/weeks/<int:pk>/check-in/scan/",
+        checkin.week_checkin_scan,
+        name="staff_week_checkin_scan",
+    ),  # fmt: skip
     path("staff/trainings/seminars/new/", staff.seminar_create, name="staff_seminar_create"),
     # Norec staff: sessions and enrolments
     path("staff/trainings/sessions/<int:pk>/", staff_sessions.session_detail, name="staff_session"),
@@ -68,6 +76,16 @@ urlpatterns = [
         staff_sessions.session_certificates,
         name="staff_session_certificates",
     ),
+    path(
+        "staff/trainings/sessions/<int:pk>/check-in/",
+        checkin.seminar_checkin,
+        name="staff_session_checkin",
+    ),  # fmt: skip
+    path(
+        "staff/trainings/sessions/<int:pk>/check-in/scan/",
+        checkin.seminar_checkin_scan,
+        name="staff_session_checkin_scan",
+    ),  # fmt: skip
     path("staff/trainings/batches/<int:pk>/", staff_sessions.batch_detail, name="staff_batch"),
     path(
         "staff/trainings/batches/<int:pk>/status/",
