@@ -69,15 +69,17 @@
     resultEl.className = "checkin-result checkin-result--" + (STYLES[outcome] || "warn");
     resultEl.setAttribute("data-outcome", outcome);
     resultEl.textContent = "";
-    var strong = document.createElement("strong");
+    // A person's name is shown big; a note about the queue in plain size.
+    var strong = document.createElement(outcome === "queued" ? "span" : "strong");
     strong.textContent = headline;
     resultEl.appendChild(strong);
+    resultEl.classList.toggle("checkin-result--note", outcome === "queued");
     if (detail) {
       var small = document.createElement("small");
       small.textContent = detail;
       resultEl.appendChild(small);
     }
-    if (navigator.vibrate) {
+    if (navigator.vibrate && outcome !== "queued") {
       navigator.vibrate(outcome === "checked_in" || outcome === "already" ? 80 : [60, 40, 60]);
     }
   }
