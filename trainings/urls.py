@@ -36,6 +36,11 @@ urlpatterns = [
         name="staff_week_programme",
     ),
     path(
+        "staff/trainings/check-in-worker.js",
+        checkin.checkin_worker,
+        name="staff_checkin_worker",
+    ),
+    path(
         "staff/trainings/weeks/<int:pk>/check-in/", checkin.week_checkin, name="staff_week_checkin"
     ),  # fmt: skip
     path(

@@ -290,6 +290,26 @@
     showResult("invalid", text("no-camera"), "");
   }
 
+  // --- Opening again without a connection ------------------------------------------------
+
+  function keepForOffline(worker) {
+    var files = [window.location.href];
+    document.querySelectorAll("script[src], link[rel=stylesheet][href], link[rel=icon][href]")
+      .forEach(function (el) { files.push(el.src || el.href); });
+    files.push(root.getAttribute("data-jsqr-url"));
+    worker.postMessage({ keep: files });
+  }
+
+  if ("serviceWorker" in navigator && window.isSecureContext) {
+    navigator.serviceWorker.register(root.getAttribute("data-worker-url"), {
+      scope: root.getAttribute("data-worker-scope")
+    }).then(function () {
+      return navigator.serviceWorker.ready;
+    }).then(function (registration) {
+      if (registration.active && navigator.onLine !== false) { keepForOffline(registration.active); }
+    }).catch(function () { /* the page still works; only a reload needs the network */ });
+  }
+
   window.addEventListener("online", flush);
   window.setInterval(function () { if (load().length) { flush(); } }, RETRY_MS);
   showPending();

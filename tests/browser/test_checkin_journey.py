@@ -1,5 +1,6 @@
 """Check-in at the venue on a 360 px phone: a badge scanned, then two more while the
-connection is down — kept on the phone (through a reload) and sent once it is back.
+connection is down — kept on the phone, through a reload of the page without a connection
+(its service worker keeps a copy), and sent once the connection is back.
 
 The scans are fed to the page's own handler (``window.norecCheckIn.handleScan``), the one
 the camera loop calls with what it reads. The guide's screenshots come from here
@@ -16,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from tests.browser.support import VIEWPORTS, Journey
 from tests.browser.test_phone_width import session_cookie
 from tests.trainings import factories as tf
 from trainings import services
@@ -36,7 +38,21 @@ def scan(page, code: str) -> None:
     page.evaluate("code => window.norecCheckIn.handleScan(code)", code)
 
 
-def test_scans_are_kept_while_offline_and_sent_when_back(open_journey, live_server, staff):
+@pytest.fixture
+def phone(chromium, live_server):
+    """A phone's browser window in which service workers run (``open_journey`` blocks
+    them): the check-in page's worker is what opens it again without a connection."""
+    context = chromium.new_context(viewport=VIEWPORTS["phone"], locale="en-GB",
+                                   timezone_id="Europe/Oslo", service_workers="allow")  # fmt: skip
+    context.set_default_timeout(15_000)
+    journey = Journey(name="checkin", context=context, base_url=live_server.url, viewport="phone")
+    yield journey
+    journey.write_report()
+    context.close()
+    journey.assert_offline()
+
+
+def test_scans_are_kept_while_offline_and_sent_when_back(phone, live_server, staff):
     venue = tf.venue("Kampala")
     sunday = this_weeks_sunday(venue.zone)
     # The week is set up a month before it begins (enrolment closes when it starts).
@@ -54,10 +70,14 @@ def test_scans_are_kept_while_offline_and_sent_when_back(open_journey, live_serv
         ]
     codes = [badge_code(e) for e in enrolments]
 
-    j = open_journey("checkin", viewport="phone")
+    j = phone
     j.context.add_cookies(session_cookie(staff, live_server.url))
     j.goto(reverse("trainings:staff_week_checkin", args=[week.pk]), shot="page")
     page = j.page
+    # The worker has kept the page and its files (page, scripts, styles, jsQR).
+    page.wait_for_function(
+        "() => caches.open('norec-checkin-v1').then(c => c.keys()).then(k => k.length >= 4)"
+    )
     pending = page.locator("[data-pending]")
     result = page.locator("[data-result]")
     expect(pending).to_have_text("Every scan has been sent.")
@@ -76,17 +96,14 @@ def test_scans_are_kept_while_offline_and_sent_when_back(open_journey, live_serv
     expect(result).to_contain_text("Saved on this phone")
     j.shot("offline", at=page.locator("#scan-heading"))
 
-    # The connection is back but the portal is still out of reach (a captive hotel
-    # network): the queue survives a reload of the page.
-    scan_url = f"{live_server.url}{reverse('trainings:staff_week_checkin_scan', args=[week.pk])}"
-    page.route(scan_url, lambda route: route.abort())
-    j.context.set_offline(False)
-    page.reload()
+    # Reloaded without a connection: the page opens from the phone, the scans still wait.
+    reloaded = page.reload()
+    assert reloaded is not None and reloaded.from_service_worker
     expect(pending).to_have_text("2 scans not sent yet")
     assert DayAttendance.objects.filter(enrolment__in=enrolments).count() == 1
 
-    # The portal answers again: the queue is sent by itself, within a few seconds.
-    page.unroute(scan_url)
+    # The connection is back: the queue is sent by itself.
+    j.context.set_offline(False)
     expect(pending).to_have_text("Every scan has been sent.", timeout=15_000)
     present = page.locator("[data-present-list]")
     expect(present).to_contain_text("Tendai Moyo")

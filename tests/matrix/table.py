@@ -207,6 +207,9 @@ ROWS = [
         post="login 403   403   403   mfa   405   405"),
     # Check-in at the venue; the scanner's endpoint answers an empty POST with a 400 and
     # a message (it is not JSON).
+    Row("trainings:staff_checkin_worker",
+        get=" login 403   403   403   mfa   200   200",
+        post="login 403   403   403   mfa   405   405"),
     Row("trainings:staff_week_checkin", pk("week"),
         get=" login 403   403   403   mfa   200   200",
         post="login 403   403   403   mfa   302   302"),

@@ -217,3 +217,18 @@ def test_seminar_has_its_own_page_and_a_week_session_goes_to_its_week(
     scan_url = reverse("trainings:staff_session_checkin_scan", args=[t1.pk])
     refused = staff_client.post(scan_url, "{}", content_type="application/json")
     assert refused.status_code == 404
+
+
+def test_service_worker_is_javascript_for_staff_only(staff_client):
+    url = reverse("trainings:staff_checkin_worker")
+    response = staff_client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/javascript")
+    assert b"norec-checkin-v1" in response.content
+    assert response["Cache-Control"].startswith("no-store")
+
+
+def test_the_page_registers_the_worker_for_the_trainings_pages(staff_client, week):
+    body = staff_client.get(reverse("trainings:staff_week_checkin", args=[week.pk])).content
+    assert b'data-worker-url="/staff/trainings/check-in-worker.js"' in body
+    assert b'data-worker-scope="/staff/trainings/"' in body

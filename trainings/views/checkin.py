@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from norec_portal.access import staff_required
 from norec_portal.pagination import paginate
@@ -269,6 +269,14 @@ def _scan(request: HttpRequest, scope: Scope) -> JsonResponse:
 
 
 # --- URLs -----------------------------------------------------------------------------
+
+
+@staff_required
+@require_GET
+def checkin_worker(request: HttpRequest) -> HttpResponse:
+    """The service worker that opens the check-in page without a connection. Served here,
+    not from ``static/``, so that its scope can be ``staff/trainings/``."""
+    return render(request, "trainings/checkin_worker.js", content_type="text/javascript")
 
 
 @staff_required
