@@ -65,7 +65,9 @@ def test_page_refuses_a_day_not_in_the_week_with_a_message(staff_client, week, a
     response = staff_client.get(url, {"day": "2026-13-40"}, follow=True)
     assert response.status_code == 200
     assert response.context["day"] == MONDAY
-    assert "Choose one of the days listed" in response.content.decode()
+    assert "is not a day of this programme: choose one of the days listed. Showing 4 May" in (
+        response.content.decode()
+    )
 
 
 def test_coordinator_and_alumnus_cannot_open_it(coordinator_client, week):
@@ -232,3 +234,8 @@ def test_the_page_registers_the_worker_for_the_trainings_pages(staff_client, wee
     body = staff_client.get(reverse("trainings:staff_week_checkin", args=[week.pk])).content
     assert b'data-worker-url="/staff/trainings/check-in-worker.js"' in body
     assert b'data-worker-scope="/staff/trainings/"' in body
+
+
+def test_week_page_leads_to_the_check_in(staff_client, week):
+    body = staff_client.get(reverse("trainings:staff_week", args=[week.pk])).content.decode()
+    assert reverse("trainings:staff_week_checkin", args=[week.pk]) in body

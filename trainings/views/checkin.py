@@ -115,10 +115,16 @@ def _parse_day(value: str | None) -> dt.date | None:
 def _chosen_day(request: HttpRequest, scope: Scope, value: str | None) -> dt.date | None:
     days = scope.days
     day = _parse_day(value)
-    if value and day not in days:
-        messages.warning(request, _("Choose one of the days listed; showing the first instead."))
-        day = None
-    return day or services.default_day(days, scope.zone)
+    if day in days:
+        return day
+    fallback = services.default_day(days, scope.zone)
+    if value and fallback is not None:
+        messages.warning(
+            request,
+            _("“%(value)s” is not a day of this programme: choose one of the days listed. "
+              "Showing %(day)s.") % {"value": value[:20], "day": date_format(fallback, "j F")},
+        )  # fmt: skip
+    return fallback
 
 
 # --- The page -------------------------------------------------------------------------
