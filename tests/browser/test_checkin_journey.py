@@ -116,3 +116,59 @@ def test_scans_are_kept_while_offline_and_sent_when_back(phone, live_server, sta
     scan(page, codes[0][:-4] + "AAAA")
     expect(result).to_have_attribute("data-outcome", "unknown")
     expect(result).to_contain_text("Badge not recognised.")
+
+
+def y4m_of_badge(code: str, path) -> None:
+    """A one-frame Y4M video of ``code`` as a QR code (what Chromium's fake camera plays in
+    a loop): the grey levels as the Y plane, no colour."""
+    import io
+
+    import segno
+    from PIL import Image
+
+    width, height = 640, 480
+    png = io.BytesIO()
+    segno.make(code, error="m").save(png, kind="png", scale=8, border=4)
+    badge = Image.open(png).convert("L")
+    frame = Image.new("L", (width, height), 255)
+    frame.paste(badge, ((width - badge.width) // 2, (height - badge.height) // 2))
+    chroma = bytes([128]) * (width // 2 * height // 2)
+    with open(path, "wb") as video:
+        video.write(f"YUV4MPEG2 W{width} H{height} F10:1 Ip A1:1 C420jpeg\n".encode())
+        video.write(b"FRAME\n" + frame.tobytes() + chroma + chroma)
+
+
+def test_the_camera_reads_a_badge(chromium, live_server, staff, tmp_path):
+    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+
+    venue = tf.venue("Kampala")
+    sunday = this_weeks_sunday(venue.zone)
+    with tm.travel(dt.datetime.combine(sunday - dt.timedelta(days=30), dt.time(9), dt.UTC)):
+        week = tf.make_week(starts_on=sunday)
+        enrolment = services.enrol(
+            session=tf.session_of(week, SessionKind.TRAINING_1),
+            person=tf.participant_for(sunday, first_name="Grace", last_name="Nakato").person,
+            by=None, confirm=True,
+        )  # fmt: skip
+    video = tmp_path / "badge.y4m"
+    y4m_of_badge(badge_code(enrolment), video)
+    browser = chromium.browser_type.launch(
+        executable_path=str(CHROMIUM), headless=True,
+        args=[*CHROMIUM_ARGS, "--use-fake-device-for-media-stream",
+              "--use-fake-ui-for-media-stream", f"--use-file-for-fake-video-capture={video}"],
+    )  # fmt: skip
+    try:
+        context = browser.new_context(viewport=VIEWPORTS["phone"], locale="en-GB",
+                                      permissions=["camera"], service_workers="block")  # fmt: skip
+        context.add_cookies(session_cookie(staff, live_server.url))
+        page = context.new_page()
+        page.goto(f"{live_server.url}{reverse('trainings:staff_week_checkin', args=[week.pk])}")
+        page.get_by_role("button", name="Start the camera").click()
+        expect(page.locator("[data-present-list]")).to_contain_text("Grace Nakato",
+                                                                    timeout=20_000)  # fmt: skip
+        expect(page.locator("[data-result]")).to_contain_text("Grace Nakato")
+        assert DayAttendance.objects.filter(enrolment=enrolment).count() == 1
+        page.get_by_role("button", name="Stop the camera").click()
+        expect(page.get_by_role("button", name="Start the camera")).to_be_visible()
+    finally:
+        browser.close()
