@@ -207,3 +207,48 @@ def test_attendance_list_ticks_the_days_people_were_checked_in(confirmed, t1, st
     amina = body[body.index("Amina Odhiambo") : body.index("Printed on")]
     assert grace.count("✓") == 2, body
     assert amina.count("✓") == 1, body
+
+
+@pytest.mark.stack
+@pytest.mark.django_db(transaction=True)
+def test_phones_checking_one_person_in_at_once_make_one_mark(staff, participant, time_machine):
+    import threading
+
+    from django.db import connection, connections
+
+    from tests.conftest import need_stack
+    from trainings.models import Enrolment
+
+    if connection.vendor != "postgresql":
+        need_stack("the concurrency test needs PostgreSQL row locks (set DATABASE_URL)")
+    week = f.make_week()
+    session = f.session_of(week, "t1")
+    enrolment = services.enrol(session=session, person=participant.person, by=staff,
+                               confirm=True)  # fmt: skip
+    time_machine.move_to(MONDAY_MORNING)
+    phones = 8
+    barrier = threading.Barrier(phones)
+    created: list[bool] = []
+    errors: list[BaseException] = []
+
+    def phone() -> None:
+        try:
+            mine = Enrolment.objects.get(pk=enrolment.pk)
+            barrier.wait(timeout=30)
+            created.append(services.check_in(enrolment=mine, day=MONDAY, by=staff,
+                                             how="scan").created)  # fmt: skip
+        except BaseException as exc:  # collected and asserted on below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=phone) for _ in range(phones)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors, errors
+    assert sorted(created) == [False] * (phones - 1) + [True]
+    assert DayAttendance.objects.filter(enrolment=enrolment).count() == 1
+    enrolment.refresh_from_db()
+    assert enrolment.state == EnrolmentState.ATTENDED

@@ -6,6 +6,8 @@ import datetime as dt
 import json
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.trainings import factories as f
@@ -239,3 +241,42 @@ def test_the_page_registers_the_worker_for_the_trainings_pages(staff_client, wee
 def test_week_page_leads_to_the_check_in(staff_client, week):
     body = staff_client.get(reverse("trainings:staff_week", args=[week.pk])).content.decode()
     assert reverse("trainings:staff_week_checkin", args=[week.pk]) in body
+
+
+def test_page_reads_a_constant_number_of_queries(
+    staff_client, staff, week, confirmed, time_machine, django_assert_num_queries
+):
+    url = reverse("trainings:staff_week_checkin", args=[week.pk])
+    move_to(time_machine, staff_client, staff, MONDAY_MORNING)
+    services.check_in(enrolment=confirmed, day=MONDAY, by=staff, how="scan")
+    staff_client.get(url)  # the session's first request reads the user's MFA state
+    with CaptureQueriesContext(connection) as few:
+        staff_client.get(url)
+    baseline = len(few.captured_queries)  # read now: each request empties the log
+    # A dozen more people, in all three sessions, and all of them checked in.
+    move_to(time_machine, staff_client, staff, dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC))
+    enrolled = [
+        services.enrol(session=f.session_of(week, "t1"), person=f.participant_for().person,
+                       by=staff, confirm=True)
+        for _ in range(6)
+    ] + [
+        services.enrol(session=f.session_of(week, "partner"), person=f.contact_for().person,
+                       by=staff, confirm=True)
+        for _ in range(6)
+    ]  # fmt: skip
+    move_to(time_machine, staff_client, staff, MONDAY_MORNING)
+    for enrolment in enrolled:
+        services.check_in(enrolment=enrolment, day=MONDAY, by=staff, how="scan")
+    staff_client.get(url)
+    with django_assert_num_queries(baseline):
+        response = staff_client.get(url)
+    assert len(response.context["present"]) == 13
+    assert len(response.context["people"]) == 13
+
+
+def test_the_days_list_has_pages(staff_client, staff, week, at_the_venue):
+    services.check_in(enrolment=at_the_venue, day=MONDAY, by=staff, how="scan")
+    url = reverse("trainings:staff_week_checkin", args=[week.pk])
+    response = staff_client.get(url, {"day": MONDAY.isoformat(), "done": "1"})
+    assert response.context["present_page"].paginator.per_page == 50
+    assert [m.enrolment_id for m, _at in response.context["present"]] == [at_the_venue.pk]

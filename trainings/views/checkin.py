@@ -140,7 +140,11 @@ def _page(request: HttpRequest, scope: Scope) -> HttpResponse:
         .select_related("enrolment__person", "enrolment__session")
         .order_by("-marked_at", "-pk")
     )
-    present_ids = set(present.values_list("enrolment_id", flat=True))
+    present_ids = set(
+        DayAttendance.objects.filter(enrolment__session__in=scope.sessions, date=day).values_list(
+            "enrolment_id", flat=True
+        )
+    )
     expected = scope.expected()
     counts = {
         row["session"]: row
@@ -157,6 +161,8 @@ def _page(request: HttpRequest, scope: Scope) -> HttpResponse:
             )
     people = people.order_by("person__last_name", "person__first_name", "pk")
     context = paginate(request, people, {"q": query, "day": day})
+    # The day's list has pages of its own (``done=``), the search keeps ``page=``.
+    done = paginate(request, present, {"q": query, "day": day}, param="done", per_page=50)
     response = render(
         request,
         "trainings/staff_checkin.html",
@@ -168,7 +174,9 @@ def _page(request: HttpRequest, scope: Scope) -> HttpResponse:
             "today": services.checkin.local_today(scope.zone),
             "query": query,
             "people": [(e, e.pk in present_ids) for e in context["page_obj"]],
-            "present": [(mark, in_zone(mark.marked_at, scope.zone)) for mark in present],
+            "present": [(mark, in_zone(mark.marked_at, scope.zone)) for mark in done["page_obj"]],
+            "present_page": done["page_obj"],
+            "present_query": done["query_string"],
             "counts": [
                 (s, counts.get(s.pk, {}).get("present", 0), counts.get(s.pk, {}).get("expected", 0))
                 for s in scope.sessions
