@@ -280,3 +280,12 @@ def test_the_days_list_has_pages(staff_client, staff, week, at_the_venue):
     response = staff_client.get(url, {"day": MONDAY.isoformat(), "done": "1"})
     assert response.context["present_page"].paginator.per_page == 50
     assert [m.enrolment_id for m, _at in response.context["present"]] == [at_the_venue.pk]
+
+
+def test_badge_of_a_cancelled_week_is_refused_with_the_reason(staff_client, staff, week,
+                                                              confirmed, time_machine):  # fmt: skip
+    services.cancel_training_week(week=week, by=staff, reason="Strike")
+    move_to(time_machine, staff_client, staff, MONDAY_MORNING)
+    answer = scan(staff_client, week, badge_code(confirmed)).json()
+    assert answer["outcome"] == "refused"
+    assert answer["message"] == "Training 1 has been cancelled."

@@ -56,6 +56,9 @@ class Scope:
     page_url: str
     scan_url: str
     back_url: str
+    # Every session of the week, cancelled ones too: a badge for one of those is refused
+    # with the reason, not sent to "another week".
+    session_ids: frozenset[int] = frozenset()
 
     @property
     def days(self) -> list[dt.date]:
@@ -86,6 +89,7 @@ def _week_scope(pk: int) -> Scope:
         page_url=reverse("trainings:staff_week_checkin", args=[week.pk]),
         scan_url=reverse("trainings:staff_week_checkin_scan", args=[week.pk]),
         back_url=reverse("trainings:staff_week", args=[week.pk]),
+        session_ids=frozenset(week.sessions.values_list("pk", flat=True)),
     )
 
 
@@ -102,6 +106,7 @@ def _seminar_scope(pk: int) -> Scope:
         page_url=reverse("trainings:staff_session_checkin", args=[session.pk]),
         scan_url=reverse("trainings:staff_session_checkin_scan", args=[session.pk]),
         back_url=reverse("trainings:staff_session", args=[session.pk]),
+        session_ids=frozenset([session.pk]),
     )
 
 
@@ -260,7 +265,7 @@ def _scan(request: HttpRequest, scope: Scope) -> JsonResponse:
     if enrolment is None:
         return _answer("unknown", _("Badge not recognised."), client_id=client_id)
     name = enrolment.person.full_name
-    if enrolment.session_id not in {s.pk for s in scope.sessions}:
+    if enrolment.session_id not in scope.session_ids:
         return _answer(
             "elsewhere", scope.elsewhere % {"session": enrolment.session},
             name=name, client_id=client_id,
