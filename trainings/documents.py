@@ -26,6 +26,7 @@ from norec_portal.zones import NORWAY
 from . import contributors
 from .models import (
     SEAT_STATES,
+    DayAttendance,
     DocumentBatch,
     Enrolment,
     EnrolmentState,
@@ -77,11 +78,21 @@ def invitation_letter(enrolment: Enrolment) -> bytes:
 
 
 def attendance_list(session: TrainingSession, enrolments: Sequence[Enrolment]) -> bytes:
-    """The signing sheet of a session: everyone holding a seat, a column per day."""
+    """The signing sheet of a session: everyone holding a seat, a column per day, ticked
+    for the days they were checked in at the venue."""
     days = local_days(session)
+    marked = set(
+        DayAttendance.objects.filter(enrolment__in=[e.pk for e in enrolments]).values_list(
+            "enrolment_id", "date"
+        )
+    )
+    rows = [
+        (enrolment, [(enrolment.pk, day.starts.date()) in marked for day in days])
+        for enrolment in enrolments
+    ]
     return render_pdf(
         "documents/trainings_attendance_list.html",
-        {**_common(), "session": session, "days": days, "enrolments": enrolments},
+        {**_common(), "session": session, "days": days, "enrolments": enrolments, "rows": rows},
     )
 
 

@@ -22,6 +22,9 @@ they used it, never what they answered: exported with them, and kept on anonymis
 made to stop working. Evaluation answers hold nothing about anyone: no column leads from
 an answer to an invitation, an enrolment or a person (``models/evaluation.py``), so
 there is nothing to export or erase per person.
+
+Day attendances (who was checked in at the venue on which day) stay with their enrolments,
+as the attendance they detail; they are exported with the person's data.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ from norec_portal.privacy import Section, Subject, named_as, section
 
 from .models import (
     ACTIVE_STATES,
+    DayAttendance,
     DocumentBatch,
     Enrolment,
     EvaluationInvitation,
@@ -91,6 +95,12 @@ def _export(subject: Subject) -> Iterable[Section | None]:
             .select_related("enrolment__session").order_by("pk"),
             ["enrolment", "sent_at", "used_at", "expires_at"],
         )  # fmt: skip
+        yield section(
+            _("Check-ins at the venue"), DayAttendance,
+            DayAttendance.objects.filter(enrolment__person=subject.person)
+            .select_related("enrolment__session").order_by("date", "pk"),
+            ["enrolment", "date", "marked_at", "how"],
+        )  # fmt: skip
     user = subject.user
     yield named_as(user, Enrolment, "nominated_by", "cancelled_by")
     yield named_as(user, TrainingWeek, "created_by")
@@ -98,6 +108,7 @@ def _export(subject: Subject) -> Iterable[Section | None]:
     yield named_as(user, SeminarInvitation, "invited_by")
     yield named_as(user, DocumentBatch, "requested_by")
     yield named_as(user, SessionMessage, "sent_by")
+    yield named_as(user, DayAttendance, "marked_by")
 
 
 def _anonymise(subject: Subject, by: Any) -> Iterable[str]:
@@ -183,6 +194,7 @@ def register() -> None:
                 TravelLink,
                 SessionMessage,
                 EvaluationInvitation,
+                DayAttendance,
             ),  # fmt: skip
             export=_export,
             anonymise=_anonymise,

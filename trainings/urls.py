@@ -1,6 +1,15 @@
 from django.urls import path
 
-from .views import coordinator, evaluation, readiness, staff, staff_messages, staff_sessions, travel
+from .views import (
+    checkin,
+    coordinator,
+    evaluation,
+    readiness,
+    staff,
+    staff_messages,
+    staff_sessions,
+    travel,
+)
 
 app_name = "trainings"
 
@@ -50,6 +59,19 @@ urlpatterns = [
         staff_messages.week_message_compose,
         name="staff_week_message_compose",
     ),
+    path(
+        "staff/trainings/check-in-worker.js",
+        checkin.checkin_worker,
+        name="staff_checkin_worker",
+    ),
+    path(
+        "staff/trainings/weeks/<int:pk>/check-in/", checkin.week_checkin, name="staff_week_checkin"
+    ),  # fmt: skip
+    path(
+        "staff/trainings/weeks/<int:pk>/check-in/scan/",
+        checkin.week_checkin_scan,
+        name="staff_week_checkin_scan",
+    ),  # fmt: skip
     path("staff/trainings/seminars/new/", staff.seminar_create, name="staff_seminar_create"),
     # Norec staff: sessions and enrolments
     path("staff/trainings/sessions/<int:pk>/", staff_sessions.session_detail, name="staff_session"),
@@ -99,6 +121,16 @@ urlpatterns = [
         name="staff_session_message_compose",
     ),
     path("staff/trainings/messages/<int:pk>/", staff_messages.message_detail, name="staff_message"),
+    path(
+        "staff/trainings/sessions/<int:pk>/check-in/",
+        checkin.seminar_checkin,
+        name="staff_session_checkin",
+    ),  # fmt: skip
+    path(
+        "staff/trainings/sessions/<int:pk>/check-in/scan/",
+        checkin.seminar_checkin_scan,
+        name="staff_session_checkin_scan",
+    ),  # fmt: skip
     path("staff/trainings/batches/<int:pk>/", staff_sessions.batch_detail, name="staff_batch"),
     path(
         "staff/trainings/batches/<int:pk>/status/",

@@ -5,13 +5,15 @@
 * ``travel``: each enrolled person's travel details, passport data encrypted, and the
   emailed links with which they fill them in;
 * ``messages``: what staff wrote to everyone in a session or a week;
-* ``evaluation``: the evaluation links sent after a session and the anonymous answers.
+* ``evaluation``: the evaluation links sent after a session and the anonymous answers;
+* ``attendance``: who was checked in at the venue on which day.
 
 Every name is re-exported here: ``from trainings.models import X`` is the way to reach them.
 """
 
 from __future__ import annotations
 
+from .attendance import DayAttendance
 from .evaluation import EvaluationAnswer, EvaluationInvitation
 from .messages import BODY_MAX_LENGTH, SUBJECT_MAX_LENGTH, SessionMessage
 from .sessions import (
@@ -71,6 +73,7 @@ __all__ = [
     "SEAT_STATES",
     "SUBJECT_MAX_LENGTH",
     "WEEK_KINDS",
+    "DayAttendance",
     "DocumentBatch",
     "EvaluationAnswer",
     "EvaluationInvitation",

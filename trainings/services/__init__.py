@@ -8,6 +8,15 @@ session per transaction, so two enrolments can never race past the capacity and 
 are never taken in two orders.
 """
 
+from .checkin import (
+    CheckIn,
+    check_check_in,
+    check_in,
+    check_out,
+    default_day,
+    session_days,
+    week_days,
+)
 from .common import SIGNED_PHASES, occupy_days
 from .eligibility import (
     Candidate,
@@ -85,6 +94,8 @@ __all__ = [
     "AlreadyAnswered", "InvalidEvaluationLink", "ask_for_evaluation_link",
     "check_evaluation_open", "invite_to_evaluation", "peek_evaluation_link",
     "resend_evaluation_link", "send_evaluation_invitations", "submit_evaluation",
+    "CheckIn", "check_check_in", "check_in", "check_out", "default_day", "session_days",
+    "week_days",
     "Barred", "Outcome", "barred_people", "enrol_each", "sessions_for_participant",
     "MAX_IMPORT_LINES", "SIGNED_PHASES", "Candidate", "Placement", "SeminarDay", "SessionPlan",
     "SignupAudience", "add_parallel_group", "cancel_enrolment", "cancel_training_week",
