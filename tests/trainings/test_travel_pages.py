@@ -261,3 +261,14 @@ def test_new_week_takes_its_travel_deadline_and_rooms(staff_client):
     assert response.status_code == 302
     week = TrainingWeek.objects.get(venue__name="Bangkok")
     assert (week.travel_details_due, week.rooms) == (dt.date(2026, 4, 12), "single")
+
+
+def test_dashboard_shows_the_soonest_and_points_to_the_rest(
+    coordinator_client, t1, partnership, enrolment, monkeypatch
+):
+    monkeypatch.setattr("trainings.dashboard.SHOWN", 1)
+    person = f.participant_for(partnership=partnership, first_name="Ada").person
+    services.enrol(session=t1, person=person, by=None)
+    page = coordinator_client.get(reverse("partnerships:coordinator_dashboard")).content.decode()
+    assert page.count("Travel details</a>") == 1
+    assert "More people are missing travel details" in page
