@@ -20,7 +20,7 @@ from partnerships.models import Partnership, Person, Phase
 
 from .models import MAX_SESSION_SEATS, RoomArrangement, TrainingSession, TrainingWeek, Venue
 from .schedule import FULL_WEEK, ONLINE_DAY_HOURS, ONLINE_DAY_START, SHORT_PARTNER_TRAINING
-from .services.travel import FORM_FIELDS, check_travel_details
+from .services.travel import FORM_FIELDS, check_travel_details, check_week_travel
 from .services.weeks import check_seats, check_week
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -118,12 +118,26 @@ class WeekForm(ServiceCheckedForm):
         initial=FULL_WEEK,
     )
     partner_facilitators = FacilitatorField(label=_("Partner training facilitators"))
+    travel_details_due = forms.DateField(
+        label=_("Travel details due"), required=False, widget=DATE,
+        help_text=_("The day by which everyone travelling should have sent their travel "
+                    "details (can be set later on the week's page)."),
+    )  # fmt: skip
+    # Not sent: shared, the usual arrangement.
+    rooms = forms.TypedChoiceField(
+        label=_("Rooms"), choices=RoomArrangement.choices, initial=RoomArrangement.SHARED,
+        required=False, empty_value=RoomArrangement.SHARED,
+    )  # fmt: skip
     notes = forms.CharField(
         label=_("Internal notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
     def service_problems(self, data: dict) -> dict:
         problems = dict(check_week(venue=data.get("venue"), starts_on=data.get("starts_on")))
+        problems.update(check_week_travel(
+            starts_on=data.get("starts_on"), travel_details_due=data.get("travel_details_due"),
+            rooms=data.get("rooms"),
+        ))  # fmt: skip
         for prefix, kind in (("t1", "t1"), ("t2", "t2"), ("partner", "partner")):
             seats = data.get(f"{prefix}_capacity")
             if data.get(prefix) and seats is not None:

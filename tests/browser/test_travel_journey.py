@@ -1,6 +1,7 @@
 """Travel details in a real browser: a coordinator nominates a participant, the person
-opens the emailed link on a 360 px phone and fills in the form with a visa, and the
-coordinator then sees the details complete with the passport number masked."""
+opens the emailed link on a 360 px phone and fills in the form with a visa, the
+coordinator then sees the details complete with the passport number masked, and staff see
+the session's overview (an early arrival flagged, someone still missing) on a phone."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from playwright.sync_api import expect
 
 from tests.browser.support import Journey, link_from_email
 from tests.browser.test_nomination_journey import keep_for_the_guide, participant
-from tests.browser.test_staff_journey import sunday_in_weeks
+from tests.browser.test_staff_journey import log_in_with_code, sunday_in_weeks
 from tests.factories import PASSWORD
 from tests.trainings.factories import make_week, session_of
 from trainings import services
@@ -29,7 +30,7 @@ def log_in(j: Journey, user) -> None:
 
 
 def test_person_fills_in_travel_details_from_the_email_on_a_phone(
-    open_journey, coordinator, partnership, org_a
+    open_journey, coordinator, staff, partnership, org_a
 ):
     org_a.name = "Kisumu Health Trust"
     org_a.save()
@@ -86,3 +87,20 @@ def test_person_fills_in_travel_details_from_the_email_on_a_phone(
     assert "B1234567" not in c.page.content()
     c.check(shot="travel-coordinator", at=c.page.locator("fieldset", has_text="visa"))
     keep_for_the_guide(c, "travel-coordinator", "travel-coordinator")
+
+    # Staff, on a phone: the session's overview flags the early arrival, the missing one.
+    ben = participant(partnership, "Ben", "Absent", week.starts_on + dt.timedelta(days=14))
+    services.enrol(session=t1, person=ben.person, by=coordinator, organisation=org_a)
+    travel.arrival_date = week.starts_on - dt.timedelta(days=1)
+    travel.save()
+    s = open_journey("travel-staff", viewport="phone")
+    log_in_with_code(s, staff)
+    s.goto(f"/staff/trainings/sessions/{t1.pk}/")
+    s.page.get_by_role("link", name="Travel details").click()
+    rows = s.page.locator("tbody tr")
+    expect(rows.filter(has_text="Grace Nakato")).to_contain_text("early")
+    expect(rows.filter(has_text="Grace Nakato")).to_contain_text("•••••567")
+    expect(rows.filter(has_text="Ben Absent")).to_contain_text("Missing")
+    assert "GRACE NAKATO" not in s.page.content()
+    s.check(shot="travel-overview")
+    keep_for_the_guide(s, "travel-overview", "staff-travel-overview")

@@ -21,7 +21,7 @@ from norec_portal.privacy import Subject, export_subject
 from tests.trainings import factories as f
 from tests.trainings.test_travel import VISA, details, link_of, travel_mails
 from trainings import services
-from trainings.models import TravelDetails, TravelLink
+from trainings.models import TrainingWeek, TravelDetails, TravelLink
 
 pytestmark = pytest.mark.django_db
 SUNDAY = f.SUNDAY
@@ -247,3 +247,28 @@ def test_key_rotation_re_encrypts_the_passport_fields(settings, enrolment):
     assert crypto.decrypt(number) == "B1234567" and crypto.decrypt(expiry) == "2030-01-31"
     assert TravelDetails.objects.get().passport_name == "GRACE NAKATO"
     assert OutboxEmail.objects.exists()  # nothing else was touched on the way
+
+
+def test_new_week_takes_its_travel_deadline_and_rooms(staff_client):
+    url = reverse("trainings:staff_week_create")
+    fields = {"venue": f.venue("Bangkok").pk, "starts_on": SUNDAY.isoformat(),
+              "format": "in_person", "t1": "on", "t1_capacity": 30, "partner_days": 6,
+              "partner_capacity": 40, "t2_capacity": 30, "rooms": "single"}  # fmt: skip
+    late = staff_client.post(url, {**fields, "travel_details_due": SUNDAY.isoformat()})
+    assert late.status_code == 200
+    assert "The deadline must be before the week starts (3 May 2026)." in late.content.decode()
+    response = staff_client.post(url, {**fields, "travel_details_due": "2026-04-12"})
+    assert response.status_code == 302
+    week = TrainingWeek.objects.get(venue__name="Bangkok")
+    assert (week.travel_details_due, week.rooms) == (dt.date(2026, 4, 12), "single")
+
+
+def test_dashboard_shows_the_soonest_and_points_to_the_rest(
+    coordinator_client, t1, partnership, enrolment, monkeypatch
+):
+    monkeypatch.setattr("trainings.dashboard.SHOWN", 1)
+    person = f.participant_for(partnership=partnership, first_name="Ada").person
+    services.enrol(session=t1, person=person, by=None)
+    page = coordinator_client.get(reverse("partnerships:coordinator_dashboard")).content.decode()
+    assert page.count("Travel details</a>") == 1
+    assert "More people are missing travel details" in page

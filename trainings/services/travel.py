@@ -255,19 +255,33 @@ def send_travel_link(*, enrolment: Enrolment, by: User | None) -> None:
     record_audit(by=by, action=Action.CREATE, obj=link, summary="travel link sent")
 
 
+def check_week_travel(
+    *, starts_on: dt.date | None, travel_details_due: dt.date | None, rooms: str | None
+) -> dict[str, list[str]]:
+    """The problems of a week's travel deadline (before the week starts) and rooms."""
+    problems: dict[str, list[str]] = {}
+    if (
+        travel_details_due is not None
+        and starts_on is not None
+        and (travel_details_due >= starts_on)
+    ):
+        problems["travel_details_due"] = [
+            _("The deadline must be before the week starts (%(day)s).")
+            % {"day": format_day(starts_on)}
+        ]
+    if rooms is not None and rooms not in RoomArrangement.values:
+        problems["rooms"] = [_("Choose single or shared rooms.")]
+    return problems
+
+
 @transaction.atomic
 def set_week_travel(
     *, week: TrainingWeek, travel_details_due: dt.date | None, rooms: str, by: User | None
 ) -> TrainingWeek:
     """The week's deadline for travel details and its room arrangement."""
-    problems: dict[str, list[str]] = {}
-    if travel_details_due is not None and travel_details_due >= week.starts_on:
-        problems["travel_details_due"] = [
-            _("The deadline must be before the week starts (%(day)s).")
-            % {"day": format_day(week.starts_on)}
-        ]
-    if rooms not in RoomArrangement.values:
-        problems["rooms"] = [_("Choose single or shared rooms.")]
+    problems = check_week_travel(
+        starts_on=week.starts_on, travel_details_due=travel_details_due, rooms=rooms
+    )
     if problems:
         raise ValidationError(problems)
     week = TrainingWeek.objects.select_for_update(of=("self",)).get(pk=week.pk)

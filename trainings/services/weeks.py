@@ -26,6 +26,7 @@ from ..models import (
     WEEK_KINDS,
     Enrolment,
     EnrolmentState,
+    RoomArrangement,
     SeminarInvitation,
     SessionDay,
     SessionKind,
@@ -50,6 +51,7 @@ from .common import (
     seats_taken,
 )
 from .seats import fill_free_seats, promote_from_waitlist
+from .travel import check_week_travel
 
 # --- Venues -----------------------------------------------------------------------------
 
@@ -206,14 +208,19 @@ def create_training_week(
     format: str = TrainingWeek.Format.IN_PERSON,
     notes: str = "",
     history: bool = False,
+    travel_details_due: dt.date | None = None,
+    rooms: str = RoomArrangement.SHARED,
 ) -> TrainingWeek:
     """A week at ``venue`` with its parallel sessions, each with its own seats and days.
 
     Refused: a start that is not a Sunday, or not in the future (``history`` records a
     week that has taken place, e.g. the demo's past week), a venue already booked that
-    Sunday, seat counts outside 1–``MAX_SESSION_SEATS``. The database holds the last two
-    as well (a booking that races in is answered with the same message)."""
+    Sunday, seat counts outside 1–``MAX_SESSION_SEATS``, a travel details deadline that
+    is not before the week. The database holds the booking and the seats as well (a
+    booking that races in is answered with the same message)."""
     by_field = check_week(venue=venue, starts_on=starts_on, history=history)
+    by_field.update(check_week_travel(starts_on=starts_on, travel_details_due=travel_details_due,
+                                      rooms=rooms))  # fmt: skip
     problems: list[str] = by_field.pop(None, [])
     kinds = [plan.kind for plan in sessions]
     if not sessions:
@@ -228,6 +235,7 @@ def create_training_week(
         with transaction.atomic():
             week = TrainingWeek.objects.create(
                 venue=venue, starts_on=starts_on, format=format, notes=notes, created_by=by,
+                travel_details_due=travel_details_due, rooms=rooms,
                 programme_start=(
                     ONLINE_DAY_START if format == TrainingWeek.Format.ONLINE else PROGRAMME_START
                 ),

@@ -161,6 +161,8 @@ def week_create(request: HttpRequest) -> HttpResponse:
                 sessions=plans,
                 format=data["format"],
                 notes=data["notes"],
+                travel_details_due=data["travel_details_due"],
+                rooms=data["rooms"],
                 by=request.user,
             )
         except ValidationError as exc:
