@@ -9,6 +9,8 @@ from pathlib import Path
 import polib
 from django.conf import settings
 
+from tests.i18n_scope import in_scope
+
 CATALOGUE = Path(settings.LOCALE_PATHS[0]) / "pt" / "LC_MESSAGES" / "django.po"
 
 # Brazilian word → the European Portuguese one the catalogue uses.
@@ -66,6 +68,20 @@ def test_no_brazilian_gerunds_in_the_portuguese_catalogue():
         for _msgid, text in translations()
         for word in GERUND.findall(text)
         if word.lower() not in NOT_GERUNDS
+    ]
+    assert not problems, "\n".join(problems)
+
+
+def test_no_voce_in_the_portuguese_catalogue():
+    """European Portuguese leaves the pronoun out ("Pode …", "o seu perfil"): no "você"."""
+    problems = [
+        f"{entry.msgid!r} → {text!r}"
+        for entry in polib.pofile(str(CATALOGUE))
+        if not entry.obsolete
+        and not entry.fuzzy
+        and any(in_scope(path) for path, _line in entry.occurrences)
+        for text in [entry.msgstr, *entry.msgstr_plural.values()]
+        if re.search(r"\bvocês?\b", text, re.IGNORECASE)
     ]
     assert not problems, "\n".join(problems)
 
