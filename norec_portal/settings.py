@@ -260,6 +260,10 @@ PARTNER_TRAINING_OVERDUE_DAYS = env.int("PARTNER_TRAINING_OVERDUE_DAYS", default
 # name, the line is signed by "Norec training team").
 TRAINING_CERTIFICATE_SIGNATORY = env.str("TRAINING_CERTIFICATE_SIGNATORY", default="")
 TRAINING_CERTIFICATE_SIGNATORY_TITLE = env.str("TRAINING_CERTIFICATE_SIGNATORY_TITLE", default="")
+# Who signs the visa invitation letters (the embassy may call them); without a name, the
+# certificates' signatory signs.
+TRAINING_VISA_SIGNATORY = env.str("TRAINING_VISA_SIGNATORY", default="")
+TRAINING_VISA_SIGNATORY_TITLE = env.str("TRAINING_VISA_SIGNATORY_TITLE", default="")
 
 # --- Norec Network ------------------------------------------------------------------------
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import coordinator, readiness, staff, staff_sessions
+from .views import coordinator, readiness, staff, staff_documents, staff_sessions
 
 app_name = "trainings"
 
@@ -34,6 +34,27 @@ urlpatterns = [
         "staff/trainings/weeks/<int:pk>/programme.pdf",
         staff.week_programme,
         name="staff_week_programme",
+    ),
+    # Norec staff: documents for the venue (a week's, or a seminar's)
+    path(
+        "staff/trainings/weeks/<int:pk>/lists/<slug:which>.<slug:fmt>",
+        staff_documents.week_list,
+        name="staff_week_list",
+    ),
+    path(
+        "staff/trainings/weeks/<int:pk>/badges.pdf",
+        staff_documents.week_badges,
+        name="staff_week_badges",
+    ),
+    path(
+        "staff/trainings/sessions/<int:pk>/lists/<slug:which>.<slug:fmt>",
+        staff_documents.session_list,
+        name="staff_session_list",
+    ),
+    path(
+        "staff/trainings/sessions/<int:pk>/badges.pdf",
+        staff_documents.session_badges,
+        name="staff_session_badges",
     ),
     path("staff/trainings/seminars/new/", staff.seminar_create, name="staff_seminar_create"),
     # Norec staff: sessions and enrolments

@@ -45,7 +45,7 @@ def sessions(request: HttpRequest) -> HttpResponse:
     organisation = coordinator_organisation(request.user)
     today = timezone.localdate()
     show = "all" if request.GET.get("show") == "all" else ""
-    enrolments = enrolments_for_coordinator(request.user).with_related()
+    enrolments = enrolments_for_coordinator(request.user).with_related().select_related("travel")
     if not show:
         enrolments = enrolments.filter(state__in=ACTIVE_STATES)
     enrolments = enrolments.order_by(
