@@ -46,7 +46,7 @@ def test_staff_download_the_pickup_list_and_the_badges(open_journey, live_server
     keep_for_the_guide(j, "week-lists", "staff-week-documents")
 
     with page.expect_download() as download:
-        card.locator("li", has_text="Pick-up list").get_by_role("link", name="Excel").click()
+        card.get_by_role("link", name="Excel — Pick-up list").click()
     sheet = load_workbook(io.BytesIO(download.value.path().read_bytes())).active
     rows = list(sheet.iter_rows(min_row=3, values_only=True))
     assert rows[0][1:6] == ("07:40", "Arrival", "Grace Nakato", "Training 1", "KQ 412")

@@ -304,6 +304,7 @@ def test_the_week_page_links_the_lists_and_badges(week, staff_client):
         for fmt in ("pdf", "xlsx"):
             assert reverse("trainings:staff_week_list", args=[week.pk, which, fmt]) in body
     assert reverse("trainings:staff_week_badges", args=[week.pk]) in body
+    assert "Rooms: Shared rooms (two people)." in body
 
 
 # --- A seminar's own lists -------------------------------------------------------------
