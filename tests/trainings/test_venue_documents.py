@@ -438,6 +438,14 @@ def test_letter_states_the_passport_reference_week_and_signatory(confirmed, sett
     assert "Passport valid until 14 July 2030" in body
     assert "Training week 3 May 2026 to 9 May 2026, Kampala" in body
     assert "Kari Nordmann Head of Training" in body
+    assert "Arrival Sunday 3 May 2026" in body  # no travel dates given: the week's
+
+
+def test_letter_covers_an_early_arrival_and_a_late_departure(confirmed):
+    f.visa_travel(confirmed, arrival_date=SAT, departure_date=SUN_AFTER)
+    body = flat(text(documents.invitation_letter(Enrolment.objects.get(pk=confirmed.pk))))
+    assert "Arrival Saturday 2 May 2026" in body
+    assert "Departure Sunday 10 May 2026" in body
 
 
 def test_letter_signatory_falls_back_to_the_certificates(confirmed, settings):
