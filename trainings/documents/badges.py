@@ -42,7 +42,7 @@ def _badge(enrolment: Enrolment) -> Badge:
     organisation = enrolment.organisation
     country = person.country or (organisation.country if organisation else None)
     code = badge_code(enrolment)
-    qr = segno.make(code, error="m")
+    qr = segno.make(code, error="m", micro=False)  # a Micro QR code is not read by every phone
     return Badge(
         enrolment=enrolment,
         name=person.full_name,
