@@ -331,6 +331,8 @@ def test_a_seminar_has_its_own_lists_and_badges(seminar, staff_client):
     )
     text_ = flat(text(pdf.content))
     assert "Introduction, Kampala" in text_ and "Nobody is expected yet." in text_
+    # Expected the evening before the first day, gone the morning after the last.
+    assert "Expected from Monday 1 June 2026 to Friday 5 June 2026." in text_
     badges = staff_client.get(reverse("trainings:staff_session_badges", args=[seminar.pk]))
     assert "Nobody is expected yet: no badges to print." in flat(text(badges.content))
     entry = AuditEntry.objects.filter(action=AuditEntry.Action.EXPORT).order_by("pk").first()

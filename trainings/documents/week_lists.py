@@ -95,16 +95,17 @@ def scope_for_week(week: TrainingWeek) -> WeekScope:
 
 
 def scope_for_session(session: TrainingSession) -> WeekScope:
-    """A seminar's own lists (a week's session is listed with its week). A seminar has
-    no room setting: its people share rooms, the hotel's usual arrangement."""
+    """A seminar's own lists (a week's session is listed with its week). Its people are
+    expected the evening before the first day and leave the morning after the last; a
+    seminar has no room setting: they share rooms, the hotel's usual arrangement."""
     if session.week_id is not None:
         return scope_for_week(session.week)
     return WeekScope(
         title=f"{session.name}, {session.place}",
         venue=session.place_venue,
         sessions=[session],
-        arrival=session.first_day,
-        departure=session.last_day,
+        arrival=session.first_day - dt.timedelta(days=1),
+        departure=session.last_day + dt.timedelta(days=1),
         rooms=RoomArrangement.SHARED,
         key={"session": session.pk},
         enrolments=_expected([session]),
