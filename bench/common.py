@@ -40,6 +40,7 @@ SECTIONS = (
     "growth",
     "mail",
     "documents",
+    "logistics",
     "imports",
     "enrolment",
 )

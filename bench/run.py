@@ -31,7 +31,7 @@ from .common import (
 )
 
 # In this order: growth measures scale 1 before the later areas add data of their own.
-AREAS = ("queries", "pages", "growth", "documents", "enrolment", "mail", "imports")
+AREAS = ("queries", "pages", "growth", "documents", "logistics", "enrolment", "mail", "imports")
 TITLES = {
     "setup": "Set-up",
     "queries": "Queries per page",
@@ -39,6 +39,7 @@ TITLES = {
     "growth": "Growth: the pages on ten times the data",
     "mail": "Mail: a newsletter to 12,000 members",
     "documents": "Documents (WeasyPrint)",
+    "logistics": "Logistics: a week's lists for the venue, 120 people",
     "imports": "Imports",
     "enrolment": "Enrolment under contention",
 }
@@ -120,6 +121,7 @@ def main(argv: list[str] | None = None) -> int:
         "pages": lambda: run_pages(world, options),
         "growth": lambda: run_growth(options),
         "documents": lambda: _area("documents").run(),
+        "logistics": lambda: _area("logistics").run(),
         "enrolment": lambda: _area("enrolment").run(),
         "mail": lambda: _area("mail").run(messages=options.messages),
         "imports": lambda: _area("imports").run(world),

@@ -275,6 +275,10 @@ TRAINING_EVALUATION_DAYS = env.int("TRAINING_EVALUATION_DAYS", default=21)
 TRAINING_RATE_LIMITS = {
     "evaluation_link": "120/h/ip,3/h/key",
 }
+# Who signs the visa invitation letters (the embassy may call them); without a name, the
+# certificates' signatory signs.
+TRAINING_VISA_SIGNATORY = env.str("TRAINING_VISA_SIGNATORY", default="")
+TRAINING_VISA_SIGNATORY_TITLE = env.str("TRAINING_VISA_SIGNATORY_TITLE", default="")
 
 # --- Norec Network ------------------------------------------------------------------------
 

@@ -6,6 +6,7 @@ from .views import (
     evaluation,
     readiness,
     staff,
+    staff_documents,
     staff_messages,
     staff_sessions,
     travel,
@@ -72,6 +73,27 @@ urlpatterns = [
         checkin.week_checkin_scan,
         name="staff_week_checkin_scan",
     ),  # fmt: skip
+    # Norec staff: documents for the venue (a week's, or a seminar's)
+    path(
+        "staff/trainings/weeks/<int:pk>/lists/<slug:which>.<slug:fmt>",
+        staff_documents.week_list,
+        name="staff_week_list",
+    ),
+    path(
+        "staff/trainings/weeks/<int:pk>/badges.pdf",
+        staff_documents.week_badges,
+        name="staff_week_badges",
+    ),
+    path(
+        "staff/trainings/sessions/<int:pk>/lists/<slug:which>.<slug:fmt>",
+        staff_documents.session_list,
+        name="staff_session_list",
+    ),
+    path(
+        "staff/trainings/sessions/<int:pk>/badges.pdf",
+        staff_documents.session_badges,
+        name="staff_session_badges",
+    ),
     path("staff/trainings/seminars/new/", staff.seminar_create, name="staff_seminar_create"),
     # Norec staff: sessions and enrolments
     path("staff/trainings/sessions/<int:pk>/", staff_sessions.session_detail, name="staff_session"),

@@ -21,7 +21,7 @@ from tests.factories import (
     PartnershipFactory,
     PersonFactory,
 )
-from tests.trainings.factories import make_week, session_of
+from tests.trainings.factories import make_week, session_of, visa_travel
 from trainings import services
 from trainings.models import Enrolment, SessionKind
 
@@ -152,9 +152,11 @@ def test_coordinator_registers_imports_nominates_and_sees_only_their_own(
     j.check()
     nav.get_by_role("link", name="Trainings").click()
 
-    # Norec confirms the seat; the invitation letter is then there to download.
+    # Norec confirms the seat; with the passport details given, the invitation letter
+    # is then there to download.
     enrolment = Enrolment.objects.get(person__email="wanjiru.kamau@example.org")
     services.confirm_enrolment(enrolment=enrolment, by=None)
+    visa_travel(enrolment)  # the person needs a visa and gave their passport details
     page.reload()
     j.check(shot="trainings")
     row = page.locator(f"#enrolment-{enrolment.pk}")

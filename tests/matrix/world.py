@@ -115,6 +115,7 @@ def build_world() -> World:
     )  # fmt: skip
     enrolment_a = training_services.enrol(session=t1, person=participant_a.person, by=None,
                                           confirm=True)  # fmt: skip
+    tf.visa_travel(enrolment_a)  # the visa letter can be issued
     o.update(week=week, t1=t1, participant_a=participant_a, enrolment_a=enrolment_a,
              person_a=participant_a.person, venue=week.venue)  # fmt: skip
     first = sunday + dt.timedelta(days=21)

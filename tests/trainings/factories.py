@@ -96,3 +96,18 @@ def feasibility_partnership():
     return PartnershipFactory(
         phase=Phase.FEASIBILITY, members=[OrganisationFactory(), OrganisationFactory()]
     )
+
+
+def visa_travel(enrolment, **fields):
+    """Travel details of someone who needs a visa, with a complete passport."""
+    from trainings.models import TravelDetails
+
+    defaults = {
+        "needs_visa": True,
+        "passport_name": enrolment.person.full_name.upper(),
+        "passport_number": "P7654321",
+        "passport_nationality": "KE",
+        "passport_expiry": dt.date(2031, 1, 31),
+        "submitted_via": TravelDetails.Source.PERSON,
+    }
+    return TravelDetails.objects.create(enrolment=enrolment, **{**defaults, **fields})

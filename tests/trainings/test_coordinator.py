@@ -150,6 +150,7 @@ def test_cancel_refusal_is_shown_in_the_row(
 
 def test_coordinator_downloads_letter_and_calendar(coordinator_client, t1, participant):
     enrolment = services.enrol(session=t1, person=participant.person, by=None, confirm=True)
+    f.visa_travel(enrolment)
     letter = coordinator_client.get(reverse("trainings:coordinator_letter", args=[enrolment.pk]))
     assert letter["Content-Type"] == "application/pdf"
     calendar = coordinator_client.get(
@@ -211,6 +212,7 @@ def test_other_coordinator_sees_their_own(client, other_coordinator, other_enrol
     client.force_login(other_coordinator)
     html = client.get(reverse("trainings:coordinator_sessions")).content.decode()
     assert "Their Person" in html
+    f.visa_travel(other_enrolment)
     letter = client.get(reverse("trainings:coordinator_letter", args=[other_enrolment.pk]))
     assert letter.status_code == 200
 

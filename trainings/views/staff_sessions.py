@@ -65,7 +65,7 @@ def _session_or_404(pk: int) -> TrainingSession:
 
 def _session_context(request: HttpRequest, session: TrainingSession, form: NominateForm) -> dict:
     state = request.GET.get("state", "")
-    enrolments = Enrolment.objects.filter(session=session).with_related()
+    enrolments = Enrolment.objects.filter(session=session).with_related().select_related("travel")
     if state in EnrolmentState.values:
         enrolments = enrolments.filter(state=state)
     enrolments = enrolments.annotate(state_order=STATE_ORDER).order_by(

@@ -1,7 +1,10 @@
 """PDF documents of the trainings (WeasyPrint through ``norec_portal.pdf``).
 
 Single documents render on request; "all certificates of a session" renders in a Celery
-task into a :class:`DocumentBatch` that the staff page polls.
+task into a :class:`DocumentBatch` that the staff page polls. The package's modules:
+``letters`` (the visa invitation letter), ``week_lists`` (pick-up, rooming and dietary
+lists for the venue), ``sheets`` (the same lists as XLSX), ``badges`` (name badges);
+everything is reachable as ``trainings.documents.<name>``.
 """
 
 from __future__ import annotations
@@ -15,16 +18,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from norec_portal.dispatch import send_task_on_commit
 from norec_portal.models import User
 from norec_portal.pdf import render_pdf
-from norec_portal.zones import NORWAY
 
-from . import contributors
-from .models import (
+from .. import contributors
+from ..models import (
     SEAT_STATES,
     DayAttendance,
     DocumentBatch,
@@ -33,48 +34,59 @@ from .models import (
     TrainingSession,
     TrainingWeek,
 )
-from .schedule import local_days
+from ..schedule import local_days
+from .badges import badge_context, name_badges
+from .common import common_context, filename
+from .letters import (
+    check_letter_available,
+    invitation_letter,
+    letter_reference,
+    letter_unavailable_reason,
+    travel_of,
+)
+from .sheets import XLSX_CONTENT_TYPE, week_list_xlsx
+from .week_lists import (
+    WeekScope,
+    dietary_list,
+    pickup_list,
+    rooming_list,
+    scope_for_session,
+    scope_for_week,
+    week_list_pdf,
+)
+
+__all__ = [
+    "XLSX_CONTENT_TYPE",
+    "WeekScope",
+    "attendance_enrolments",
+    "attendance_list",
+    "badge_context",
+    "build_document_batch",
+    "certificates",
+    "check_letter_available",
+    "dietary_list",
+    "filename",
+    "invitation_letter",
+    "letter_reference",
+    "letter_unavailable_reason",
+    "name_badges",
+    "pickup_list",
+    "request_certificate_batch",
+    "rooming_list",
+    "scope_for_session",
+    "scope_for_week",
+    "travel_of",
+    "week_list_pdf",
+    "week_list_xlsx",
+    "week_programme",
+]
+
+_common = common_context
 
 logger = logging.getLogger(__name__)
 
 # A batch left RUNNING this long is taken as abandoned by a dead worker.
 STALE_BATCH = dt.timedelta(minutes=10)
-
-
-def _common() -> dict:
-    return {
-        "issued_on": timezone.localdate(),
-        "norec_email": settings.TRAINING_NOREC_EMAIL,
-        "norway_zone": str(NORWAY),
-    }
-
-
-def filename(*parts: object) -> str:
-    return "-".join(slugify(str(p)) for p in parts if str(p)) + ".pdf"
-
-
-def invitation_letter(enrolment: Enrolment) -> bytes:
-    """A letter for the visa application of a confirmed participant or contact."""
-    session = enrolment.session
-    if not enrolment.can_have_letter:
-        raise ValidationError(
-            _("An invitation letter is issued for confirmed enrolments; this one is “%(state)s”.")
-            % {"state": enrolment.get_state_display()}
-        )
-    if session.is_online or session.place_venue is None:
-        raise ValidationError(_("This session runs online: there is no travel to invite for."))
-    return render_pdf(
-        "documents/trainings_invitation_letter.html",
-        {
-            **_common(),
-            "enrolment": enrolment,
-            "person": enrolment.person,
-            "session": session,
-            "week": session.week,
-            "venue": session.place_venue,
-            "days": local_days(session),
-        },
-    )
 
 
 def attendance_list(session: TrainingSession, enrolments: Sequence[Enrolment]) -> bytes:
