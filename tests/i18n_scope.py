@@ -54,7 +54,10 @@ SCOPE_PREFIXES: tuple[str, ...] = (
     "templates/trainings/_schedule.html",
     "templates/trainings/_session_counts.html",
     "templates/trainings/_state_badge.html",
-    "trainings/documents.py",
+    # The documents a coordinator downloads, and why a letter is not available yet.
+    "trainings/documents/__init__.py",
+    "trainings/documents/common.py",
+    "trainings/documents/letters.py",
     "trainings/forms.py",
     "trainings/models",
     "trainings/readiness.py",
