@@ -1,8 +1,10 @@
-"""Reading uploaded spreadsheets (CSV or XLSX) safely, for every import of the portal.
+"""Spreadsheets in and out: reading uploads (CSV or XLSX) safely for every import of the
+portal, and writing the cells of every XLSX the portal hands out.
 
 :func:`read_spreadsheet` turns the uploaded bytes into a :class:`Table` of cells, refusing
 files that are too big, too long, unreadable, or built to exhaust the server (zip bombs,
 XML entity expansion). What the columns mean is the business of each import.
+:func:`xlsx_cells` writes one row of a write-only workbook (exports, lists, answers).
 """
 
 from __future__ import annotations
@@ -401,3 +403,26 @@ def parse_country(text: str) -> str | None:
         if code:
             return code
     return countries.by_name(text) or None
+
+
+def xlsx_cells(sheet: Any, values: Iterable[Any], *, font: Any = None) -> list[Any]:
+    """One row of write-only cells for ``sheet``: dates as dates (yyyy-mm-dd), numbers as
+    numbers, empty as empty, anything else as text that a spreadsheet never reads as a
+    formula or a number (the control characters XLSX cannot hold are dropped)."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    cells = []
+    for value in values:
+        if isinstance(value, dt.date):
+            cell = WriteOnlyCell(sheet, value=value)
+            cell.number_format = "yyyy-mm-dd"
+        elif value is None or (isinstance(value, int | float) and not isinstance(value, bool)):
+            cell = WriteOnlyCell(sheet, value=value)
+        else:
+            cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", str(value)))
+            cell.data_type = "s"
+        if font is not None:
+            cell.font = font
+        cells.append(cell)
+    return cells

@@ -15,6 +15,8 @@ from typing import Any
 
 from django.utils.text import slugify
 
+from norec_portal.spreadsheets import xlsx_cells
+
 from .models import Participant, PartnerOrganisation
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -90,8 +92,6 @@ def export_csv(participants: Iterable[Participant]) -> bytes:
 
 def export_xlsx(participants: Iterable[Participant]) -> bytes:
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Font
 
     workbook = Workbook(write_only=True)
@@ -99,27 +99,9 @@ def export_xlsx(participants: Iterable[Participant]) -> bytes:
     sheet.freeze_panes = "A2"
     for index in range(len(EXPORT_COLUMNS)):
         sheet.column_dimensions[_column_letter(index)].width = 20
-    bold = Font(bold=True)
-    header = []
-    for name in EXPORT_COLUMNS:
-        cell = WriteOnlyCell(sheet, value=name)
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
+    sheet.append(xlsx_cells(sheet, EXPORT_COLUMNS, font=Font(bold=True)))
     for row in participant_rows(participants):
-        cells = []
-        for value in row:
-            if isinstance(value, dt.date):
-                cell = WriteOnlyCell(sheet, value=value)
-                cell.number_format = "yyyy-mm-dd"
-            else:
-                # XLSX cannot hold control characters; drop them rather than fail.
-                text = ILLEGAL_CHARACTERS_RE.sub("", _text(value))
-                cell = WriteOnlyCell(sheet, value=text)
-                # Written as a string whatever it looks like (never a formula or number).
-                cell.data_type = "s"
-            cells.append(cell)
-        sheet.append(cells)
+        sheet.append(xlsx_cells(sheet, ["" if value is None else value for value in row]))
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -4,7 +4,6 @@ answers hold no one's name, see ``models/evaluation.py``)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -15,6 +14,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from network import charts
+from norec_portal.spreadsheets import xlsx_cells
 
 from .evaluation import SCALE, Question, question_text, questions_for
 from .models import (
@@ -207,8 +207,6 @@ def export_answers(answers: Iterable[EvaluationAnswer]) -> tuple[bytes, int]:
     the day of the answer, its language, each rating and the comment. Returns the file
     and the number of answers in it."""
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Font
 
     by_kind: dict[str, list[EvaluationAnswer]] = defaultdict(list)
@@ -234,12 +232,7 @@ def export_answers(answers: Iterable[EvaluationAnswer]) -> tuple[bytes, int]:
             *[question_text(kind, k) for k in keys],
             _("Anything else"),
         ]
-        cells = []
-        for name in header:
-            cell = WriteOnlyCell(sheet, value=str(name))
-            cell.font = bold
-            cells.append(cell)
-        sheet.append(cells)
+        sheet.append(xlsx_cells(sheet, [str(name) for name in header], font=bold))
         for answer in kind_answers:
             session = answer.session
             values: list[object] = [
@@ -247,19 +240,8 @@ def export_answers(answers: Iterable[EvaluationAnswer]) -> tuple[bytes, int]:
                 answer.submitted_on, answer.language,
                 *[answer.answers.get(k) for k in keys], answer.comment,
             ]  # fmt: skip
-            row = []
-            for value in values:
-                if isinstance(value, dt.date):
-                    cell = WriteOnlyCell(sheet, value=value)
-                    cell.number_format = "yyyy-mm-dd"
-                elif isinstance(value, int) or value is None:
-                    cell = WriteOnlyCell(sheet, value=value)
-                else:
-                    # Never a formula, whatever someone typed in the comment.
-                    cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", str(value)))
-                    cell.data_type = "s"
-                row.append(cell)
-            sheet.append(row)
+            # Never a formula, whatever someone typed in the comment.
+            sheet.append(xlsx_cells(sheet, values))
             rows += 1
     if not rows:
         sheet = workbook.create_sheet(_("Answers"))

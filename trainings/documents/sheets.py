@@ -13,6 +13,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from norec_portal.spreadsheets import xlsx_cells
 from partnerships.exports import XLSX_CONTENT_TYPE, neutralise
 
 from ..models import Enrolment
@@ -96,7 +97,6 @@ def week_list_xlsx(which: str, scope: WeekScope) -> tuple[bytes, int]:
 def _workbook(title: str, sheets: Iterable[tuple[str, list[str], list[list[Any]]]]) -> bytes:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
@@ -111,25 +111,12 @@ def _workbook(title: str, sheets: Iterable[tuple[str, list[str], list[list[Any]]
         heading = WriteOnlyCell(sheet, value=neutralise(title))
         heading.font = bold
         sheet.append([heading])
-        cells = []
-        for label in header:
-            cell = WriteOnlyCell(sheet, value=label)
-            cell.font = bold
-            cells.append(cell)
-        sheet.append(cells)
+        sheet.append(xlsx_cells(sheet, header, font=bold))
         for row in rows:
-            out = []
-            for value in row:
-                if isinstance(value, dt.date | int):
-                    cell = WriteOnlyCell(sheet, value=value)
-                    if isinstance(value, dt.date):
-                        cell.number_format = "yyyy-mm-dd"
-                else:
-                    text = ILLEGAL_CHARACTERS_RE.sub("", neutralise(str(value or "")))
-                    cell = WriteOnlyCell(sheet, value=text)
-                    cell.data_type = "s"
-                out.append(cell)
-            sheet.append(out)
+            sheet.append(xlsx_cells(sheet, [
+                value if isinstance(value, dt.date | int) else neutralise(str(value or ""))
+                for value in row
+            ]))  # fmt: skip
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
