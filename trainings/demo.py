@@ -36,6 +36,7 @@ from .models import (
     OccupiedDay,
     SessionKind,
     TrainingWeek,
+    TravelDetails,
     Venue,
     session_dates,
     window_days,
@@ -81,6 +82,8 @@ def build() -> list[tuple[str, str]]:
             )
         _nominate_participants(weeks, staff)
         _nominate_contacts(weeks, staff)
+        if weeks:
+            _travel_details(weeks[0], staff)
         _seminar(today, staff)
         _past_week(today, staff)
     return []
@@ -126,6 +129,47 @@ def _nominate_contacts(weeks: list[TrainingWeek], staff: User | None) -> None:
         if week is not None:
             session = week.sessions.get(kind=SessionKind.PARTNER, group=1)
             _try_enrol(session, contact.person, staff, confirm=index % 2 == 0)
+
+
+DEMO_FLIGHTS = [("KQ 412", "KQ 413"), ("ET 338", "ET 339"), ("RW 460", "RW 461"), ("", "")]
+DEMO_DIETS = ["", "", "Vegetarian", "", "No pork", "", "Halal", ""]
+
+
+def _travel_details(week: TrainingWeek, staff: User | None) -> None:
+    """The first demo week's logistics under way: its deadline three weeks ahead of it, and
+    travel details from about two in three of its people (every fourth needing a visa, one
+    arriving the day before), through the same rules as the form."""
+    services.set_week_travel(week=week, travel_details_due=week.starts_on - dt.timedelta(days=21),
+                             rooms=week.rooms, by=staff)  # fmt: skip
+    enrolments = Enrolment.objects.filter(
+        session__week=week, state__in=[EnrolmentState.NOMINATED, EnrolmentState.CONFIRMED]
+    ).select_related("person")
+    for index, enrolment in enumerate(enrolments.order_by("pk")):
+        if index % 3 == 2:
+            continue  # still missing: the coordinator's dashboard lists them
+        arrival, departure = DEMO_FLIGHTS[index % len(DEMO_FLIGHTS)]
+        visa = index % 4 == 0
+        person = enrolment.person
+        data = {
+            "arrival_date": week.starts_on - dt.timedelta(days=1 if index == 1 else 0),
+            "arrival_time": dt.time(7 + index % 8, 40), "arrival_by": arrival,
+            "arrival_airport": "Entebbe (EBB)" if arrival else "",
+            "departure_date": week.ends_on, "departure_time": dt.time(11, 15),
+            "departure_by": departure, "departure_airport": "Entebbe (EBB)" if departure else "",
+            "dietary_needs": DEMO_DIETS[index % len(DEMO_DIETS)],
+            "accessibility_needs": "Ground-floor room, please" if index == 3 else "",
+            "emergency_contact_name": f"{person.last_name} family",
+            "emergency_contact_phone": "+256 772 123456", "needs_visa": visa,
+            "passport_name": person.full_name.upper() if visa else "",
+            "passport_number": f"B{1234567 + index}" if visa else "",
+            "passport_nationality": "UG" if visa else "",
+            "passport_expiry": week.ends_on + dt.timedelta(days=900) if visa else None,
+        }  # fmt: skip
+        try:
+            services.save_travel_details(enrolment=enrolment, data=data, by=staff,
+                                         via=TravelDetails.Source.STAFF)  # fmt: skip
+        except ValidationError:
+            continue
 
 
 def _seminar(today: dt.date, staff: User | None) -> None:

@@ -23,3 +23,16 @@ def test_demo_builds_weeks_seminar_and_enrolments_once():
     assert Enrolment.objects.filter(kind="intro").exists()
     demo.build()
     assert counts() == (weeks, sessions, enrolments)
+
+
+def test_demo_week_has_its_logistics_under_way():
+    from trainings.models import TravelDetails
+
+    partnerships_demo.build()
+    demo.build()
+    first = TrainingWeek.objects.get(notes=f"{demo.DEMO_MARK} Kampala")
+    assert first.travel_details_due is not None
+    travel = TravelDetails.objects.filter(enrolment__session__week=first)
+    expected = Enrolment.objects.filter(session__week=first, state__in=["nominated", "confirmed"])
+    assert 0 < travel.count() < expected.count()  # some still missing, for the dashboard
+    assert travel.filter(needs_visa=True).exclude(passport_number="").exists()
