@@ -117,6 +117,17 @@ def test_scans_are_kept_while_offline_and_sent_when_back(phone, live_server, sta
     expect(result).to_have_attribute("data-outcome", "unknown")
     expect(result).to_contain_text("Badge not recognised.")
 
+    # Signed out, the phone forgets the copy of the page (it lists names).
+    kept = "() => caches.has('norec-checkin-v1')"
+    assert page.evaluate(kept)
+    j.context.clear_cookies()
+    j.goto(reverse("account_login"))
+    for _ in range(50):
+        if not page.evaluate(kept):
+            break
+        page.wait_for_timeout(100)
+    assert not page.evaluate(kept)
+
 
 def y4m_of_badge(code: str, path) -> None:
     """A one-frame Y4M video of ``code`` as a QR code (what Chromium's fake camera plays in
