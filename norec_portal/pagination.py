@@ -19,11 +19,21 @@ def paginate(
     *,
     param: str = "page",
     per_page: int = PAGE_SIZE,
+    counted: bool = True,
 ) -> dict[str, Any]:
     """``page_obj`` (the requested page; a page out of range gives the last one) and
-    ``query_string`` (the non-empty filters, for ``partials/_pagination.html``)."""
-    page = Paginator(items, per_page).get_page(request.GET.get(param))
-    query = {k: getattr(v, "pk", v) for k, v in (filters or {}).items() if v not in (None, "")}
+    ``query_string`` for ``partials/_pagination.html``: the non-empty ``filters``, or,
+    without them, the request's own query less the page number.
+
+    ``counted=False`` pages without counting (previous and next only), for lists that
+    grow with the network (:class:`UncountedPaginator`)."""
+    paginator = Paginator(items, per_page) if counted else UncountedPaginator(items, per_page)
+    page = paginator.get_page(request.GET.get(param))
+    if filters is None:
+        kept = request.GET.copy()
+        kept.pop(param, None)
+        return {"page_obj": page, "query_string": kept.urlencode()}
+    query = {k: getattr(v, "pk", v) for k, v in filters.items() if v not in (None, "")}
     return {"page_obj": page, "query_string": urlencode(query)}
 
 

@@ -15,13 +15,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from norec_portal.access import alumnus_required, staff_required
 from norec_portal.forms import form_page
+from norec_portal.pagination import paginate
 
 from ..access import get_member_for_user, member_for_user
 from ..forms import ActivityForm, PublishActivityForm
 from ..models import RSVP, Activity
 from ..services import activities, versions
 from ..services.member_time import with_member_time
-from .common import paginate
 
 RSVPState = RSVP.State
 
@@ -49,11 +49,11 @@ def activity_list(request: HttpRequest) -> HttpResponse:
     else:
         when = "upcoming"
         items = items.filter(ends_at__gte=now).order_by("starts_at", "pk")
-    page, query = paginate(request, items)
+    listing = paginate(request, items)
     return render(
         request,
         "network/staff/activity_list.html",
-        {"page_obj": page, "query_string": query, "when": when},
+        {**listing, "when": when},
     )
 
 
@@ -101,14 +101,13 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if state in RSVPState.values:
         answers = answers.filter(state=state)
-    page, query = paginate(request, answers)
+    listing = paginate(request, answers)
     return render(
         request,
         "network/staff/activity_detail.html",
         {
             "activity": activity,
-            "page_obj": page,
-            "query_string": query,
+            **listing,
             "state": state,
             "states": RSVPState.choices,
             "seats_left": activities.seats_left(activity),
@@ -231,14 +230,15 @@ def member_activities(request: HttpRequest) -> HttpResponse:
         when = "upcoming"
         items = items.filter(ends_at__gte=now).order_by("starts_at", "pk")
     language = translation.get_language()
-    page, query = paginate(request, versions.with_version(items, language))
-    page.object_list = [
-        with_member_time(versions.activity_in(a, language), member) for a in page.object_list
+    listing = paginate(request, versions.with_version(items, language))
+    listing["page_obj"].object_list = [
+        with_member_time(versions.activity_in(a, language), member)
+        for a in listing["page_obj"].object_list
     ]
     return render(
         request,
         "network/activity_list.html",
-        {"page_obj": page, "query_string": query, "when": when},
+        {**listing, "when": when},
     )
 
 

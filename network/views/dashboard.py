@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from norec_portal.access import staff_required
+from norec_portal.pagination import paginate
 from partnerships.models import Person
 
 from .. import charts
@@ -27,7 +28,6 @@ from ..models import (
 )
 from ..services import bounces, resources, waves
 from ..services import dashboard as stats
-from .common import paginate
 
 HISTORY_MONTHS = 12
 PLAN_MONTHS_BACK = 6
@@ -194,15 +194,14 @@ def data_quality(request: HttpRequest) -> HttpResponse:
     else:
         problem = ""
         people = people.filter(problems["bounced"] | problems["missing"] | problems["invitation"])
-    page, query = paginate(
+    listing = paginate(
         request, people.select_related("member").order_by("last_name", "first_name", "pk")
     )
     return render(
         request,
         "network/staff/data_quality.html",
         {
-            "page_obj": page,
-            "query_string": query,
+            **listing,
             "problem": problem,
             "problems": [("", _("All")), *PROBLEMS.items()],
             "quality": stats.contact_quality(),

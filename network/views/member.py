@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from norec_portal.access import alumnus_required
 from norec_portal.forms import add_service_errors, form_page
+from norec_portal.pagination import paginate
 
 from .. import directory
 from ..access import can_browse_directory, get_member_for_user, member_for_user
@@ -25,7 +26,6 @@ from ..forms import (
 )
 from ..models import ContactChange, ResourceRequest
 from ..services import contact, members, resources
-from .common import paginate
 
 
 @alumnus_required
@@ -150,8 +150,8 @@ def member_directory(request: HttpRequest) -> HttpResponse:
     if not can_browse_directory(request.user, member):
         return render(request, "network/directory_locked.html", {"member": member})
     form = DirectoryFilterForm(request.GET or None)
-    page, query = paginate(
+    listing = paginate(
         request, directory.search(directory.visible_to_members(), form), counted=False
     )
     return render(request, "network/member_directory.html",
-                  {"form": form, "page_obj": page, "query_string": query})  # fmt: skip
+                  {"form": form, **listing})  # fmt: skip

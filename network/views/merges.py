@@ -10,10 +10,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from norec_portal.access import staff_required
+from norec_portal.pagination import paginate
 
 from ..models import MergeRecord
 from ..services import merges
-from .common import paginate
 
 
 @staff_required
@@ -25,9 +25,9 @@ def merge_list(request: HttpRequest) -> HttpResponse:
         records = records.filter(kept_id=int(person))
     else:
         person = ""
-    page, query = paginate(request, records.order_by("-merged_at", "-pk"))
+    listing = paginate(request, records.order_by("-merged_at", "-pk"))
     return render(request, "network/staff/merge_list.html",
-                  {"page_obj": page, "query_string": query, "person": person})  # fmt: skip
+                  {**listing, "person": person})  # fmt: skip
 
 
 @staff_required

@@ -21,13 +21,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from norec_portal.access import alumnus_required, staff_required
 from norec_portal.countries import country_choices
 from norec_portal.forms import form_page
+from norec_portal.pagination import paginate
 
 from .. import tokens
 from ..access import member_for_user
 from ..forms import NewsletterForm, NewsletterPreferencesForm, ScheduleForm
 from ..models import VERSION_LANGUAGES, ConsentRecord, Member, Newsletter
 from ..services import links, members, newsletter_copies, newsletters, versions
-from .common import paginate
 
 Status = Newsletter.Status
 
@@ -51,13 +51,12 @@ def newsletter_list(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("kind", "")
     if kind in Newsletter.Kind.values:
         items = items.filter(kind=kind)
-    page, query = paginate(request, items)
+    listing = paginate(request, items)
     return render(
         request,
         "network/staff/newsletter_list.html",
         {
-            "page_obj": page,
-            "query_string": query,
+            **listing,
             "status": status,
             "kind": kind,
             "statuses": Status.choices,
@@ -264,11 +263,11 @@ def newsletter_archive(request: HttpRequest) -> HttpResponse:
     items = versions.with_version(
         newsletters.archive(member).only("pk", "subject", "started_at"), language
     )
-    page, query = paginate(request, items)
-    page.object_list = [versions.newsletter_shown(n, language) for n in page.object_list]
-    return render(
-        request, "network/newsletter_archive.html", {"page_obj": page, "query_string": query}
-    )
+    listing = paginate(request, items)
+    listing["page_obj"].object_list = [
+        versions.newsletter_shown(n, language) for n in listing["page_obj"].object_list
+    ]
+    return render(request, "network/newsletter_archive.html", {**listing})
 
 
 @alumnus_required

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from norec_portal.access import spreadsheet_upload_allowed, staff_required, too_many_requests
+from norec_portal.pagination import paginate
 from partnerships.models import Participant, Person
 
 from .. import imports
@@ -18,7 +19,6 @@ from ..models import DuplicateCandidate, HistoricalImport, InvitationRequest, Me
 from ..queue_forms import ApproveRequestForm, ImportUploadForm, MergeForm, RejectRequestForm
 from ..services import duplicates, merges
 from ..services import requests as invitation_requests
-from .common import paginate
 
 # --- Invitation requests ---------------------------------------------------------------
 
@@ -30,9 +30,9 @@ def request_list(request: HttpRequest) -> HttpResponse:
     items = InvitationRequest.objects.select_related("person", "decided_by")
     if status in InvitationRequest.Status.values:
         items = items.filter(status=status)
-    page, query = paginate(request, items.order_by("created_at", "pk"))
+    listing = paginate(request, items.order_by("created_at", "pk"))
     return render(request, "network/staff/request_list.html", {
-        "page_obj": page, "query_string": query, "status": status,
+        **listing, "status": status,
         "statuses": InvitationRequest.Status.choices,
     })  # fmt: skip
 
@@ -96,9 +96,9 @@ def import_list(request: HttpRequest) -> HttpResponse:
         else:
             return redirect("network:staff_import", pk=batch.pk)
     batches = HistoricalImport.objects.select_related("uploaded_by").defer("rows")
-    page, query = paginate(request, batches)
+    listing = paginate(request, batches)
     return render(request, "network/staff/import_list.html",
-                  {"form": form, "page_obj": page, "query_string": query})  # fmt: skip
+                  {"form": form, **listing})  # fmt: skip
 
 
 ROW_FILTERS = {
@@ -117,9 +117,9 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     rows = batch.rows
     if show in ROW_FILTERS:
         rows = [r for r in rows if ROW_FILTERS[show](r)]
-    page, query = paginate(request, rows)
+    listing = paginate(request, rows)
     return render(request, "network/staff/import_detail.html", {
-        "batch": batch, "page_obj": page, "query_string": query, "show": show,
+        "batch": batch, **listing, "show": show,
         "summary": batch.summary, "remark_lines": imports.remark_lines(batch.summary),
     })  # fmt: skip
 
@@ -152,9 +152,9 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def duplicate_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", DuplicateCandidate.Status.OPEN)
-    page, query = paginate(request, duplicates.queue(status))
+    listing = paginate(request, duplicates.queue(status))
     return render(request, "network/staff/duplicate_list.html", {
-        "page_obj": page, "query_string": query, "status": status,
+        **listing, "status": status,
         "statuses": DuplicateCandidate.Status.choices,
         "high_confidence": duplicates.HIGH_CONFIDENCE,
     })  # fmt: skip

@@ -13,11 +13,11 @@ from django.views.decorators.http import require_GET, require_POST
 from django_countries import countries
 
 from norec_portal.access import staff_required
+from norec_portal.pagination import paginate
 from norec_portal.redirects import safe_next
 
 from ..models import RawAddress
 from ..services import reachability
-from .common import paginate
 
 
 @staff_required
@@ -42,7 +42,7 @@ def worklist(request: HttpRequest, country: str) -> HttpResponse:
         group = ""
     rows = reachability.reachability([country])
     reach = rows[0] if rows else reachability.CountryReach(country=country)
-    page, query = paginate(request, reachability.worklist(country=country, group=group))
+    listing = paginate(request, reachability.worklist(country=country, group=group))
     return render(
         request,
         "network/staff/reachability_worklist.html",
@@ -52,8 +52,7 @@ def worklist(request: HttpRequest, country: str) -> HttpResponse:
             "reach": reach,
             "group": group,
             "groups": [(key, reachability.GROUPS[key]) for key in reachability.TO_FIX],
-            "page_obj": page,
-            "query_string": query,
+            **listing,
         },
     )
 

@@ -14,12 +14,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from norec_portal.access import alumnus_required, staff_required
 from norec_portal.forms import add_service_errors
+from norec_portal.pagination import paginate
 
 from ..access import get_member_for_user
 from ..models import ResourceRequest
 from ..resource_forms import ResourceAskForm, ResourceSearchForm
 from ..services import resources
-from .common import paginate
 
 
 @staff_required
@@ -58,7 +58,7 @@ def resource_persons(request: HttpRequest) -> HttpResponse:
                     % {"names": ", ".join(m.person.full_name for m in result.already)},
                 )
             return redirect(request.get_full_path())
-    page, query = paginate(request, found)
+    listing = paginate(request, found)
     recent = ResourceRequest.objects.select_related(
         "member__person", "session__week__venue", "session__venue"
     ).order_by("-requested_at", "-pk")[:20]
@@ -68,8 +68,7 @@ def resource_persons(request: HttpRequest) -> HttpResponse:
         {
             "form": search,
             "ask": ask,
-            "page_obj": page,
-            "query_string": query,
+            **listing,
             "recent": recent,
             "ticked": {str(pk) for pk in request.POST.getlist("members")},
             "near": search.cleaned_data.get("near") if search.is_valid() else None,

@@ -17,6 +17,7 @@ from norec_portal.access import staff_required
 from norec_portal.audit import record_export
 from norec_portal.countries import country_choices
 from norec_portal.forms import add_service_errors
+from norec_portal.pagination import paginate
 from partnerships.models import Participant, Person
 
 from .. import directory
@@ -30,7 +31,6 @@ from ..models import (
 )
 from ..queue_forms import ResendForm, WaveForm
 from ..services import reachability, waves
-from .common import paginate
 
 State = Invitation.State
 
@@ -41,13 +41,13 @@ State = Invitation.State
 @staff_required
 @require_GET
 def wave_list(request: HttpRequest) -> HttpResponse:
-    page, query = paginate(
+    listing = paginate(
         request, waves.annotate_wave_counts(InvitationWave.objects.order_by("-created_at", "-pk"))
     )
     return render(
         request,
         "network/staff/wave_list.html",
-        {"page_obj": page, "query_string": query, "today": timezone.localdate()},
+        {**listing, "today": timezone.localdate()},
     )
 
 
@@ -107,11 +107,10 @@ def wave_detail(request: HttpRequest, pk: int) -> HttpResponse:
     state = request.GET.get("state", "")
     if state in State.values:
         invitations = invitations.filter(state=state)
-    page, query = paginate(request, invitations)
+    listing = paginate(request, invitations)
     names = dict(country_choices(blank=None))
     context.update(
-        page_obj=page,
-        query_string=query,
+        **listing,
         state=state,
         states=State.choices,
         country_names=[names.get(c.code, c.code) for c in wave.countries],
@@ -232,9 +231,9 @@ def people_list(request: HttpRequest) -> HttpResponse:
     country = request.GET.get("country", "")
     if country:
         people = people.filter(country=country)
-    page, query = paginate(request, people.order_by("last_name", "first_name", "pk"))
+    listing = paginate(request, people.order_by("last_name", "first_name", "pk"))
     return render(request, "network/staff/people_list.html", {
-        "page_obj": page, "query_string": query, "q": q, "country": country,
+        **listing, "q": q, "country": country,
         "countries": country_choices(blank=_("All")),
     })  # fmt: skip
 
@@ -285,9 +284,9 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def staff_directory(request: HttpRequest) -> HttpResponse:
     form = DirectoryFilterForm(request.GET or None)
     results = directory.search(directory.for_staff(), form)
-    page, query = paginate(request, results)
+    listing = paginate(request, results)
     return render(request, "network/staff/directory.html",
-                  {"form": form, "page_obj": page, "query_string": query})  # fmt: skip
+                  {"form": form, **listing})  # fmt: skip
 
 
 @staff_required
