@@ -252,3 +252,13 @@ def test_phones_checking_one_person_in_at_once_make_one_mark(staff, participant,
     assert DayAttendance.objects.filter(enrolment=enrolment).count() == 1
     enrolment.refresh_from_db()
     assert enrolment.state == EnrolmentState.ATTENDED
+
+
+def test_a_week_moved_online_has_nobody_to_check_in(confirmed, week, staff, time_machine):
+    services.switch_week_online(week=week, by=staff)
+    time_machine.move_to(MONDAY_MORNING)
+    confirmed.refresh_from_db()
+    with pytest.raises(ValidationError) as exc:
+        services.check_in(enrolment=confirmed, day=MONDAY, by=staff, how="typed")
+    assert "runs online" in messages(exc)
+    assert not DayAttendance.objects.exists()

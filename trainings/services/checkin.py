@@ -92,6 +92,11 @@ def check_check_in(*, enrolment: Enrolment, day: dt.date) -> None:
     name = enrolment.person.full_name
     if session.is_cancelled:
         raise ValidationError(_("%(session)s has been cancelled.") % {"session": session.name})
+    if session.is_online:
+        raise ValidationError(
+            _("%(session)s runs online: there is nobody to check in at a venue; mark "
+              "attendance on the session's page.") % {"session": session.name}
+        )  # fmt: skip
     if enrolment.state == EnrolmentState.CANCELLED:
         raise ValidationError(
             _("%(name)s's enrolment in %(session)s was cancelled: they cannot be checked in.")
