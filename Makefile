@@ -12,7 +12,8 @@ $(STAMP): pyproject.toml
 	@echo "Installing the pinned dependencies into $(VENV)/ (once; about a minute)…"
 	@$(PYTHON) -m venv $(VENV)
 	@$(BIN)/pip install --quiet --disable-pip-version-check --upgrade pip
-	@$(BIN)/pip install --quiet --disable-pip-version-check -e ".[dev]"
+	@PYTHONWARNINGS="ignore:Editable installation" \
+		$(BIN)/pip install --quiet --disable-pip-version-check -e ".[dev]"
 	@touch $(STAMP)
 
 ## Compiles the translation catalogues (locale/*/LC_MESSAGES/django.po) on every run: the
