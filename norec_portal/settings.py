@@ -5,6 +5,9 @@ worker and beat on kombu's filesystem transport (files under ``.demo/``, no serv
 emails printed in the worker's log and readable in the demo mailbox. Production
 sets ``DJANGO_ENV=production`` plus ``DATABASE_URL``, ``REDIS_URL``, ``EMAIL_URL``,
 ``SECRET_KEY`` and ``ALLOWED_HOSTS``; every secret may also come from ``<NAME>_FILE``.
+
+One file of about 500 lines, read top to bottom: every setting and its default is here
+(the apps keep no defaults of their own).
 """
 
 from __future__ import annotations

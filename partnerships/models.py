@@ -1,5 +1,9 @@
 """People and organisations: partner organisations, partnerships and their phases,
-contact persons, and participants on exchange (current and historical)."""
+contact persons, and participants on exchange (current and historical).
+
+The module stays whole at about 550 lines: it is the app's schema — the models, their
+choices and their database constraints — read top to bottom as one piece, as the other
+apps import it."""
 
 from __future__ import annotations
 

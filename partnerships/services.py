@@ -2,6 +2,11 @@
 
 Every function is keyword-only and atomic, and raises ``ValidationError`` with a message a
 person can act on when a rule says no.
+
+The module stays whole at about 600 lines: it is the one place where the app's rules are
+written (the duplicate check, the lead/partner rule, the phase transitions), each use-case a
+short function over the same few models, and the admin, views, imports and tasks all look
+for them here.
 """
 
 from __future__ import annotations
