@@ -13,7 +13,7 @@ from django.db.models import Count, Q
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from network import charts
+from norec_portal import charts
 from norec_portal.spreadsheets import xlsx_cells
 
 from .evaluation import SCALE, Question, question_text, questions_for

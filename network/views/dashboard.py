@@ -16,11 +16,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from norec_portal import charts
 from norec_portal.access import staff_required
 from norec_portal.pagination import paginate
 from partnerships.models import Person
 
-from .. import charts
 from ..models import (
     BadAddress,
     Invitation,

@@ -22,10 +22,10 @@ from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.translation import gettext
 
-from network import charts
 from network.models import Activity, Invitation, InvitationRequest, Member, Newsletter
 from network.services import bounces, newsletters
 from network.services import dashboard as stats
+from norec_portal import charts
 from norec_portal.models import OutboxEmail
 from partnerships.models import Person
 from tests.factories import UserFactory

@@ -105,3 +105,18 @@ def test_the_cycle_finder_sees_function_level_and_relative_imports(tmp_path):
     source = tmp_path / "service.py"
     source.write_text("def later():\n    from .tasks import deliver\n")
     assert imported_modules("norec_portal.outbox", source, modules) == {"norec_portal.tasks"}
+
+
+def test_apps_import_only_the_apps_beneath_them():
+    """``norec_portal ← partnerships ← trainings ← network``: an app reaches the later ones
+    only through the hooks they fill in (registries, signals), never by importing them."""
+    layer = {package: index for index, package in enumerate(PACKAGES)}
+    graph = import_graph()
+    upward = sorted(
+        f"{source} imports {target}"
+        for source, targets in graph.items()
+        for target in targets
+        if layer[target.split(".")[0]] > layer[source.split(".")[0]]
+        and "migrations" not in source
+    )
+    assert not upward, upward
