@@ -25,7 +25,7 @@ from tests.browser.support import link_from_email
 from tests.browser.test_nomination_journey import keep_for_the_guide, participant
 from tests.browser.test_phone_width import session_cookie
 from tests.browser.test_staff_journey import pdf_text, sunday_in_weeks
-from tests.browser.test_travel_journey import log_in
+from tests.browser.test_travel_journey import fill_travel_form, log_in
 from tests.trainings.factories import make_week, session_of
 from trainings.badges import badge_code
 from trainings.evaluation import questions_for
@@ -83,20 +83,8 @@ def test_a_week_from_the_nomination_to_the_evaluation(
     page = p.page
     p.goto(link_from_email(to=grace.person.email, contains="/trainings/travel/"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Your travel details")
-    page.get_by_label("Arrival date").fill(week.starts_on.isoformat())
-    page.get_by_label("Arrival time (local)").fill("07:40")
-    page.locator("#id_arrival_by").fill("KQ 412")
+    fill_travel_form(page, week, expiry=dt.date(2031, 1, 31), arrival_time="07:40")
     page.locator("#id_arrival_airport").fill("Entebbe (EBB)")
-    page.get_by_label("Departure date").fill(week.ends_on.isoformat())
-    page.locator("#id_departure_by").fill("KQ 413")
-    page.get_by_label("Dietary needs").fill("Vegetarian")
-    page.get_by_label("Name", exact=True).fill("Ruth Nakato")
-    page.get_by_label("Phone").fill("+256 772 123456")
-    page.get_by_label("I need a visa for the trip").check()
-    page.get_by_label("Name as in the passport").fill("GRACE NAKATO")
-    page.get_by_label("Passport number").fill("B1234567")
-    page.get_by_label("Nationality").select_option("UG")
-    page.get_by_label("Passport valid until").fill("2031-01-31")
     p.check(shot="travel-form")
     keep_for_the_guide(p, "travel-form", "logistics-travel-form")
     page.get_by_role("button", name="Send my travel details").click()

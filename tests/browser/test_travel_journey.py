@@ -29,6 +29,24 @@ def log_in(j: Journey, user) -> None:
     page.get_by_role("button", name="Log in").click()
 
 
+def fill_travel_form(page, week, *, expiry: dt.date, arrival_time: str = "14:30") -> None:
+    """Grace's travel details with a visa: arriving on the week's Sunday, leaving on its
+    Saturday, her passport valid until ``expiry``."""
+    page.get_by_label("Arrival date").fill(week.starts_on.isoformat())
+    page.get_by_label("Arrival time (local)").fill(arrival_time)
+    page.locator("#id_arrival_by").fill("KQ 412")
+    page.get_by_label("Departure date").fill(week.ends_on.isoformat())
+    page.locator("#id_departure_by").fill("KQ 413")
+    page.get_by_label("Dietary needs").fill("Vegetarian")
+    page.get_by_label("Name", exact=True).fill("Ruth Nakato")
+    page.get_by_label("Phone").fill("+256 772 123456")
+    page.get_by_label("I need a visa for the trip").check()
+    page.get_by_label("Name as in the passport").fill("GRACE NAKATO")
+    page.get_by_label("Passport number").fill("B1234567")
+    page.get_by_label("Nationality").select_option("UG")
+    page.get_by_label("Passport valid until").fill(expiry.isoformat())
+
+
 def test_person_fills_in_travel_details_from_the_email_on_a_phone(
     open_journey, coordinator, staff, partnership, org_a
 ):
@@ -49,21 +67,9 @@ def test_person_fills_in_travel_details_from_the_email_on_a_phone(
     j.check(shot="travel-form")
     keep_for_the_guide(j, "travel-form", "travel-form")
 
-    sunday, saturday = week.starts_on, week.ends_on
-    page.get_by_label("Arrival date").fill(sunday.isoformat())
-    page.get_by_label("Arrival time (local)").fill("14:30")
-    page.locator("#id_arrival_by").fill("KQ 412")
-    page.get_by_label("Departure date").fill(saturday.isoformat())
-    page.locator("#id_departure_by").fill("KQ 413")
-    page.get_by_label("Dietary needs").fill("Vegetarian")
-    page.get_by_label("Name", exact=True).fill("Ruth Nakato")
-    page.get_by_label("Phone").fill("+256 772 123456")
-    page.get_by_label("I need a visa for the trip").check()
-    page.get_by_label("Name as in the passport").fill("GRACE NAKATO")
-    page.get_by_label("Passport number").fill("B1234567")
-    page.get_by_label("Nationality").select_option("UG")
     # Too short a validity first: the message names the date the passport must reach.
-    page.get_by_label("Passport valid until").fill((saturday + dt.timedelta(days=30)).isoformat())
+    saturday = week.ends_on
+    fill_travel_form(page, week, expiry=saturday + dt.timedelta(days=30))
     page.get_by_role("button", name="Send my travel details").click()
     expect(page.locator(".field-errors")).to_contain_text("must be valid until at least")
     j.check(shot="travel-form-error")

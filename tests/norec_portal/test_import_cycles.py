@@ -116,7 +116,6 @@ def test_apps_import_only_the_apps_beneath_them():
         f"{source} imports {target}"
         for source, targets in graph.items()
         for target in targets
-        if layer[target.split(".")[0]] > layer[source.split(".")[0]]
-        and "migrations" not in source
+        if layer[target.split(".")[0]] > layer[source.split(".")[0]] and "migrations" not in source
     )
     assert not upward, upward

@@ -77,9 +77,10 @@ def test_dashboard_rows(coordinator_client, partnership, org_a, org_b):
     page = coordinator_client.get(reverse("partnerships:coordinator_dashboard")).content
     url = reverse("partnerships:coordinator_participant", args=[participant.pk])
     assert (
-        f'<td><a href="{url}">Grace Nakato</a><br>'
+        f'<td data-label="Participant"><a href="{url}">Grace Nakato</a><br>'
         f'<span class="muted">{org_a.name} → {org_b.name}</span></td>\n'
-        f'        <td>1 Feb 2027 – 15 Dec 2027<br><span class="muted">Planned</span></td>'
+        f'        <td data-label="Exchange">1 Feb 2027 – 15 Dec 2027<br>'
+        f'<span class="muted">Planned</span></td>'
     ) in page.decode()
     other = reverse("partnerships:coordinator_participant", args=[participant.pk + 1])
     assert f'href="{other}"' not in page.decode()
