@@ -172,3 +172,10 @@ def test_forecast_runs_three_queries(partnership, staff, django_assert_num_queri
         result = planning.forecast(start=dt.date(2026, 3, 1), months=12, today=f.TODAY)
     assert placed.pk not in {u.participant_id for u in result.unplaced if u.kind == "t1"}
     assert len(result.unplaced) == 1
+
+
+def test_year_view_leads_to_that_years_evaluations(staff_client):
+    page = staff_client.get(reverse("trainings:staff_year"), {"year": 2025}).content.decode()
+    comparison = f"{reverse('trainings:staff_evaluation_year')}?year=2025"
+    assert f'href="{comparison}"' in page
+    assert staff_client.get(comparison).status_code == 200
