@@ -11,8 +11,6 @@ gave.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import secrets
 from collections.abc import Mapping
 
 from django.conf import settings
@@ -23,6 +21,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from norec_portal import links
 from norec_portal.audit import record_audit
 from norec_portal.dispatch import send_task_on_commit
 
@@ -60,10 +59,6 @@ class AlreadyAnswered(ValidationError):
         )
 
 
-def hash_token(raw: str) -> str:
-    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
-
-
 def evaluation_url(raw: str) -> str:
     return settings.SITE_URL + reverse("trainings:evaluation_link", kwargs={"token": raw})
 
@@ -98,8 +93,7 @@ def _lock_session(session_id: int) -> TrainingSession:
 
 def _send_link(invitation: EvaluationInvitation, *, now: dt.datetime) -> None:
     """A fresh token for the invitation (an earlier link stops working) and the email."""
-    raw = secrets.token_urlsafe(32)
-    invitation.token_hash = hash_token(raw)
+    raw, invitation.token_hash = links.new_token()
     invitation.sent_at = now
     invitation.expires_at = now + dt.timedelta(days=settings.TRAINING_EVALUATION_DAYS)
     invitation.save()
@@ -204,7 +198,7 @@ def _lookup(raw: str | None, *, lock: bool) -> EvaluationInvitation:
     )
     if lock:
         invitations = invitations.select_for_update(of=("self",))
-    invitation = invitations.filter(token_hash=hash_token(raw)).first()
+    invitation = invitations.filter(token_hash=links.hash_token(raw)).first()
     if invitation is None:
         raise InvalidEvaluationLink
     if invitation.used_at is not None:
