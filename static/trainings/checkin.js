@@ -147,6 +147,8 @@
     if (sending) { return Promise.resolve(); }
     var queue = load();
     if (queue.length === 0) { showPending(); return Promise.resolve(); }
+    // Known to be offline: nothing is tried until the browser says it is back ("online").
+    if (navigator.onLine === false) { showPending(); return Promise.resolve(); }
     sending = true;
     var next = function (index) {
       if (index >= queue.length) { return Promise.resolve(true); }

@@ -90,6 +90,7 @@ def test_scans_are_kept_while_offline_and_sent_when_back(phone, live_server, sta
     j.shot("scanned", at=page.locator("#scan-heading"))
 
     j.context.set_offline(True)
+    page.wait_for_function("() => navigator.onLine === false")
     scan(page, codes[1])
     scan(page, codes[2])
     expect(pending).to_have_text("2 scans not sent yet")
