@@ -26,6 +26,13 @@ def _text(value: Any) -> str:
 
 
 class FastSelect(forms.Select):
+    def use_required_attribute(self, initial: Any) -> bool:
+        """Django looks at the first choice before it looks at whether the field is
+        required at all: for a model field that reads the choices from the database once
+        more on every render. The answer only counts for a required field, so ask that
+        first."""
+        return self.is_required and super().use_required_attribute(initial)
+
     def _option_html(self, selected_values: set[str]) -> str:
         """The ``<option>`` and ``<optgroup>`` elements, selected as ``Select.optgroups``
         selects them: every match for a multiple select, the first one otherwise."""

@@ -68,3 +68,34 @@ def test_the_portal_renders_forms_with_djangos_own_renderer():
     from django.forms.renderers import DjangoTemplates, get_default_renderer
 
     assert type(get_default_renderer()) is DjangoTemplates
+
+
+def test_an_optional_select_reads_its_choices_once_and_a_required_one_stays_required(db):
+    """Languages are sorted by their names in the reader's language, so each look at the
+    choices reads them all: an optional select must not look twice."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from network.forms import LanguageChoiceField
+    from network.models import Language
+
+    Language.objects.create(code="x1", name="Kiswahili")
+
+    def fields(widget=None):
+        extra = {"widget": widget} if widget else {}
+        return {
+            "optional": LanguageChoiceField(
+                queryset=Language.objects.all(), required=False, empty_label="All", **extra
+            ),  # fmt: skip
+            "chosen": LanguageChoiceField(queryset=Language.objects.all(), **extra),
+        }
+
+    fast = type("Fast", (forms.Form,), fields(FastSelect))()
+    slow = type("Slow", (forms.Form,), fields())()
+    with CaptureQueriesContext(connection) as reads:
+        html = str(fast["optional"])
+    assert len(reads) == 1
+    assert dom(html) == dom(slow["optional"])
+    # Required, with a blank first choice: the attribute is still there, as Django puts it.
+    assert " required" in str(fast["chosen"])
+    assert dom(fast["chosen"]) == dom(slow["chosen"])
