@@ -3,6 +3,10 @@
 Locking: every function that changes who holds a seat locks the activity row first
 (``_lock``), one activity per transaction, so two members can never both take the last
 seat; the seat count is read under that lock.
+
+About 500 lines, kept whole: the seat rules, the RSVPs, the waiting list, the
+announcements and the reminders all read the same rows under that one lock, and are
+easier to check side by side.
 """
 
 from __future__ import annotations
