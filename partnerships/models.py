@@ -424,6 +424,13 @@ class Participant(models.Model):
                 condition=Q(status__in=["planned", "on_exchange"]),
                 name="participant_current_start_idx",
             ),
+            # Training 2 is due by the exchange's end: the forecast counts and lists the
+            # current participants by that date.
+            models.Index(
+                fields=["exchange_end"],
+                condition=Q(status__in=["planned", "on_exchange"]),
+                name="participant_current_end_idx",
+            ),
             models.Index(fields=["exchange_year"], name="participant_year_idx"),
         ]
 
