@@ -386,7 +386,9 @@ class TrainingSession(models.Model):
 
     @property
     def name(self) -> str:
-        label = self.title or str(self.get_kind_display())
+        # The kind's label from its enum (the database allows no other kind): pages list
+        # many sessions, and ``get_kind_display`` rebuilds a dict of the choices each time.
+        label = self.title or str(SessionKind(self.kind).label)
         if self.group > 1:
             label = f"{label} ({_('group')} {self.group})"
         return label
