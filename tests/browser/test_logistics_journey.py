@@ -138,6 +138,7 @@ def test_a_week_from_the_nomination_to_the_evaluation(
     pending, result = v.page.locator("[data-pending]"), v.page.locator("[data-result]")
     expect(pending).to_have_text("Every scan has been sent.")
     v.context.set_offline(True)
+    v.page.wait_for_function("() => navigator.onLine === false")
     v.page.evaluate("code => window.norecCheckIn.handleScan(code)", badge_code(enrolment))
     expect(pending).to_have_text("1 scan not sent yet")
     assert not DayAttendance.objects.filter(enrolment=enrolment).exists()
