@@ -4,13 +4,16 @@ The goal of the programme is at least one newsletter and one activity every mont
 newsletter counts for the month it went (or is scheduled to go) out, an activity for the
 month it starts; cancelled ones do not count. Months follow the portal's time zone.
 
-Each function runs one query, whatever the number of members, invitations or months.
+Each function runs a fixed number of queries (most one), whatever the number of members,
+invitations or months.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, DateField, Exists, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Coalesce, Lower, TruncMonth
@@ -182,38 +185,48 @@ def check_monthly_cadence(*, today: dt.date | None = None) -> int:
     return sent
 
 
+# --- Counting several sets at once -----------------------------------------------------------
+
+
+def count_each(sets: dict[Any, QuerySet]) -> dict[Any, int]:
+    """How many rows each of ``sets`` holds, in one query (UNION ALL of one COUNT each)."""
+    first, *others = [
+        rows.order_by().values(what=Value(name)).annotate(n=Count("*"))
+        for name, rows in sets.items()
+    ]
+    counts = dict.fromkeys(sets, 0)
+    counts.update({row["what"]: row["n"] for row in first.union(*others, all=True)})
+    return counts
+
+
 # --- What waits for staff ---------------------------------------------------------------------
 
 
 def staff_queues() -> dict[str, int]:
     """What waits for staff: invitation requests, possible duplicates, imports to
-    confirm, address corrections to accept or set aside, counted in one query
-    (UNION ALL)."""
-    waiting = {
+    confirm, address corrections to accept or set aside, counted in one query."""
+    return count_each({
         "requests": InvitationRequest.objects.filter(status=InvitationRequest.Status.PENDING),
         "duplicates": DuplicateCandidate.objects.filter(status=DuplicateCandidate.Status.OPEN),
         "imports": HistoricalImport.objects.filter(status=HistoricalImport.Status.PREVIEW),
         "corrections": RawAddress.objects.filter(resolution="").exclude(suggestion=""),
-    }
-    first, *others = [
-        rows.order_by().values(queue=Value(name)).annotate(n=Count("pk"))
-        for name, rows in waiting.items()
-    ]
-    counts = dict.fromkeys(waiting, 0)
-    counts.update({row["queue"]: row["n"] for row in first.union(*others, all=True)})
-    return counts
+    })  # fmt: skip
 
 
 # --- Members and invitations -----------------------------------------------------------------
 
 
 def _consent_counts() -> dict[str, Count]:
-    """Members who take the newsletter, are in the directory, offer to serve."""
+    """Members who take the newsletter, are in the directory, offer to serve.
+
+    Each counts ``joined_at`` (never empty) rather than the id, as ``member_figures``
+    counts all members: the columns of ``member_figures_idx``, read without the table.
+    """
     return {
-        "newsletter": Count("pk", filter=Q(newsletter_consent=True)),
-        "directory": Count("pk", filter=Q(directory_consent=True)),
+        "newsletter": Count("joined_at", filter=Q(newsletter_consent=True)),
+        "directory": Count("joined_at", filter=Q(directory_consent=True)),
         "resource": Count(
-            "pk",
+            "joined_at",
             filter=Q(available_as_lecturer=True)
             | Q(available_as_interpreter=True)
             | Q(available_as_resource_person=True),
@@ -234,18 +247,31 @@ class MemberFigures:
 
 
 def member_figures(month_list: list[dt.date]) -> MemberFigures:
-    """Everything the dashboard says about the members: totals, consents and members at
-    the end of each month in one pass over them, then the few with an address problem."""
-    joined_by = {
-        f"m{i}": Count("pk", filter=Q(joined_at__lt=_start(add_months(month, 1))))
-        for i, month in enumerate(month_list)
-    }
-    counts = Member.objects.aggregate(total=Count("pk"), **_consent_counts(), **joined_by)
-    problems = _address_problems()
+    """Everything the dashboard says about the members, in three queries (``month_list``
+    in order, as :func:`months` gives them).
+
+    The totals and consents take one pass over the members, read from
+    ``member_figures_idx`` alone. The members at the end of each month are the total less
+    those who joined later, so only those who joined since the end of the first month are
+    counted, a month at a time (each a range of the same index). Then the few with an
+    address problem, on their own: in the same query as the months, PostgreSQL would hand
+    the branches to parallel workers, slower to start than the query takes.
+    """
+    counts = Member.objects.aggregate(total=Count("joined_at"), **_consent_counts())
+    ends = [_start(add_months(month, 1)) for month in month_list]
+    # Who joined after the end of each month and before the end of the next one.
+    joined = [Member.objects.filter(joined_at__gte=end, joined_at__lt=next_end)
+              for end, next_end in itertools.pairwise(ends)]  # fmt: skip
+    joined += [Member.objects.filter(joined_at__gte=end) for end in ends[-1:]]
+    later = count_each(dict(enumerate(joined))) if joined else {}
+    history, members = [], counts["total"]
+    for i in reversed(range(len(month_list))):
+        members -= later[i]
+        history.append((month_list[i], members))
     return MemberFigures(
         counts={key: counts[key] for key in ("total", *_consent_counts())},
-        history=[(month, counts[f"m{i}"]) for i, month in enumerate(month_list)],
-        quality=ContactQuality(members=counts["total"], **problems),
+        history=history[::-1],
+        quality=ContactQuality(members=counts["total"], **count_each(_address_problems())),
     )
 
 
@@ -314,8 +340,8 @@ class ContactQuality:
         return round(100 * (self.bounced + self.missing) / self.members) if self.members else 0
 
 
-def _address_problems() -> dict[str, int]:
-    """Members with no address, and members whose address bounced.
+def _address_problems() -> dict[str, QuerySet]:
+    """Members with no address, and members whose address bounced (to count).
 
     Counted from the people's side, where these are few: the people without an address
     (``person_no_email_idx``) and those whose address is marked bad (through the email
@@ -324,16 +350,14 @@ def _address_problems() -> dict[str, int]:
     index. Asking it of every member instead costs a probe per member.
     """
     is_member = Exists(Member.objects.filter(person=OuterRef("pk")))
-    missing = Person.objects.filter(is_member, email="").count()
-    bounced = (
-        Person.objects.annotate(email_key=Lower("email"))
+    return {
+        "missing": Person.objects.filter(is_member, email=""),
+        "bounced": Person.objects.annotate(email_key=Lower("email"))
         .filter(is_member, email_key__in=active_bad_addresses().values("email"))
-        .exclude(email="")
-        .count()
-    )
-    return {"missing": missing, "bounced": bounced}
+        .exclude(email=""),
+    }
 
 
 def contact_quality() -> ContactQuality:
     """Members whose address bounced, and members with no address at all."""
-    return ContactQuality(members=Member.objects.count(), **_address_problems())
+    return ContactQuality(members=Member.objects.count(), **count_each(_address_problems()))
