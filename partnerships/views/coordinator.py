@@ -22,12 +22,7 @@ from ..access import (
 )
 from ..forms import ParticipantForm
 from ..models import ContactPerson, Participant, PartnerOrganisation, PartnershipMember
-from ..readiness import (
-    contact_readiness,
-    dashboard_sections,
-    organisation_readiness,
-    readiness,
-)
+from ..readiness import contacts_readiness, dashboard_sections, readiness
 from ..services import REGISTRATION_PHASES, ExchangePlan
 
 
@@ -74,14 +69,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         .select_related("person")
         .order_by("role", "person__last_name", "person__first_name", "pk")
     )
-    contact_items = contact_readiness(contacts)
+    found = contacts_readiness([organisation], contacts)
     context = {
         "organisation": organisation,
         "counts": counts,
         "upcoming": _with_readiness(upcoming),
         "memberships": memberships,
-        "contacts": [(c, contact_items.get(c.pk, [])) for c in contacts],
-        "organisation_items": organisation_readiness([organisation])[organisation.pk],
+        "contacts": [(c, found.contacts[c.pk]) for c in contacts],
+        "organisation_items": found.organisations[organisation.pk],
         "sections": dashboard_sections(organisation),
     }
     return render(request, "partnerships/coordinator/dashboard.html", context)
