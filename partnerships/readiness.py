@@ -1,10 +1,10 @@
 """Readiness of participants and contact persons, as shown to coordinators and staff.
 
 Other apps add what they know (the trainings app: Training 1 and Training 2 status of
-participants, Partner training of contact persons) by registering a provider in their
-``AppConfig.ready``; this keeps imports one-way (``partnerships`` never imports
-``trainings``). A provider gets the participants (or contact persons) of one page and must
-answer with a constant number of queries.
+participants, Partner training of contact persons and organisations) by registering a
+provider in their ``AppConfig.ready``; this keeps imports one-way (``partnerships`` never
+imports ``trainings``). A provider gets the participants (or organisations and contact
+persons) of one page and must answer with a constant number of queries.
 """
 
 from __future__ import annotations
@@ -26,10 +26,6 @@ class ReadinessItem:
 
 Provider = Callable[[Sequence[Participant]], dict[int, list[ReadinessItem]]]
 PROVIDERS: list[Provider] = []
-ContactProvider = Callable[[Sequence[ContactPerson]], dict[int, list[ReadinessItem]]]
-CONTACT_PROVIDERS: list[ContactProvider] = []
-OrganisationProvider = Callable[[Sequence[PartnerOrganisation]], dict[int, list[ReadinessItem]]]
-ORGANISATION_PROVIDERS: list[OrganisationProvider] = []
 
 
 def register(provider: Provider, *, domains: Sequence[str] = ()) -> Provider:
@@ -61,40 +57,47 @@ def readiness(participants: Sequence[Participant]) -> dict[int, list[ReadinessIt
     return combined
 
 
-def register_contacts(provider: ContactProvider) -> ContactProvider:
-    """Add a provider of contact persons' readiness (once)."""
-    if provider not in CONTACT_PROVIDERS:
-        CONTACT_PROVIDERS.append(provider)
+# --- Contact persons and their organisations -------------------------------------------
+# What an organisation's contact persons still need (the trainings app: Partner training),
+# per contact person and summed up per organisation. The pages that show one show the
+# other beside it, so a provider answers both from one query.
+
+
+@dataclass(frozen=True)
+class ContactsReadiness:
+    contacts: dict[int, list[ReadinessItem]]  # by ContactPerson id (not Person)
+    organisations: dict[int, list[ReadinessItem]]  # by organisation id
+
+
+ContactsProvider = Callable[
+    [Sequence[PartnerOrganisation], Sequence[ContactPerson]], ContactsReadiness
+]
+CONTACTS_PROVIDERS: list[ContactsProvider] = []
+
+
+def register_contacts(provider: ContactsProvider) -> ContactsProvider:
+    """Add a provider of contact persons' and organisations' readiness (once)."""
+    if provider not in CONTACTS_PROVIDERS:
+        CONTACTS_PROVIDERS.append(provider)
     return provider
 
 
-def contact_readiness(contacts: Sequence[ContactPerson]) -> dict[int, list[ReadinessItem]]:
-    """All readiness items per contact person id (ContactPerson, not Person), in
-    provider order."""
-    combined: dict[int, list[ReadinessItem]] = {c.pk: [] for c in contacts}
-    if not contacts:
+def contacts_readiness(
+    organisations: Sequence[PartnerOrganisation], contacts: Sequence[ContactPerson] = ()
+) -> ContactsReadiness:
+    """All readiness items of ``contacts`` (contact persons of ``organisations``) and of
+    the organisations themselves, in provider order."""
+    combined = ContactsReadiness(
+        contacts={c.pk: [] for c in contacts}, organisations={o.pk: [] for o in organisations}
+    )
+    if not organisations:
         return combined
-    for provider in CONTACT_PROVIDERS:
-        for pk, items in provider(contacts).items():
-            combined.setdefault(pk, []).extend(items)
-    return combined
-
-
-def register_organisations(provider: OrganisationProvider) -> OrganisationProvider:
-    """Add a provider of organisations' readiness (a summary of their people; once)."""
-    if provider not in ORGANISATION_PROVIDERS:
-        ORGANISATION_PROVIDERS.append(provider)
-    return provider
-
-
-def organisation_readiness(
-    organisations: Sequence[PartnerOrganisation],
-) -> dict[int, list[ReadinessItem]]:
-    """All readiness items per organisation id, in provider order."""
-    combined: dict[int, list[ReadinessItem]] = {o.pk: [] for o in organisations}
-    for provider in ORGANISATION_PROVIDERS:
-        for pk, items in provider(organisations).items():
-            combined.setdefault(pk, []).extend(items)
+    for provider in CONTACTS_PROVIDERS:
+        found = provider(organisations, contacts)
+        for pk, items in found.contacts.items():
+            combined.contacts.setdefault(pk, []).extend(items)
+        for pk, items in found.organisations.items():
+            combined.organisations.setdefault(pk, []).extend(items)
     return combined
 
 

@@ -9,15 +9,10 @@ class TrainingsConfig(AppConfig):
     def ready(self) -> None:
         from partnerships import readiness
 
-        from .readiness import (
-            organisation_partner_training,
-            partner_training_status,
-            training_status,
-        )
+        from .readiness import partner_training_status, training_status
 
         readiness.register(training_status, domains=["trainings"])
         readiness.register_contacts(partner_training_status)
-        readiness.register_organisations(organisation_partner_training)
 
         from .dashboard import missing_travel_section
 

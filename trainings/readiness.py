@@ -53,7 +53,7 @@ from partnerships.models import (
     PartnershipMember,
     Phase,
 )
-from partnerships.readiness import ReadinessItem
+from partnerships.readiness import ContactsReadiness, ReadinessItem
 
 from .models import (
     ACTIVE_STATES,
@@ -241,24 +241,13 @@ def partner_training_item(contact: ContactPerson) -> ReadinessItem:
     return ReadinessItem(label, _("Due by %(date)s") % {"date": day}, "warn")
 
 
-def partner_training_status(contacts: Sequence[ContactPerson]) -> dict[int, list[ReadinessItem]]:
-    """Partner training of these contact persons (one query); those of an organisation
-    without a signed agreement show that it is not due yet."""
-    found = {
-        contact.pk: partner_training_item(contact)
-        for contact in partner_training_roster(
-            ContactPerson.objects.filter(pk__in=[c.pk for c in contacts])
-        ).only("pk", "organisation_id", "person_id")
-    }
-    not_due = ReadinessItem(str(SessionKind.PARTNER.label), _("Not due yet"), "info")
-    return {contact.pk: [found.get(contact.pk, not_due)] for contact in contacts}
-
-
-def organisation_partner_training(
-    organisations: Sequence[PartnerOrganisation],
-) -> dict[int, list[ReadinessItem]]:
-    """Partner training of each organisation's contact persons, summed up ("1 of 3 done ·
-    1 overdue"); one query. Organisations it is not due for get no item.
+def partner_training_status(
+    organisations: Sequence[PartnerOrganisation], contacts: Sequence[ContactPerson]
+) -> ContactsReadiness:
+    """Partner training of the organisations' contact persons, from one query: the badge
+    of each of ``contacts`` (those of an organisation without a signed agreement: not due
+    yet) and each organisation's summary ("1 of 3 done · 1 overdue"; none where it is not
+    due).
 
     The roster's readiness is read once per contact and counted here: counting it in SQL
     would repeat its CASE (three subqueries) in every count, which costs more to build and
@@ -268,24 +257,29 @@ def organisation_partner_training(
             ContactPerson.objects.filter(organisation__in=[o.pk for o in organisations])
         )
         .order_by()
-        .values_list("organisation_id", "readiness")
+        .only("pk", "organisation_id", "person_id")
     )
+    found: dict[int, ReadinessItem] = {}
     tally: dict[int, dict[str, int]] = {}
-    for organisation_id, state in rows:
-        row = tally.setdefault(organisation_id, {"total": 0, "done": 0, "overdue": 0})
+    for contact in rows:
+        found[contact.pk] = partner_training_item(contact)
+        row = tally.setdefault(contact.organisation_id, {"total": 0, "done": 0, "overdue": 0})
         row["total"] += 1
-        row["done"] += state == PartnerTraining.DONE
-        row["overdue"] += state == PartnerTraining.OVERDUE
-    counts = [{"organisation_id": pk, **row} for pk, row in tally.items()]
+        row["done"] += contact.readiness == PartnerTraining.DONE
+        row["overdue"] += contact.readiness == PartnerTraining.OVERDUE
     label = str(SessionKind.PARTNER.label)
-    result: dict[int, list[ReadinessItem]] = {}
-    for row in counts:
+    not_due = ReadinessItem(label, _("Not due yet"), "info")
+    summaries: dict[int, list[ReadinessItem]] = {}
+    for organisation_id, row in tally.items():
         status = _("%(done)s of %(total)s done") % row
         if row["overdue"]:
             status += " · " + _("%(overdue)s overdue") % row
         tone = "ok" if row["done"] == row["total"] else "bad" if row["overdue"] else "warn"
-        result[row["organisation_id"]] = [ReadinessItem(label, status, tone)]
-    return result
+        summaries[organisation_id] = [ReadinessItem(label, status, tone)]
+    return ContactsReadiness(
+        contacts={contact.pk: [found.get(contact.pk, not_due)] for contact in contacts},
+        organisations=summaries,
+    )
 
 
 # --- What the staff home shows ----------------------------------------------------------------

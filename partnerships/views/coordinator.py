@@ -22,12 +22,7 @@ from ..access import (
 )
 from ..forms import ParticipantForm
 from ..models import ContactPerson, Participant, PartnerOrganisation, PartnershipMember
-from ..readiness import (
-    contact_readiness,
-    dashboard_sections,
-    organisation_readiness,
-    readiness,
-)
+from ..readiness import contacts_readiness, dashboard_sections, readiness
 from ..services import REGISTRATION_PHASES, ExchangePlan
 
 
@@ -62,10 +57,17 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         for name in ("planned", "on_exchange", "without_elearning")
     }
     # The memberships of the coordinator's partnerships, grouped by partnership in the
-    # template: one query for the partnerships and their members.
+    # template: one query for the partnerships and their members (only what is shown).
     memberships = (
         PartnershipMember.objects.filter(partnership__in=partnerships_for_coordinator(request.user))
         .select_related("partnership", "organisation")
+        .only(
+            "role",
+            "partnership__name",
+            "partnership__phase",
+            "organisation__name",
+            "organisation__country",
+        )  # fmt: skip
         .order_by("partnership__name", "partnership_id", "role", "organisation__name")
     )
     # The organisation's own contact persons and what they still need (Partner training).
@@ -74,14 +76,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         .select_related("person")
         .order_by("role", "person__last_name", "person__first_name", "pk")
     )
-    contact_items = contact_readiness(contacts)
+    found = contacts_readiness([organisation], contacts)
     context = {
         "organisation": organisation,
         "counts": counts,
         "upcoming": _with_readiness(upcoming),
         "memberships": memberships,
-        "contacts": [(c, contact_items.get(c.pk, [])) for c in contacts],
-        "organisation_items": organisation_readiness([organisation])[organisation.pk],
+        "contacts": [(c, found.contacts[c.pk]) for c in contacts],
+        "organisation_items": found.organisations[organisation.pk],
         "sections": dashboard_sections(organisation),
     }
     return render(request, "partnerships/coordinator/dashboard.html", context)

@@ -33,7 +33,7 @@ from ..models import (
     Phase,
 )
 from ..portal_access import grant_portal_access
-from ..readiness import contact_readiness, organisation_readiness
+from ..readiness import contacts_readiness
 
 
 def _filters(form) -> dict:
@@ -109,12 +109,11 @@ def _partnership_context(partnership: Partnership, phase_form: PhaseChangeForm) 
         )
     )
     contacts = [c for member in members for c in member.organisation.active_contacts]
-    items = contact_readiness(contacts)
+    found = contacts_readiness([member.organisation for member in members], contacts)
     for contact in contacts:
-        contact.readiness_items = items.get(contact.pk, [])
-    summaries = organisation_readiness([member.organisation for member in members])
+        contact.readiness_items = found.contacts[contact.pk]
     for member in members:
-        member.organisation.readiness_items = summaries.get(member.organisation_id, [])
+        member.organisation.readiness_items = found.organisations[member.organisation_id]
     participants = partnership.participants.with_related().order_by(
         "-exchange_start", "person__last_name"
     )

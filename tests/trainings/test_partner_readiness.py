@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from partnerships.models import ContactPerson, Phase
-from partnerships.readiness import contact_readiness
+from partnerships.readiness import contacts_readiness
 from tests.factories import OrganisationFactory, PartnershipFactory, make_coordinator
 from tests.trainings import factories as f
 from trainings import services
@@ -37,7 +37,7 @@ def state_of(contact: ContactPerson) -> str | None:
 
 
 def badge(contact: ContactPerson) -> tuple[str, str]:
-    (item,) = contact_readiness([contact])[contact.pk]
+    (item,) = contacts_readiness([contact.organisation], [contact]).contacts[contact.pk]
     return item.status, item.tone
 
 
@@ -238,13 +238,11 @@ def test_feasibility_partnership_contacts_are_never_listed(staff_client, roster_
 def test_organisation_summary_in_one_query(
     org_a, org_b, contact, partner_session, staff, django_assert_num_queries
 ):
-    from partnerships.readiness import organisation_readiness
-
     trained = f.contact_for(org_b)
     mark_trained(trained.person.email, staff, partner_session)
     early = f.feasibility_partnership().members.first().organisation
     with django_assert_num_queries(1):
-        found = organisation_readiness([org_a, org_b, early])
+        found = contacts_readiness([org_a, org_b, early]).organisations
     assert [(i.status, i.tone) for i in found[org_a.pk]] == [("0 of 1 done · 1 overdue", "bad")]
     assert [(i.status, i.tone) for i in found[org_b.pk]] == [("1 of 1 done", "ok")]
     assert found[early.pk] == []
