@@ -177,10 +177,9 @@ def partner_training_roster(
     ``readiness`` (one of :class:`PartnerTraining`). One query, filterable by any of them.
     """
     today = today or timezone.localdate()
+    signed_members = PartnershipMember.objects.filter(partnership__phase__in=SIGNED_PHASES)
     signed = (
-        PartnershipMember.objects.filter(
-            organisation=OuterRef("organisation"), partnership__phase__in=SIGNED_PHASES
-        )
+        signed_members.filter(organisation=OuterRef("organisation"))
         .order_by()
         .values("organisation")
         .annotate(
@@ -198,9 +197,15 @@ def partner_training_roster(
     overdue_before = today - dt.timedelta(days=overdue_days())
     rows = contacts if contacts is not None else ContactPerson.objects.all()
     return (
-        rows.filter(active=True, organisation__active=True)
+        # The organisations with a signed agreement, as one set (a signed partnership
+        # always has its date, so ``agreement_on`` is never empty here): PostgreSQL works
+        # out the first agreement only for their contact persons.
+        rows.filter(
+            active=True,
+            organisation__active=True,
+            organisation__in=signed_members.values("organisation"),
+        )
         .annotate(agreement_on=Subquery(signed[:1]))
-        .filter(agreement_on__isnull=False)
         .annotate(
             held=held,
             partner_state=F("held__state"),
