@@ -175,19 +175,6 @@ class Member(models.Model):
                 condition=Q(directory_consent=True),
                 name="member_in_directory_idx",
             ),
-            # The dashboard's figures: totals and consents in one pass over this index
-            # alone, and who joined in a given month as a range of it.
-            models.Index(
-                fields=[
-                    "joined_at",
-                    "newsletter_consent",
-                    "directory_consent",
-                    "available_as_lecturer",
-                    "available_as_interpreter",
-                    "available_as_resource_person",
-                ],
-                name="member_figures_idx",
-            ),
         ]
 
     def __str__(self) -> str:

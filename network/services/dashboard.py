@@ -11,7 +11,6 @@ invitations or months.
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 from dataclasses import dataclass
 from typing import Any
 
@@ -217,16 +216,12 @@ def staff_queues() -> dict[str, int]:
 
 
 def _consent_counts() -> dict[str, Count]:
-    """Members who take the newsletter, are in the directory, offer to serve.
-
-    Each counts ``joined_at`` (never empty) rather than the id, as ``member_figures``
-    counts all members: the columns of ``member_figures_idx``, read without the table.
-    """
+    """Members who take the newsletter, are in the directory, offer to serve."""
     return {
-        "newsletter": Count("joined_at", filter=Q(newsletter_consent=True)),
-        "directory": Count("joined_at", filter=Q(directory_consent=True)),
+        "newsletter": Count("pk", filter=Q(newsletter_consent=True)),
+        "directory": Count("pk", filter=Q(directory_consent=True)),
         "resource": Count(
-            "joined_at",
+            "pk",
             filter=Q(available_as_lecturer=True)
             | Q(available_as_interpreter=True)
             | Q(available_as_resource_person=True),
@@ -247,30 +242,16 @@ class MemberFigures:
 
 
 def member_figures(month_list: list[dt.date]) -> MemberFigures:
-    """Everything the dashboard says about the members, in three queries (``month_list``
-    in order, as :func:`months` gives them).
-
-    The totals and consents take one pass over the members, read from
-    ``member_figures_idx`` alone. The members at the end of each month are the total less
-    those who joined later, so only those who joined since the end of the first month are
-    counted, a month at a time (each a range of the same index). Then the few with an
-    address problem, on their own: in the same query as the months, PostgreSQL would hand
-    the branches to parallel workers, slower to start than the query takes.
-    """
-    counts = Member.objects.aggregate(total=Count("joined_at"), **_consent_counts())
-    ends = [_start(add_months(month, 1)) for month in month_list]
-    # Who joined after the end of each month and before the end of the next one.
-    joined = [Member.objects.filter(joined_at__gte=end, joined_at__lt=next_end)
-              for end, next_end in itertools.pairwise(ends)]  # fmt: skip
-    joined += [Member.objects.filter(joined_at__gte=end) for end in ends[-1:]]
-    later = count_each(dict(enumerate(joined))) if joined else {}
-    history, members = [], counts["total"]
-    for i in reversed(range(len(month_list))):
-        members -= later[i]
-        history.append((month_list[i], members))
+    """Everything the dashboard says about the members: totals, consents and members at
+    the end of each month in one pass over them, then the few with an address problem."""
+    joined_by = {
+        f"m{i}": Count("pk", filter=Q(joined_at__lt=_start(add_months(month, 1))))
+        for i, month in enumerate(month_list)
+    }
+    counts = Member.objects.aggregate(total=Count("pk"), **_consent_counts(), **joined_by)
     return MemberFigures(
         counts={key: counts[key] for key in ("total", *_consent_counts())},
-        history=history[::-1],
+        history=[(month, counts[f"m{i}"]) for i, month in enumerate(month_list)],
         quality=ContactQuality(members=counts["total"], **count_each(_address_problems())),
     )
 

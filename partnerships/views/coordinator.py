@@ -57,17 +57,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         for name in ("planned", "on_exchange", "without_elearning")
     }
     # The memberships of the coordinator's partnerships, grouped by partnership in the
-    # template: one query for the partnerships and their members (only what is shown).
+    # template: one query for the partnerships and their members.
     memberships = (
         PartnershipMember.objects.filter(partnership__in=partnerships_for_coordinator(request.user))
         .select_related("partnership", "organisation")
-        .only(
-            "role",
-            "partnership__name",
-            "partnership__phase",
-            "organisation__name",
-            "organisation__country",
-        )  # fmt: skip
         .order_by("partnership__name", "partnership_id", "role", "organisation__name")
     )
     # The organisation's own contact persons and what they still need (Partner training).

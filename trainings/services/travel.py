@@ -382,23 +382,6 @@ def missing_travel(organisation: PartnerOrganisation, *, limit: int = 50) -> lis
         .exclude(session__week__format=TrainingWeek.Format.ONLINE)
         .exclude(session__week__isnull=True, session__online=True)
         .select_related("person", "travel", "session__week__venue", "session__venue")
-        # Only what the list shows and what ``is_complete`` reads.
-        .only(
-            "person__first_name",
-            "person__last_name",
-            "session__kind",
-            "session__title",
-            "session__group",
-            "session__online",
-            "session__first_day",
-            "session__week__format",
-            "session__week__travel_details_due",
-            "session__week__venue__name",
-            "session__venue__name",
-            "travel__needs_visa",
-            "travel__passport_erased_at",
-            *(f"travel__{field}" for field in (*REQUIRED_FIELDS, *PASSPORT_FIELDS)),
-        )  # fmt: skip
         .order_by("session__first_day", "person__last_name", "person__first_name", "pk")
     )
     rows = []
