@@ -187,12 +187,13 @@ def partner_training_roster(
         )
         .values("first")
     )
-    # At most one: Partner training is once in a lifetime (a database constraint), so
-    # the join adds no row.
+    # At most one: Partner training is once in a lifetime (a database constraint that
+    # leaves out cancelled enrolments and no-shows, who take it again), so the join adds
+    # no row. A no-show alone is not taken: due, or overdue.
     held = FilteredRelation(
         "person__enrolments",
         condition=Q(person__enrolments__kind=SessionKind.PARTNER)
-        & ~Q(person__enrolments__state=EnrolmentState.CANCELLED),
+        & ~Q(person__enrolments__state__in=(EnrolmentState.CANCELLED, EnrolmentState.NO_SHOW)),
     )
     overdue_before = today - dt.timedelta(days=overdue_days())
     rows = contacts if contacts is not None else ContactPerson.objects.all()

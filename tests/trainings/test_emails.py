@@ -160,6 +160,18 @@ def test_signup_call_leaves_out_people_already_trained(partner_session, contact,
     assert "Joseph Mwangi" in names and "Achieng Otieno" not in names
 
 
+def test_signup_call_counts_a_no_show_as_not_trained(partner_session, contact, coordinator,
+                                                      staff):  # fmt: skip
+    missed = services.enrol(session=partner_session, person=coordinator.person, by=staff,
+                            confirm=True)  # fmt: skip
+    services.mark_attendance(enrolment=missed, attended=False, by=staff,
+                             today=partner_session.first_day)  # fmt: skip
+    later = f.make_week(venue_name="Bangkok", starts_on=dt.date(2026, 9, 6))
+    audience = services.signup_audience(later, [SessionKind.PARTNER])
+    names = [p.full_name for kinds in audience.needs.values() for p in kinds["partner"]]
+    assert "Achieng Otieno" in names and "Joseph Mwangi" in names
+
+
 def test_signup_call_button_for_staff(staff_client, week, coordinator):
     from django.urls import reverse
 

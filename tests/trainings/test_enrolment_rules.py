@@ -15,6 +15,7 @@ from tests.factories import OrganisationFactory, PartnershipFactory
 from tests.trainings import factories as f
 from trainings import services
 from trainings.models import Enrolment, EnrolmentState, OccupiedDay, SessionKind
+from trainings.readiness import PartnerTraining, partner_training_roster
 
 pytestmark = pytest.mark.django_db
 State = EnrolmentState
@@ -456,6 +457,44 @@ def test_existing_enrolments_get_their_days_from_the_migration(t1, participant, 
     assert list(held.occupied_days.values_list("date", flat=True)) == [
         dt.date(2026, 5, 3) + dt.timedelta(days=n) for n in range(7)
     ]
+
+
+def test_a_partner_training_no_show_takes_it_again(partner_session, contact, staff):
+    first = services.enrol(session=partner_session, person=contact.person, by=staff, confirm=True)
+    services.mark_attendance(enrolment=first, attended=False, by=staff, today=dt.date(2026, 5, 4))
+    roster = partner_training_roster(ContactPerson.objects.filter(pk=contact.pk))
+    # Not taken: due (here overdue, the agreement being old), nominated like anyone due.
+    assert [c.readiness for c in roster] == [PartnerTraining.OVERDUE]
+    later = f.session_of(
+        f.make_week(venue_name="Bangkok", starts_on=dt.date(2026, 9, 6)), SessionKind.PARTNER
+    )
+    again = services.enrol(session=later, person=contact.person, by=staff)
+    roster = partner_training_roster(ContactPerson.objects.filter(pk=contact.pk))
+    assert [(c.readiness, c.partner_day) for c in roster] == [
+        (PartnerTraining.ENROLLED, later.first_day)
+    ]
+    # The old no-show cannot be turned into attendance while the new one counts.
+    with pytest.raises(ValidationError) as exc:
+        services.mark_attendance(
+            enrolment=first, attended=True, by=staff, today=dt.date(2026, 5, 4)
+        )
+    assert "has since been enrolled in Partner training again" in message(exc)
+    first.refresh_from_db()
+    assert first.state == State.NO_SHOW
+    # Nor can a third enrolment be written past the rules.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Enrolment.objects.create(
+            session=f.session_of(
+                f.make_week(venue_name="Kampala", starts_on=dt.date(2026, 11, 1)),
+                SessionKind.PARTNER,
+            ),
+            kind=SessionKind.PARTNER,
+            person=contact.person,
+            contact=contact,
+            organisation=contact.organisation,
+            state=State.NOMINATED,
+        )
+    assert again.state == State.NOMINATED
 
 
 def test_a_cancelled_enrolment_does_not_block_another_week(t1, participant, staff):

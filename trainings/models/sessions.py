@@ -512,6 +512,12 @@ class EnrolmentQuerySet(models.QuerySet["Enrolment"]):
     def for_organisation(self, organisation: PartnerOrganisation) -> EnrolmentQuerySet:
         return self.filter(organisation=organisation)
 
+    def taken(self) -> EnrolmentQuerySet:
+        """Enrolments by which a person has a training or is on the way to it: attended,
+        or a seat or place still held. A cancelled one never counted; after a no-show the
+        training is taken again."""
+        return self.exclude(state__in=(EnrolmentState.CANCELLED, EnrolmentState.NO_SHOW))
+
     def with_related(self) -> EnrolmentQuerySet:
         return self.select_related(
             "person", "organisation", "participant", "session__week__venue", "session__venue"
@@ -529,10 +535,12 @@ class EnrolmentQuerySet(models.QuerySet["Enrolment"]):
         ``participant`` (a Participant, a pk or an ``OuterRef``) is the exchange the
         session would count for; without it the once-per-exchange rule is left out."""
         live = self.exclude(state=EnrolmentState.CANCELLED)
+        taken = self.taken()
         rules = [
             ("same_session", live.filter(session=session)),
-            # Partner training is once in a lifetime.
-            ("partner_once", live.filter(kind=SessionKind.PARTNER))
+            # Partner training is attended once in a lifetime; after a no-show it is
+            # taken again.
+            ("partner_once", taken.filter(kind=SessionKind.PARTNER))
             if session.kind == SessionKind.PARTNER
             else None,
             # Nobody is in two sessions at the same time: compared day by day (a
@@ -541,17 +549,12 @@ class EnrolmentQuerySet(models.QuerySet["Enrolment"]):
             ("overlap", live.filter(occupied_days__date__in=session_dates(session))),
             # One Training 1 and one Training 2 per exchange; after a no-show it may be
             # retaken.
-            (
-                "same_training",
-                live.filter(participant=participant, kind=session.kind).exclude(
-                    state=EnrolmentState.NO_SHOW
-                ),
-            )
+            ("same_training", taken.filter(participant=participant, kind=session.kind))
             if participant is not None and session.kind in PARTICIPANT_KINDS
             else None,
             # Training 1 prepares the departure, Training 2 the return: for one exchange,
             # Training 2 begins only after Training 1 has ended.
-            ("order", self._out_of_order(live, session, participant))
+            ("order", self._out_of_order(taken, session, participant))
             if participant is not None and session.kind in PARTICIPANT_KINDS
             else None,
         ]
@@ -559,13 +562,13 @@ class EnrolmentQuerySet(models.QuerySet["Enrolment"]):
 
     @staticmethod
     def _out_of_order(
-        live: EnrolmentQuerySet, session: TrainingSession, participant: object
+        taken: EnrolmentQuerySet, session: TrainingSession, participant: object
     ) -> EnrolmentQuerySet:
         """The exchange's other training that ``session`` would come on the wrong side
         of: a Training 1 not over before a Training 2 ``session`` begins, or a Training 2
         that begins before a Training 1 ``session`` is over. A missed Training 1 (no-show)
         is retaken, so it orders nothing."""
-        mine = live.filter(participant=participant).exclude(state=EnrolmentState.NO_SHOW)
+        mine = taken.filter(participant=participant)
         if session.kind == SessionKind.TRAINING_2:
             return mine.filter(kind="t1", session__last_day__gte=session.first_day)
         return mine.filter(kind="t2", session__first_day__lte=session.last_day)
@@ -654,10 +657,10 @@ class Enrolment(models.Model):
                 condition=~Q(state="cancelled") | Q(cancelled_at__isnull=False),
                 name="enrolment_cancelled_has_time",
             ),
-            # Partner training is attended once in a lifetime.
+            # Partner training is attended once in a lifetime (a no-show takes it again).
             models.UniqueConstraint(
                 fields=["person"],
-                condition=Q(kind="partner") & ~Q(state="cancelled"),
+                condition=Q(kind="partner") & ~Q(state__in=["cancelled", "no_show"]),
                 name="partner_training_once_per_person",
             ),
             models.UniqueConstraint(

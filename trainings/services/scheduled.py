@@ -115,9 +115,7 @@ def signup_audience(week: TrainingWeek, kinds: Sequence[str]) -> SignupAudience:
                 f"{anchor}__gte": week.starts_on - dt.timedelta(days=after),
                 f"{anchor}__lte": week.starts_on + dt.timedelta(days=before),
             }
-            trained = Enrolment.objects.filter(participant=OuterRef("pk"), kind=kind).exclude(
-                state=EnrolmentState.CANCELLED
-            )
+            trained = Enrolment.objects.taken().filter(participant=OuterRef("pk"), kind=kind)
             participants = (
                 Participant.objects.current()
                 .filter(sending_organisation__isnull=False, **window)
@@ -128,9 +126,9 @@ def signup_audience(week: TrainingWeek, kinds: Sequence[str]) -> SignupAudience:
             for participant in participants:
                 audience.add(participant.sending_organisation, kind, participant.person)
         elif kind == SessionKind.PARTNER:
-            trained = Enrolment.objects.filter(
+            trained = Enrolment.objects.taken().filter(
                 person=OuterRef("person"), kind=SessionKind.PARTNER
-            ).exclude(state=EnrolmentState.CANCELLED)
+            )
             contacts = (
                 ContactPerson.objects.filter(
                     active=True,
