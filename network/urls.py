@@ -197,6 +197,11 @@ urlpatterns = [
         "staff/network/resource-persons/", resources.resource_persons, name="staff_resource_persons"
     ),
     path(
+        "staff/network/resource-requests/<int:pk>/withdraw/",
+        resources.resource_request_withdraw,
+        name="staff_resource_withdraw",
+    ),
+    path(
         "staff/network/directory/export.csv",
         staff.staff_directory_export,
         name="staff_directory_export",

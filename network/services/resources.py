@@ -22,6 +22,7 @@ from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from norec_portal.audit import Action, record_audit
 from norec_portal.emails import send_templated_email
 from norec_portal.models import User
 from trainings import calendar
@@ -208,6 +209,59 @@ def answer_request(*, request_id: int, member: Member, accept: bool) -> Resource
                 "url": absolute_url("trainings:staff_session", request.session_id),
             },
             language=request.requested_by.language or None,
+        )
+    return request
+
+
+# --- Withdrawing ------------------------------------------------------------------------------
+
+
+def withdraw_refusal(request: ResourceRequest) -> str:
+    """Why Norec cannot withdraw ``request`` now, or "" when it can: a request not answered
+    yet, or accepted, of a session that is not over."""
+    if request.state == State.WITHDRAWN:
+        return _("This request is withdrawn already.")
+    if request.state == State.DECLINED:
+        return _("The member declined: there is nothing to withdraw.")
+    if request.session.last_day < timezone.localdate():
+        return _("The session is over: the request stays as it was.")
+    return ""
+
+
+@transaction.atomic
+def withdraw_request(*, request_id: int, by: User | None) -> ResourceRequest:
+    """Norec no longer asks the member (plans changed, or the member wrote that they
+    cannot come after all): the request is withdrawn, it leaves the member's page, their
+    calendar and the session's contributors, and the member is told by email once.
+    Withdrawing it again changes nothing."""
+    request = (
+        ResourceRequest.objects.select_for_update(of=("self",))
+        .select_related("member__person", "session__week__venue", "session__venue")
+        .get(pk=request_id)
+    )
+    if request.state == State.WITHDRAWN:
+        return request
+    if refusal := withdraw_refusal(request):
+        raise ValidationError(refusal)
+    accepted = request.state == State.ACCEPTED
+    request.state = State.WITHDRAWN
+    request.save(update_fields=["state"])
+    record_audit(by=by, action=Action.STATUS, obj=request, summary=request.state,
+                 changes=["state"])  # fmt: skip
+    person = request.member.person
+    if person.email:
+        send_templated_email(
+            key=f"resource-request:{request.pk}:withdrawn",
+            to=person.email,
+            name="network_resource_withdrawn",
+            context={
+                "first_name": person.first_name,
+                "session": request.session,
+                "role": request.get_role_display(),
+                "accepted": accepted,
+                "url": absolute_url("network:assignments"),
+            },
+            language=person.preferred_language or None,
         )
     return request
 

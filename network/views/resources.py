@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -74,6 +74,35 @@ def resource_persons(request: HttpRequest) -> HttpResponse:
             "near": search.cleaned_data.get("near") if search.is_valid() else None,
         },
     )
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def resource_request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirm (GET), then withdraw a request (POST); the member is told by email."""
+    found = get_object_or_404(
+        ResourceRequest.objects.select_related(
+            "member__person", "session__week__venue", "session__venue"
+        ),
+        pk=pk,
+    )
+    if request.method == "GET":
+        return render(
+            request,
+            "network/staff/resource_withdraw.html",
+            {"found": found, "refusal": resources.withdraw_refusal(found)},
+        )
+    try:
+        resources.withdraw_request(request_id=found.pk, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("The request to %(name)s is withdrawn; they are told by email.")
+            % {"name": found.member.person.full_name},
+        )
+    return redirect("network:staff_resource_persons")
 
 
 # --- Members -----------------------------------------------------------------------------------

@@ -600,6 +600,10 @@ ROWS = [
     Row("network:staff_resource_persons",
         get=" login 403   403   403   mfa   200   200",
         post="login 403   403   403   mfa   200   200"),
+    # The world's open request: confirmed on GET, withdrawn on POST (then back to the list).
+    Row("network:staff_resource_withdraw", pk("resource_request"),
+        get=" login 403   403   403   mfa   200   200",
+        post="login 403   403   403   mfa   302   302"),
     Row("network:staff_directory",
         get=" login 403   403   403   mfa   200   200",
         post="login 403   403   403   mfa   405   405"),

@@ -216,6 +216,58 @@ def test_declined_and_unanswered_do_not_appear(pool, session, staff):
     assert resources.contributors_for([session]) == {}
 
 
+def test_staff_withdraw_an_accepted_request_and_the_member_is_told_once(
+    staff_client, pool, session, staff
+):
+    (request,) = resources.ask_resource_persons(
+        session=session, members=[pool["ram"]], role="interpreter", by=staff
+    ).asked
+    resources.answer_request(request_id=request.pk, member=pool["ram"], accept=True)
+    url = reverse("network:staff_resource_withdraw", args=[request.pk])
+    listing = staff_client.get(reverse("network:staff_resource_persons")).content.decode()
+    assert f'href="{url}"' in listing
+    page = staff_client.get(url).content.decode()
+    assert "Withdraw the request to Ram Interpreter?" in page and "They accepted" in page
+    response = staff_client.post(url, follow=True)
+    assert "The request to Ram Interpreter is withdrawn" in response.content.decode()
+    request.refresh_from_db()
+    assert request.state == State.WITHDRAWN
+    # Gone from the session's contributors, the member's page and calendar.
+    assert resources.contributors_for([session]) == {}
+    member = Client()
+    member.force_login(pool["ram"].person.user)
+    assert session.name not in member.get(reverse("network:assignments")).content.decode()
+    ics = member.get(reverse("network:assignments_ics"))
+    assert Calendar.from_ical(ics.content).walk("VEVENT") == []
+    (mail,) = OutboxEmail.objects.filter(idempotency_key=f"resource-request:{request.pk}:withdrawn")
+    assert mail.to_email == "ram@example.org" and mail.subject == f"Change of plan: {session.name}"
+    assert "Thank you for accepting" in mail.body_text
+    # Again: nothing changes, nobody is mailed twice; the page says why.
+    staff_client.post(url)
+    assert OutboxEmail.objects.filter(idempotency_key__endswith=":withdrawn").count() == 1
+    assert "withdrawn already" in staff_client.get(url).content.decode()
+
+
+def test_a_declined_request_or_a_past_session_is_not_withdrawn(pool, session, staff):
+    declined, open_one = resources.ask_resource_persons(
+        session=session, members=[pool["ram"], pool["lina"]], role="resource_person", by=staff
+    ).asked
+    resources.answer_request(request_id=declined.pk, member=pool["ram"], accept=False)
+    with pytest.raises(ValidationError, match="declined"):
+        resources.withdraw_request(request_id=declined.pk, by=staff)
+    ResourceRequest.objects.filter(pk=open_one.pk).update(
+        session=tf.session_of(
+            tf.make_week(starts_on=next_sunday(-30), history=True), SessionKind.TRAINING_2
+        )
+    )
+    with pytest.raises(ValidationError, match="over"):
+        resources.withdraw_request(request_id=open_one.pk, by=staff)
+    assert set(ResourceRequest.objects.values_list("state", flat=True)) == {
+        State.DECLINED, State.REQUESTED,
+    }  # fmt: skip
+    assert not OutboxEmail.objects.filter(idempotency_key__endswith=":withdrawn").exists()
+
+
 def test_the_dashboard_counts_assignments_per_year(staff_client, pool, session, staff):
     for key, role in (("asha", "lecturer"), ("ram", "interpreter"), ("lina", "resource_person")):
         (request,) = resources.ask_resource_persons(
