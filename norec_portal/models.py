@@ -242,6 +242,7 @@ class AuditEntry(AppendOnlyModel):
         MERGE = "merge", _("Merged")
         ACCESS = "access", _("Login granted")
         EXPORT = "export", _("Personal data exported")
+        VIEW = "view", _("Personal data shown")
         ANONYMISE = "anonymise", _("Anonymised")
 
     at = models.DateTimeField(_("when"), default=timezone.now)

@@ -46,6 +46,7 @@ def save(enrolment, **changes):
 
 def passport_audits(enrolment):
     return AuditEntry.objects.filter(object_type__model="enrolment", object_id=enrolment.pk,
+                                     action=AuditEntry.Action.VIEW,
                                      summary__startswith="passport shown")  # fmt: skip
 
 

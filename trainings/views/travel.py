@@ -37,7 +37,7 @@ from ..travel_links import SESSION_KEY, InvalidTravelLink, peek_travel_link
 def audit_passport_shown(user: User, enrolments: Sequence[Enrolment], page: str) -> None:
     """Who saw passport data (even masked), of whom, on which page."""
     shown = [e for e in enrolments if getattr(e, "travel", None) and e.travel.has_passport]
-    record_audit_many(by=user, action=AuditEntry.Action.EXPORT, objs=shown,
+    record_audit_many(by=user, action=AuditEntry.Action.VIEW, objs=shown,
                       summary=f"passport shown (masked): {page}")  # fmt: skip
 
 
