@@ -137,7 +137,7 @@ class JoinForm(ConsentFieldsMixin):
 class ProfileForm(forms.Form):
     languages = LanguagesChoiceField(
         label=_("Languages you work in"), required=False, queryset=Language.objects.all(),
-        help_text=_("Hold Ctrl (or ⌘) to choose several."),
+        help_text=_("Hold Ctrl (or ⌘) to choose several."), widget=FastSelectMultiple,
     )  # fmt: skip
     expertise = forms.CharField(
         label=_("Fields of expertise"), required=False, max_length=600,
@@ -160,7 +160,7 @@ class ProfileForm(forms.Form):
         label=_("I am available as a resource person in my field"), required=False
     )
     time_zone = forms.ChoiceField(
-        label=_("Your time zone"), required=False,
+        label=_("Your time zone"), required=False, widget=FastSelect,
         help_text=_("Activity times are also shown in it, on the portal and in emails."),
     )  # fmt: skip
 
@@ -399,6 +399,7 @@ class ActivityForm(VersionFieldsMixin, ServiceCheckedForm):
     time_zone = forms.ChoiceField(
         label=_("Time zone"),
         choices=lambda: [(z, z.replace("_", " ")) for z in time_zones()],
+        widget=FastSelect,
         initial="Europe/Oslo",
         help_text=_("Of the place; for an online activity, of the organisers."),
     )

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from norec_portal.countries import CountryChoices
 from norec_portal.forms import ServiceCheckedForm, problems_of
 from norec_portal.models import Role, User
-from norec_portal.widgets import FastSelect
+from norec_portal.widgets import FastSelect, FastSelectMultiple
 
 from .models import (
     Participant,
@@ -108,11 +108,13 @@ class PartnershipCreateForm(forms.Form):
     lead = forms.ModelChoiceField(
         label=_("Lead organisation"),
         queryset=PartnerOrganisation.objects.filter(active=True),
+        widget=FastSelect,
     )
     partners = forms.ModelMultipleChoiceField(
         label=_("Partner organisations"),
         queryset=PartnerOrganisation.objects.filter(active=True),
         help_text=_("Hold Ctrl (Cmd on a Mac) to choose several."),
+        widget=FastSelectMultiple,
     )
     feasibility_since = forms.DateField(
         label=_("Feasibility phase since"), widget=DATE_INPUT, initial=timezone.localdate

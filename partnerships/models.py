@@ -115,7 +115,8 @@ class PartnerOrganisation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.country.code})" if self.country else self.name
+        code = self.country.code
+        return f"{self.name} ({code})" if code else self.name
 
 
 class Phase(models.TextChoices):

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from norec_portal.countries import CountryChoices
 from norec_portal.forms import ServiceCheckedForm
 from norec_portal.models import Role, User
+from norec_portal.widgets import FastSelect
 from partnerships.models import Partnership, Person, Phase
 
 from .models import MAX_SESSION_SEATS, RoomArrangement, TrainingSession, TrainingWeek, Venue
@@ -42,13 +43,14 @@ class VenueForm(forms.ModelForm):
     time_zone = forms.ChoiceField(
         label=_("Time zone"),
         choices=[("", "—")] + [(z, z) for z in sorted(available_timezones())],
+        widget=FastSelect,
     )
 
     class Meta:
         model = Venue
         fields = ["name", "city", "country", "address", "time_zone", "practical_information",
                   "active"]  # fmt: skip
-        widgets = {"address": forms.Textarea(attrs={"rows": 4})}
+        widgets = {"address": forms.Textarea(attrs={"rows": 4}), "country": FastSelect}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -416,7 +418,9 @@ class TravelDetailsForm(ServiceCheckedForm):
     passport_name = forms.CharField(label=_("Name as in the passport"), max_length=200,
                                     required=False)  # fmt: skip
     passport_number = forms.CharField(label=_("Passport number"), max_length=40, required=False)
-    passport_nationality = forms.ChoiceField(label=_("Nationality"), required=False)
+    passport_nationality = forms.ChoiceField(
+        label=_("Nationality"), required=False, widget=FastSelect
+    )
     passport_expiry = forms.DateField(label=_("Passport valid until"), required=False,
                                       widget=DATE)  # fmt: skip
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -33,6 +33,7 @@ from ..models import (
     WEEK_KINDS,
     Enrolment,
     EnrolmentState,
+    SeminarInvitation,
     SessionKind,
     TrainingSession,
 )
@@ -56,17 +57,15 @@ def sessions(request: HttpRequest) -> HttpResponse:
     for enrolment in page:
         enrolment.travel_state = services.travel_state(enrolment)
     positions = waitlist_positions(page)
+    # The training weeks' sessions, and the seminars one of the organisation's
+    # partnerships is invited to (tested per session: no join to make rows distinct).
+    invited = SeminarInvitation.objects.filter(
+        session=OuterRef("pk"), partnership__members__organisation=organisation
+    )
     upcoming = (
         TrainingSession.objects.scheduled()
         .filter(first_day__gt=today)
-        .filter(
-            Q(kind__in=WEEK_KINDS)
-            | Q(
-                kind=SessionKind.INTRO_SEMINAR,
-                invitations__partnership__members__organisation=organisation,
-            )
-        )
-        .distinct()
+        .filter(Q(kind__in=WEEK_KINDS) | Q(Exists(invited), kind=SessionKind.INTRO_SEMINAR))
         .with_counts()
         .with_place()
         .order_by("first_day", planning.KIND_ORDER, "group", "pk")
