@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models.functions import Lower
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import formats, timezone
@@ -231,7 +232,8 @@ def people_list(request: HttpRequest) -> HttpResponse:
     country = request.GET.get("country", "")
     if country:
         people = people.filter(country=country)
-    listing = paginate(request, people.order_by("last_name", "first_name", "pk"))
+    # By name, as the directory: read in the order of ``person_name_idx``.
+    listing = paginate(request, people.order_by(Lower("last_name"), Lower("first_name"), "pk"))
     return render(request, "network/staff/people_list.html", {
         **listing, "q": q, "country": country,
         "countries": country_choices(blank=_("All")),

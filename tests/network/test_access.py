@@ -209,3 +209,13 @@ def test_records_written_by_services_cannot_be_edited_in_the_admin(staff_client,
     invitation.refresh_from_db()
     assert invitation.email != "hacked@example.org" and invitation.state == "sent"
     assert staff_client.get("/admin/network/invitationwave/add/").status_code == 403
+
+
+def test_the_people_list_is_in_name_order_whatever_the_case(staff_client):
+    from tests.network.factories import make_alumnus_record
+
+    for first, last in (("Ana", "de Souza"), ("Bo", "Dlamini"), ("Cy", "Banda"), ("Di", "dube")):
+        make_alumnus_record(first, last)
+    page = staff_client.get(reverse("network:staff_people")).content.decode()
+    found = [name for name in ("Banda", "de Souza", "Dlamini", "dube") if name in page]
+    assert sorted(found, key=page.index) == ["Banda", "de Souza", "Dlamini", "dube"]
