@@ -148,23 +148,32 @@ def ask_resource_persons(
             session=session, member=member, role=role, message=message.strip(), requested_by=by
         )
         request.session = session
-        _tell_member(request, member)
+        _tell_member(request, "asked")
         result.asked.append(request)
     return result
 
 
-def _tell_member(request: ResourceRequest, member: Member) -> None:
-    person = member.person
+# The member's emails about a request: asked, and withdrawn by Norec.
+MEMBER_EMAILS = {"asked": "network_resource_request", "withdrawn": "network_resource_withdrawn"}
+
+
+def _tell_member(request: ResourceRequest, what: str, **context: Any) -> None:
+    """Email the member once about ``request`` (``what``: a key of ``MEMBER_EMAILS``);
+    nothing for a member without an address."""
+    person = request.member.person
+    if not person.email:
+        return
     send_templated_email(
-        key=f"resource-request:{request.pk}:asked",
+        key=f"resource-request:{request.pk}:{what}",
         to=person.email,
-        name="network_resource_request",
+        name=MEMBER_EMAILS[what],
         context={
             "first_name": person.first_name,
             "request": request,
             "session": request.session,
             "role": request.get_role_display(),
             "url": absolute_url("network:assignments"),
+            **context,
         },
         language=person.preferred_language or None,
     )
@@ -248,21 +257,7 @@ def withdraw_request(*, request_id: int, by: User | None) -> ResourceRequest:
     request.save(update_fields=["state"])
     record_audit(by=by, action=Action.STATUS, obj=request, summary=request.state,
                  changes=["state"])  # fmt: skip
-    person = request.member.person
-    if person.email:
-        send_templated_email(
-            key=f"resource-request:{request.pk}:withdrawn",
-            to=person.email,
-            name="network_resource_withdrawn",
-            context={
-                "first_name": person.first_name,
-                "session": request.session,
-                "role": request.get_role_display(),
-                "accepted": accepted,
-                "url": absolute_url("network:assignments"),
-            },
-            language=person.preferred_language or None,
-        )
+    _tell_member(request, "withdrawn", accepted=accepted)
     return request
 
 
