@@ -23,6 +23,7 @@ class NetworkConfig(AppConfig):
         # Accepted resource persons appear on training sessions and programmes.
         from trainings import contributors
 
-        from .services.resources import contributors_for
+        from .services.resources import contributors_for, withdraw_for_cancelled
 
         contributors.register(contributors_for)
+        contributors.register_cancel_listener(withdraw_for_cancelled)

@@ -22,7 +22,7 @@ from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from norec_portal.audit import Action, record_audit
+from norec_portal.audit import Action, record_audit, record_audit_many
 from norec_portal.emails import send_templated_email
 from norec_portal.models import User
 from trainings import calendar
@@ -259,6 +259,28 @@ def withdraw_request(*, request_id: int, by: User | None) -> ResourceRequest:
                  changes=["state"])  # fmt: skip
     _tell_member(request, "withdrawn", accepted=accepted)
     return request
+
+
+def withdraw_for_cancelled(
+    sessions: Sequence[TrainingSession], reason: str, by: User | None
+) -> int:
+    """The week of ``sessions`` is cancelled (``trainings.contributors``): the requests
+    not answered yet or accepted are withdrawn and each member told once, with the reason
+    staff gave. Returns how many."""
+    requests = list(
+        ResourceRequest.objects.select_for_update(of=("self",))
+        .filter(session__in=sessions, state__in=(State.REQUESTED, State.ACCEPTED))
+        .select_related("member__person", "session__week__venue", "session__venue")
+        .order_by("pk")
+    )
+    for request in requests:
+        accepted = request.state == State.ACCEPTED
+        request.state = State.WITHDRAWN
+        request.save(update_fields=["state"])
+        _tell_member(request, "withdrawn", accepted=accepted, reason=reason)
+    record_audit_many(by=by, action=Action.STATUS, objs=requests, summary=State.WITHDRAWN,
+                      changes=["state"])  # fmt: skip
+    return len(requests)
 
 
 # --- Reading ---------------------------------------------------------------------------------

@@ -268,6 +268,31 @@ def test_a_declined_request_or_a_past_session_is_not_withdrawn(pool, session, st
     assert not OutboxEmail.objects.filter(idempotency_key__endswith=":withdrawn").exists()
 
 
+def test_a_cancelled_week_releases_its_resource_persons(pool, session, staff):
+    from trainings import services as training_services
+
+    accepted, open_one = resources.ask_resource_persons(
+        session=session, members=[pool["ram"], pool["lina"]], role="resource_person", by=staff
+    ).asked
+    (declined,) = resources.ask_resource_persons(
+        session=session, members=[pool["asha"]], role="lecturer", by=staff
+    ).asked
+    resources.answer_request(request_id=accepted.pk, member=pool["ram"], accept=True)
+    resources.answer_request(request_id=declined.pk, member=pool["asha"], accept=False)
+    training_services.cancel_training_week(week=session.week, by=staff,
+                                           reason="The venue is closed for repairs.")  # fmt: skip
+    states = dict(ResourceRequest.objects.values_list("pk", "state"))
+    assert states == {accepted.pk: State.WITHDRAWN, open_one.pk: State.WITHDRAWN,
+                      declined.pk: State.DECLINED}  # fmt: skip
+    mails = OutboxEmail.objects.filter(idempotency_key__endswith=":withdrawn")
+    assert sorted(mails.values_list("to_email", flat=True)) == [
+        "lina@example.org", "ram@example.org",
+    ]  # fmt: skip
+    assert all("The training week is cancelled: The venue is closed for repairs." in m.body_text
+               for m in mails)  # fmt: skip
+    assert resources.contributors_for([session]) == {}
+
+
 def test_the_dashboard_counts_assignments_per_year(staff_client, pool, session, staff):
     for key, role in (("asha", "lecturer"), ("ram", "interpreter"), ("lina", "resource_person")):
         (request,) = resources.ask_resource_persons(

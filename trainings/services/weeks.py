@@ -18,7 +18,7 @@ from norec_portal.models import User
 from norec_portal.zones import NORWAY
 from partnerships.models import Partnership, Phase
 
-from .. import notifications
+from .. import contributors, notifications
 from ..models import (
     ACTIVE_STATES,
     MAX_SESSION_SEATS,
@@ -392,6 +392,8 @@ def cancel_training_week(*, week: TrainingWeek, by: User | None, reason: str) ->
         summary="cancelled",
         changes=("state", "cancelled_at", "cancelled_by", "cancellation_reason"),
     )
+    # Lecturers, interpreters and resource persons asked to serve in it are released too.
+    contributors.sessions_cancelled(list(week.sessions.all()), week.cancellation_reason, by=by)
     return notifications.notify_week_cancelled(week, enrolments)
 
 
