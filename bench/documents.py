@@ -20,6 +20,7 @@ import time
 from io import BytesIO
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from .common import ROOT, mb, python, rss_bytes, table, verdict
@@ -52,17 +53,21 @@ def make_sessions() -> dict[int, int]:
     from trainings.schedule import FULL_WEEK, week_day_times
 
     venue = Venue.objects.order_by("pk").first()
+    # Participants without a Training 1 yet (one per exchange, a database constraint),
+    # different people in each session.
     participants = list(
         Participant.objects.filter(sending_organisation__isnull=False)
+        .exclude(Exists(Enrolment.objects.taken().filter(participant=OuterRef("pk"), kind="t1")))
         .order_by("person_id", "pk")
         .distinct("person_id")
-        .values_list("pk", "person_id", "sending_organisation_id")[:LARGE_LIST]
+        .values_list("pk", "person_id", "sending_organisation_id")[: LARGE_LIST + SMALL_LIST]
     )
-    if venue is None or len(participants) < LARGE_LIST:
+    if venue is None or len(participants) < LARGE_LIST + SMALL_LIST:
         raise RuntimeError("the documents need the scale data set (venues, participants)")
     sessions = {}
     with transaction.atomic():
         for offset, rows in enumerate((LARGE_LIST, SMALL_LIST)):
+            people, participants = participants[:rows], participants[rows:]
             day = dt.date(timezone.localdate().year - 20, 3, 1) + dt.timedelta(weeks=offset)
             sunday = day + dt.timedelta(days=(6 - day.weekday()) % 7)
             # A venue holds one week a Sunday: a later run takes the next free one.
@@ -85,7 +90,7 @@ def make_sessions() -> dict[int, int]:
                            participant_id=pk, organisation_id=organisation_id,
                            state=EnrolmentState.ATTENDED,
                            requested_state=EnrolmentState.CONFIRMED, confirmed_at=now)
-                 for pk, person_id, organisation_id in participants[:rows]],
+                 for pk, person_id, organisation_id in people],
                 batch_size=1000,
             )  # fmt: skip
             sessions[rows] = session.pk
