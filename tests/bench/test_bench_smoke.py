@@ -233,3 +233,19 @@ def test_growth_measures_every_page_on_small_data():
     assert all(len(page["seconds"]) == 2 and page["status"] == 200 and page["queries"] > 0
                for key, page in measured.items() if key != "trivial")  # fmt: skip
     assert answer["sizes"]["alumni"] > 0 and answer["sizes"]["people"] >= answer["sizes"]["alumni"]
+
+
+@pytest.mark.django_db
+def test_the_documents_sessions_respect_the_enrolment_constraints(monkeypatch):
+    """Both attendance lists are written in bulk past the services: they must still be
+    rows the database accepts (one Training 1 per exchange), run after run."""
+    from bench import documents
+    from trainings.models import Enrolment
+
+    seed(0.05, seed=13)
+    monkeypatch.setattr(documents, "LARGE_LIST", 20)
+    monkeypatch.setattr(documents, "SMALL_LIST", 5)
+    for _run in range(2):
+        sessions = documents.make_sessions()
+        assert sorted(Enrolment.objects.filter(session_id=pk).count() for pk in
+                      sessions.values()) == [5, 20]  # fmt: skip
