@@ -84,6 +84,29 @@
     }
   }
 
+  // The same Undo as the rows the page came with: it asks for a confirmation first.
+  function undoForm(answer) {
+    var form = document.createElement("form");
+    form.method = "post";
+    form.className = "checkin-undo";
+    var fields = {csrfmiddlewaretoken: csrfToken(), enrolment: answer.enrolment, day: answer.day};
+    Object.keys(fields).forEach(function (key) {
+      var input = document.createElement("input");
+      input.type = "hidden";
+      input.name = key;
+      input.value = String(fields[key]);
+      form.appendChild(input);
+    });
+    var button = document.createElement("button");
+    button.type = "submit";
+    button.name = "action";
+    button.value = "undo";
+    button.className = "button--small button--secondary";
+    button.textContent = text("undo");
+    form.appendChild(button);
+    return form;
+  }
+
   function addPresent(answer) {
     if (answer.day !== day) { return; }
     var list = document.querySelector("[data-present-list]");
@@ -98,6 +121,7 @@
       item.appendChild(name);
       item.appendChild(document.createTextNode(" "));
       item.appendChild(about);
+      item.appendChild(undoForm(answer));
       list.insertBefore(item, list.firstChild);
     }
     var empty = document.querySelector("[data-present-empty]");

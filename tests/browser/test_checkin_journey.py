@@ -182,5 +182,13 @@ def test_the_camera_reads_a_badge(chromium, live_server, staff, tmp_path):
         assert DayAttendance.objects.filter(enrolment=enrolment).count() == 1
         page.get_by_role("button", name="Stop the camera").click()
         expect(page.get_by_role("button", name="Start the camera")).to_be_visible()
+        # A scan that was a mistake is undone from the list at once, without a reload.
+        page.locator("[data-present-list] li", has_text="Grace Nakato").get_by_role(
+            "button", name="Undo"
+        ).click()
+        expect(page.get_by_role("heading", name="Undo a check-in")).to_be_visible()
+        page.get_by_role("button", name="Undo the check-in").click()
+        expect(page.locator(".messages")).to_contain_text("The check-in of Grace Nakato")
+        assert not DayAttendance.objects.filter(enrolment=enrolment).exists()
     finally:
         browser.close()

@@ -282,7 +282,7 @@ def _scan(request: HttpRequest, scope: Scope) -> JsonResponse:
         "checked_in" if done.created else "already",
         _("Checked in.") if done.created else _("Already checked in."),
         name=name, session=enrolment.session.name, session_id=enrolment.session_id,
-        present=present, day=day.isoformat(), client_id=client_id,
+        enrolment=enrolment.pk, present=present, day=day.isoformat(), client_id=client_id,
         time=date_format(in_zone(timezone.now(), scope.zone), "H:i"),
     )  # fmt: skip
 
