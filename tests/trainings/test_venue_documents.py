@@ -378,6 +378,24 @@ def test_badges_pdf_fits_eight_to_a_page(week, people, partnership, staff, staff
     assert "Kenya" in body and "Partner training" in body and "NOREC · KAMPALA" in body
 
 
+def test_every_printed_badge_scans_to_its_enrolment(week, people, staff_client):
+    """The PDF as a printer gets it, rasterised at 150 dpi: each QR code reads back (zxing,
+    as a phone's camera would) to the code the check-in page accepts."""
+    import pypdfium2
+    import zxingcpp
+
+    response = staff_client.get(reverse("trainings:staff_week_badges", args=[week.pk]))
+    pdf = pypdfium2.PdfDocument(response.content)
+    read = []
+    for page in pdf:
+        image = page.render(scale=150 / 72).to_pil()
+        read += [found.text for found in zxingcpp.read_barcodes(image)
+                 if found.format == zxingcpp.BarcodeFormat.QRCode]  # fmt: skip
+    expected = {e.pk for key, e in people.items() if key != "gloria"}
+    assert len(read) == len(expected) == 6
+    assert {read_badge_code(code) for code in read} == expected
+
+
 # --- The visa letter -------------------------------------------------------------------
 
 
