@@ -81,3 +81,13 @@ class ResourceRequest(models.Model):
     @property
     def is_open(self) -> bool:
         return self.state == self.State.REQUESTED
+
+    @property
+    def withdrawable(self) -> bool:
+        """Norec may still take it back: not answered yet, or accepted (a session that
+        is over is refused by ``services.resources.withdraw_refusal``)."""
+        return self.state in WITHDRAWABLE_STATES
+
+
+# The requests Norec may withdraw; a declined one stays as the member left it.
+WITHDRAWABLE_STATES = (ResourceRequest.State.REQUESTED, ResourceRequest.State.ACCEPTED)

@@ -22,7 +22,7 @@ from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from norec_portal.audit import Action, record_audit, record_audit_many
+from norec_portal.audit import Action, record_audit_many
 from norec_portal.emails import send_templated_email
 from norec_portal.models import User
 from trainings import calendar
@@ -31,6 +31,7 @@ from trainings.models import TrainingSession, Venue
 
 from ..geography import city_point, distances_from
 from ..models import ExpertiseTag, Language, Member, MemberQuerySet, ResourceRequest
+from ..models.resources import WITHDRAWABLE_STATES
 from .common import absolute_url
 
 Role = ResourceRequest.Role
@@ -227,10 +228,10 @@ def answer_request(*, request_id: int, member: Member, accept: bool) -> Resource
 
 def withdraw_refusal(request: ResourceRequest) -> str:
     """Why Norec cannot withdraw ``request`` now, or "" when it can: a request not answered
-    yet, or accepted, of a session that is not over."""
+    yet, or accepted (``ResourceRequest.withdrawable``), of a session that is not over."""
     if request.state == State.WITHDRAWN:
         return _("This request is withdrawn already.")
-    if request.state == State.DECLINED:
+    if not request.withdrawable:
         return _("The member declined: there is nothing to withdraw.")
     if request.session.last_day < timezone.localdate():
         return _("The session is over: the request stays as it was.")
@@ -252,12 +253,7 @@ def withdraw_request(*, request_id: int, by: User | None) -> ResourceRequest:
         return request
     if refusal := withdraw_refusal(request):
         raise ValidationError(refusal)
-    accepted = request.state == State.ACCEPTED
-    request.state = State.WITHDRAWN
-    request.save(update_fields=["state"])
-    record_audit(by=by, action=Action.STATUS, obj=request, summary=request.state,
-                 changes=["state"])  # fmt: skip
-    _tell_member(request, "withdrawn", accepted=accepted)
+    _withdraw([request], by=by)
     return request
 
 
@@ -269,18 +265,24 @@ def withdraw_for_cancelled(
     staff gave. Returns how many."""
     requests = list(
         ResourceRequest.objects.select_for_update(of=("self",))
-        .filter(session__in=sessions, state__in=(State.REQUESTED, State.ACCEPTED))
+        .filter(session__in=sessions, state__in=WITHDRAWABLE_STATES)
         .select_related("member__person", "session__week__venue", "session__venue")
         .order_by("pk")
     )
-    for request in requests:
-        accepted = request.state == State.ACCEPTED
-        request.state = State.WITHDRAWN
-        request.save(update_fields=["state"])
-        _tell_member(request, "withdrawn", accepted=accepted, reason=reason)
+    _withdraw(requests, by=by, reason=reason)
+    return len(requests)
+
+
+def _withdraw(requests: list[ResourceRequest], *, by: User | None, reason: str = "") -> None:
+    """Withdraw ``requests`` (locked, withdrawable) in one UPDATE, log it, and tell each
+    member once (whether they had accepted, and ``reason`` when given)."""
+    ResourceRequest.objects.filter(pk__in=[r.pk for r in requests]).update(state=State.WITHDRAWN)
     record_audit_many(by=by, action=Action.STATUS, objs=requests, summary=State.WITHDRAWN,
                       changes=["state"])  # fmt: skip
-    return len(requests)
+    for request in requests:
+        _tell_member(request, "withdrawn", accepted=request.state == State.ACCEPTED,
+                     reason=reason)  # fmt: skip
+        request.state = State.WITHDRAWN
 
 
 # --- Reading ---------------------------------------------------------------------------------
