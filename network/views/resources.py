@@ -93,15 +93,20 @@ def resource_request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
             {"found": found, "refusal": resources.withdraw_refusal(found)},
         )
     try:
-        resources.withdraw_request(request_id=found.pk, by=request.user)
+        withdrawn = resources.withdraw_request(request_id=found.pk, by=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(
-            request,
+        person = withdrawn.member.person
+        told = (
             _("The request to %(name)s is withdrawn; they are told by email.")
-            % {"name": found.member.person.full_name},
+            if person.email
+            else _(
+                "The request to %(name)s is withdrawn. "
+                "They have no email address: tell them yourself."
+            )
         )
+        messages.success(request, told % {"name": person.full_name})
     return redirect("network:staff_resource_persons")
 
 

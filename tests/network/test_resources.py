@@ -248,6 +248,22 @@ def test_staff_withdraw_an_accepted_request_and_the_member_is_told_once(
     assert "withdrawn already" in staff_client.get(url).content.decode()
 
 
+def test_withdrawing_from_a_member_without_an_address_tells_staff_to_tell_them(
+    staff_client, pool, session, staff
+):
+    (request,) = resources.ask_resource_persons(
+        session=session, members=[pool["ram"]], role="interpreter", by=staff
+    ).asked
+    person = pool["ram"].person
+    person.email = ""
+    person.save(update_fields=["email"])
+    url = reverse("network:staff_resource_withdraw", args=[request.pk])
+    page = staff_client.post(url, follow=True).content.decode()
+    assert "They have no email address: tell them yourself." in page
+    assert "they are told by email" not in page
+    assert not OutboxEmail.objects.filter(idempotency_key__endswith=":withdrawn").exists()
+
+
 def test_a_declined_request_or_a_past_session_is_not_withdrawn(pool, session, staff):
     declined, open_one = resources.ask_resource_persons(
         session=session, members=[pool["ram"], pool["lina"]], role="resource_person", by=staff
