@@ -164,12 +164,27 @@ def test_typed_check_in_without_javascript(staff_client, week, at_the_venue):
     found = staff_client.get(url, {"q": "nakato", "day": MONDAY.isoformat()})
     assert [e.pk for e, _present in found.context["people"]] == [at_the_venue.pk]
     response = staff_client.post(
-        url, {"enrolment": at_the_venue.pk, "day": MONDAY.isoformat(), "action": "check_in"},
+        url, {"enrolment": at_the_venue.pk, "day": MONDAY.isoformat(), "action": "check_in",
+              "q": "nakato"},
         follow=True,
     )  # fmt: skip
     assert "Grace Nakato is checked in." in response.content.decode()
     assert DayAttendance.objects.get().how == "typed"
     assert [m.enrolment_id for m, _at in response.context["present"]] == [at_the_venue.pk]
+    assert "Name typed" in response.content.decode()
+
+
+def test_a_tick_in_the_whole_list_is_recorded_as_such(staff_client, week, at_the_venue):
+    url = reverse("trainings:staff_week_checkin", args=[week.pk])
+    listed = staff_client.get(url, {"day": MONDAY.isoformat()})
+    assert at_the_venue.pk in [e.pk for e, _present in listed.context["people"]]
+    response = staff_client.post(
+        url, {"enrolment": at_the_venue.pk, "day": MONDAY.isoformat(), "action": "check_in",
+              "q": ""},
+        follow=True,
+    )  # fmt: skip
+    assert DayAttendance.objects.get().how == "list"
+    assert "Ticked in a list" in response.content.decode()
 
 
 def test_search_without_a_match_says_what_to_do(staff_client, week, at_the_venue):

@@ -220,8 +220,10 @@ def _post(request: HttpRequest, scope: Scope) -> HttpResponse:
             messages.info(request, _("%(name)s was not checked in on that day.")
                           % {"name": enrolment.person.full_name})  # fmt: skip
         return redirect(back)
+    # Found by a typed name, or ticked in the whole list of those expected.
+    how = DayAttendance.How.TYPED if request.POST.get("q", "").strip() else DayAttendance.How.LIST
     try:
-        done = services.check_in(enrolment=enrolment, day=day, by=request.user, how="typed")
+        done = services.check_in(enrolment=enrolment, day=day, by=request.user, how=how)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
