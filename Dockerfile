@@ -11,4 +11,4 @@ COPY . .
 RUN DJANGO_ENV=development python manage.py collectstatic --no-input
 RUN DJANGO_ENV=development python manage.py compile_translations
 EXPOSE 8000
-CMD ["gunicorn", "norec_portal.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3"]
+CMD ["gunicorn", "norec_portal.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "120"]

@@ -50,7 +50,7 @@ migrate: install
 	$(BIN)/python manage.py migrate --no-input
 
 serve: install
-	$(BIN)/gunicorn norec_portal.wsgi --bind 127.0.0.1:8000 --workers 3
+	$(BIN)/gunicorn norec_portal.wsgi --bind 127.0.0.1:8000 --workers 3 --timeout 120
 
 worker: install
 	$(BIN)/celery -A norec_portal worker --loglevel INFO
