@@ -135,7 +135,8 @@ def build_world() -> World:
         sent_by=w.users["staff"], recipient_count=1,
     )  # fmt: skip
     o["import_a"] = ParticipantImport.objects.create(
-        organisation=org_a, uploaded_by=w.users["coordinator_a"], original_filename="a.csv",
+        organisation=org_a, uploaded_by=w.users["coordinator_a"],
+        original_filename="Lakeside_Community_Health_Trust_participants_2027_final_v3.csv",
         file_format="csv", rows=[], row_count=0,
     )  # fmt: skip
 
@@ -164,7 +165,7 @@ def build_world() -> World:
         invitation_request=InvitationRequest.objects.get(email="rita@example.org"),
         historical_import=imports.create_preview(
             file=io.BytesIO(b"Name;Country;Year;Email\nOld Timer;Kenya;1990;old@example.org\n"),
-            filename="old.csv",
+            filename="FK_Fredskorpset_register_1963-1999_typed_from_paper_cards.csv",
             by=None,
         ),  # fmt: skip
         duplicate=DuplicateCandidate.objects.create(
