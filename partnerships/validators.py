@@ -13,8 +13,11 @@ def normalize_phone(value: str, region: str | None = None) -> str:
     value = (value or "").strip()
     if not value:
         return ""
+    # "00" then the country code is how numbers are written to dial abroad from Norway and
+    # most of the world; no national number starts with "00", so it always means "+".
+    text = "+" + value.lstrip()[2:] if value.startswith("00") else value
     try:
-        number = phonenumbers.parse(value, (region or "").upper() or None)
+        number = phonenumbers.parse(text, (region or "").upper() or None)
     except phonenumbers.NumberParseException:
         number = None
     if number is None or not phonenumbers.is_valid_number(number):
