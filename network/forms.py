@@ -18,7 +18,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from norec_portal.countries import CountryChoices
-from norec_portal.forms import ServiceCheckedForm
+from norec_portal.forms import ModelMultipleIdsField, ServiceCheckedForm
 from norec_portal.languages import sort_key
 from norec_portal.models import User
 from norec_portal.widgets import FastSelect, FastSelectMultiple
@@ -54,7 +54,7 @@ class LanguageChoiceField(forms.ModelChoiceField):
     iterator = _ByName
 
 
-class LanguagesChoiceField(forms.ModelMultipleChoiceField):
+class LanguagesChoiceField(ModelMultipleIdsField):
     iterator = _ByName
 
 

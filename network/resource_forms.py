@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from norec_portal.countries import CountryChoices
+from norec_portal.forms import ModelMultipleIdsField
 from norec_portal.widgets import FastSelect
 from trainings.models import Venue
 
@@ -48,7 +49,7 @@ class SessionChoiceField(forms.ModelChoiceField):
 class ResourceAskForm(forms.Form):
     """Ask the members ticked in the results to serve in one session, in one role."""
 
-    members = forms.ModelMultipleChoiceField(
+    members = ModelMultipleIdsField(
         label=_("Members to ask"), queryset=Member.objects.resource_persons(),
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Tick at least one member to ask.")},

@@ -21,6 +21,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from norec_portal import links
+from norec_portal.ids import parse_id
 from norec_portal.links import hash_token
 from partnerships.models import Person
 
@@ -190,7 +191,7 @@ def member_id_from_unsubscribe_token(raw: str | None) -> int | None:
         value = _link_box().decrypt(raw.encode("ascii"), ttl=ttl).decode("ascii")
     except (UnreadableLink, UnicodeError):
         return None
-    return int(value) if value.isdigit() else None
+    return parse_id(value)
 
 
 def member_id_from_legacy_unsubscribe_token(raw: str | None) -> int | None:
@@ -203,4 +204,4 @@ def member_id_from_legacy_unsubscribe_token(raw: str | None) -> int | None:
         value = signing.Signer(salt=UNSUBSCRIBE_SALT).unsign(raw)
     except signing.BadSignature:
         return None
-    return int(value) if value.isdigit() else None
+    return parse_id(value)

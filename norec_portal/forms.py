@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
+from .ids import parse_id
 from .models import AuditEntry, User
 
 
@@ -44,6 +45,23 @@ class ServiceCheckedForm(forms.Form):
                 continue  # the field's own error says it already
             self.add_error(name, problem)
         return cleaned
+
+
+class ModelMultipleIdsField(forms.ModelMultipleChoiceField):
+    """Django's field, except that a posted value that is no id (``parse_id``) is refused
+    as an invalid choice before the database is asked: past 2**63 SQLite raises instead
+    of finding nothing."""
+
+    def _check_values(self, value: Any) -> Any:
+        if (self.to_field_name or "pk") == "pk":
+            for pk in value or ():
+                if parse_id(pk) is None:
+                    raise ValidationError(
+                        self.error_messages["invalid_pk_value"],
+                        code="invalid_pk_value",
+                        params={"pk": str(pk)[:40]},
+                    )
+        return super()._check_values(value)
 
 
 def problems_of(exc: ValidationError) -> dict[str | None, list[str]]:

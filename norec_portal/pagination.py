@@ -9,6 +9,8 @@ from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from .ids import MAX_ID
+
 PAGE_SIZE = 25
 
 
@@ -72,6 +74,9 @@ class UncountedPaginator(Paginator):
             raise PageNotAnInteger(_("That page number is not an integer")) from None
         if number < 1:
             raise EmptyPage(_("That page number is less than 1"))
+        if number > MAX_ID // self.per_page:
+            # Its offset would not fit a database integer: no such page.
+            raise EmptyPage(_("That page contains no results"))
         return number
 
     def page(self, number: Any) -> UncountedPage:

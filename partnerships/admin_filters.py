@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import Country
 from django_countries.filters import CountryFilter
 
+from norec_portal.ids import parse_id
+
 from .models import Person
 
 
@@ -64,8 +66,8 @@ class DecadeFilter(admin.SimpleListFilter):
         return [(str(decade), f"{decade}s") for decade in range(1960, 2030, 10)]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        if self.value() and self.value().isdigit():
-            start = int(self.value())
+        start = parse_id(self.value())
+        if start is not None:
             return queryset.filter(exchange_year__gte=start, exchange_year__lt=start + 10)
         return queryset
 

@@ -11,7 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from norec_portal.countries import CountryChoices
-from norec_portal.forms import ServiceCheckedForm, problems_of
+from norec_portal.forms import ModelMultipleIdsField, ServiceCheckedForm, problems_of
+from norec_portal.ids import parse_id
 from norec_portal.models import Role, User
 from norec_portal.widgets import FastSelect, FastSelectMultiple
 
@@ -110,7 +111,7 @@ class PartnershipCreateForm(forms.Form):
         queryset=PartnerOrganisation.objects.filter(active=True),
         widget=FastSelect,
     )
-    partners = forms.ModelMultipleChoiceField(
+    partners = ModelMultipleIdsField(
         label=_("Partner organisations"),
         queryset=PartnerOrganisation.objects.filter(active=True),
         help_text=_("Hold Ctrl (Cmd on a Mac) to choose several."),
@@ -191,9 +192,11 @@ class ParticipantForm(ServiceCheckedForm):
         hosts = PartnerOrganisation.objects.filter(
             memberships__partnership__in=partnerships
         ).exclude(pk=organisation.pk)
+        # The posted value is not validated yet: only an id narrows the hosts.
         chosen = self.data.get("partnership") or self.initial.get("partnership")
-        if chosen:
-            hosts = hosts.filter(memberships__partnership=getattr(chosen, "pk", chosen))
+        chosen_id = parse_id(getattr(chosen, "pk", chosen))
+        if chosen_id is not None:
+            hosts = hosts.filter(memberships__partnership=chosen_id)
         self.fields["host_organisation"].queryset = hosts.distinct().order_by("name")
 
     def clean_date_of_birth(self) -> dt.date | None:

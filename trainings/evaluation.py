@@ -17,6 +17,8 @@ from django.core import signing
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from norec_portal.ids import parse_id
+
 from .models import SessionKind
 
 SCALE = (1, 2, 3, 4, 5)
@@ -165,4 +167,4 @@ def session_id_from_slide_code(code: str) -> int | None:
         value = signing.Signer(salt=SLIDE_SALT).unsign(code.replace("-", ":", 1))
     except signing.BadSignature:
         return None
-    return int(value) if value.isdigit() else None
+    return parse_id(value)

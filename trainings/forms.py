@@ -14,7 +14,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from norec_portal.countries import CountryChoices
-from norec_portal.forms import ServiceCheckedForm
+from norec_portal.forms import ModelMultipleIdsField, ServiceCheckedForm
 from norec_portal.models import Role, User
 from norec_portal.widgets import FastSelect
 from partnerships.models import Partnership, Person, Phase
@@ -28,7 +28,7 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
 
-class FacilitatorField(forms.ModelMultipleChoiceField):
+class FacilitatorField(ModelMultipleIdsField):
     def __init__(self, **kwargs):
         kwargs.setdefault("required", False)
         kwargs.setdefault("label", _("Facilitators"))
@@ -211,7 +211,7 @@ class SeminarForm(forms.Form):
 
 
 class InviteForm(forms.Form):
-    partnerships = forms.ModelMultipleChoiceField(
+    partnerships = ModelMultipleIdsField(
         label=_("Partnerships in the feasibility phase"),
         queryset=Partnership.objects.none(),
         widget=forms.CheckboxSelectMultiple,

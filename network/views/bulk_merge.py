@@ -10,6 +10,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from norec_portal.access import staff_required
+from norec_portal.ids import parse_id
 
 from ..services import duplicates, merges
 
@@ -23,7 +24,7 @@ def high_confidence(request: HttpRequest) -> HttpResponse:
         if request.POST.get("confirm") != "on":
             messages.error(request, _("Tick the box to confirm that you have looked at them."))
             return redirect("network:staff_duplicates_high")
-        ids = [int(v) for v in request.POST.getlist("pair") if v.isdigit()]
+        ids = [i for i in map(parse_id, request.POST.getlist("pair")) if i is not None]
         result = merges.merge_high_confidence(candidate_ids=ids, by=request.user)
         messages.success(
             request,

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from norec_portal.access import staff_required
+from norec_portal.ids import parse_id
 from norec_portal.pagination import paginate
 
 from ..models import MergeRecord
@@ -20,11 +21,10 @@ from ..services import merges
 @require_GET
 def merge_list(request: HttpRequest) -> HttpResponse:
     records = MergeRecord.objects.select_related("kept", "merged_by", "undone_by", "candidate")
-    person = request.GET.get("person", "")
-    if person.isdigit():
-        records = records.filter(kept_id=int(person))
-    else:
-        person = ""
+    kept = parse_id(request.GET.get("person"))
+    person = str(kept) if kept is not None else ""
+    if kept is not None:
+        records = records.filter(kept_id=kept)
     listing = paginate(request, records.order_by("-merged_at", "-pk"))
     return render(request, "network/staff/merge_list.html",
                   {**listing, "person": person})  # fmt: skip

@@ -225,15 +225,21 @@ def request_invitation(request: HttpRequest) -> HttpResponse:
         if not ratelimit.consume(request, action="request_invitation", key=data["email"]):
             return ratelimit.too_many(request)
         # The same work for every address: nothing is looked up here.
-        invitation_requests.submit_invitation_request(
-            data=RequestData(
-                first_name=data["first_name"], last_name=data["last_name"],
-                email=data["email"], country=data["country"],
-                exchange_year=data["exchange_year"], organisation=data["organisation"],
-                message=data["message"],
-            )
-        )  # fmt: skip
-        return redirect("network:request_invitation_sent")
+        try:
+            invitation_requests.submit_invitation_request(
+                data=RequestData(
+                    first_name=data["first_name"], last_name=data["last_name"],
+                    email=data["email"], country=data["country"],
+                    exchange_year=data["exchange_year"], organisation=data["organisation"],
+                    message=data["message"],
+                )
+            )  # fmt: skip
+        except ValidationError as exc:
+            # An address Django's field lets through but the portal's check does not
+            # (``name@localhost``, a quoted local part): said on the form.
+            form.add_error("email", exc.messages)
+        else:
+            return redirect("network:request_invitation_sent")
     return render(request, "network/request_invitation.html", {"form": form})
 
 

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from norec_portal.access import coordinator_required
 from norec_portal.forms import form_page
+from norec_portal.ids import parse_id
 from norec_portal.pagination import paginate
 
 from .. import services
@@ -203,9 +204,9 @@ def host_options(request: HttpRequest) -> HttpResponse:
     """htmx fragment: the host organisations of the chosen partnership, as <option>s."""
     organisation = coordinator_organisation(request.user)
     hosts = PartnerOrganisation.objects.none()
-    raw = request.GET.get("partnership", "")
-    if raw.isdigit():
-        partnership = partnerships_for_coordinator(request.user).filter(pk=int(raw)).first()
+    chosen = parse_id(request.GET.get("partnership"))
+    if chosen is not None:
+        partnership = partnerships_for_coordinator(request.user).filter(pk=chosen).first()
         if partnership is not None:
             hosts = (
                 PartnerOrganisation.objects.filter(memberships__partnership=partnership)

@@ -25,6 +25,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Case, Exists, OuterRef, QuerySet, When
 from django.utils.translation import gettext as _
 
+from norec_portal.ids import parse_id
 from partnerships.models import (
     ContactPerson,
     Participant,
@@ -138,7 +139,8 @@ def explain_refusal(
 ) -> ValidationError | None:
     """Why ``enrol`` refuses the person with id ``person_id`` (as posted by a picker), or
     None. With ``organisation``, nothing is said about people outside it."""
-    person = Person.objects.filter(pk=int(person_id)).first() if person_id.isdigit() else None
+    pk = parse_id(person_id)
+    person = Person.objects.filter(pk=pk).first() if pk is not None else None
     if person is None:
         return None
     if organisation is not None and not (

@@ -98,8 +98,24 @@ def check_week(
     return problems
 
 
+# Weeks are planned (or recorded) from the first exchanges of 1963 to some years ahead.
+FIRST_WEEK_YEAR = 1963
+YEARS_AHEAD = 20
+
+
 def check_week_start(starts_on: dt.date) -> None:
-    """A training week starts on the Sunday people arrive."""
+    """A training week starts on the Sunday people arrive, in a year it can be planned."""
+    last_year = timezone.localdate().year + YEARS_AHEAD
+    if not FIRST_WEEK_YEAR <= starts_on.year <= last_year:
+        raise ValidationError(
+            {
+                "starts_on": _(
+                    "%(date)s is not a date a training week can have: choose one between "
+                    "%(first)s and %(last)s."
+                )
+                % {"date": starts_on.isoformat(), "first": FIRST_WEEK_YEAR, "last": last_year}
+            }
+        )
     if starts_on.weekday() != 6:
         previous_sunday = starts_on - dt.timedelta(days=starts_on.weekday() + 1)
         raise ValidationError(

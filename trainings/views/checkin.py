@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from norec_portal.access import staff_required
+from norec_portal.ids import parse_id
 from norec_portal.pagination import paginate
 from norec_portal.zones import in_zone
 
@@ -200,9 +201,9 @@ def _post(request: HttpRequest, scope: Scope) -> HttpResponse:
         + "?"
         + urlencode({"day": day.isoformat() if day else "", "q": request.POST.get("q", "")[:100]})
     )
-    enrolment_id = request.POST.get("enrolment", "")
+    enrolment_id = parse_id(request.POST.get("enrolment"))
     enrolment = (
-        scope.expected().filter(pk=int(enrolment_id)).first() if enrolment_id.isdigit() else None
+        scope.expected().filter(pk=enrolment_id).first() if enrolment_id is not None else None
     )
     if enrolment is None or day is None:
         messages.error(request, _("Choose a person and a day from the page."))

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from norec_portal.access import coordinator_required
 from norec_portal.audit import record_audit
 from norec_portal.forms import add_service_errors
+from norec_portal.ids import parse_id
 from norec_portal.models import AuditEntry
 from norec_portal.pagination import paginate
 from partnerships.access import coordinator_organisation, get_participant_for_coordinator
@@ -122,11 +123,11 @@ def nominate(request: HttpRequest, pk: int) -> HttpResponse:
         ]
 
     # A participant's page links here with that person ticked.
-    chosen = request.GET.get("person", "")
+    chosen = parse_id(request.GET.get("person"))
     form = NominateForm(
         request.POST or None,
         people=people(),
-        initial={"people": [int(chosen)] if chosen.isdigit() else []},
+        initial={"people": [chosen] if chosen is not None else []},
         explain=lambda person_id: services.explain_refusal(
             session, person_id, organisation=organisation
         ),

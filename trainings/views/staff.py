@@ -129,9 +129,9 @@ def _week_initial(request: HttpRequest) -> dict[str, dt.date]:
     """``?starts_on=`` (the forecast's "plan one" link): the first Sunday from that day."""
     try:
         day = dt.date.fromisoformat(request.GET.get("starts_on", ""))
-    except ValueError:
+        return {"starts_on": day + dt.timedelta(days=(6 - day.weekday()) % 7)}
+    except (ValueError, OverflowError):  # not a date, or the last days of year 9999
         return {}
-    return {"starts_on": day + dt.timedelta(days=(6 - day.weekday()) % 7)}
 
 
 @staff_required
