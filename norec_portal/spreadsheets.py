@@ -408,7 +408,8 @@ def parse_country(text: str) -> str | None:
 def xlsx_cells(sheet: Any, values: Iterable[Any], *, font: Any = None) -> list[Any]:
     """One row of write-only cells for ``sheet``: dates as dates (yyyy-mm-dd), numbers as
     numbers, empty as empty, anything else as text that a spreadsheet never reads as a
-    formula or a number (the control characters XLSX cannot hold are dropped)."""
+    formula or a number, shown exactly as written (the control characters XLSX cannot hold
+    are dropped)."""
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
@@ -420,9 +421,25 @@ def xlsx_cells(sheet: Any, values: Iterable[Any], *, font: Any = None) -> list[A
         elif value is None or (isinstance(value, int | float) and not isinstance(value, bool)):
             cell = WriteOnlyCell(sheet, value=value)
         else:
-            cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", str(value)))
+            text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
+            cell = WriteOnlyCell(sheet, value=text)
             cell.data_type = "s"
+            # Shown as written (no apostrophe), and still text if someone edits the cell.
+            cell.quotePrefix = text.startswith(FORMULA_PREFIXES)
         if font is not None:
             cell.font = font
         cells.append(cell)
     return cells
+
+
+# What a spreadsheet program reads as the start of a formula when it opens a CSV file.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value: Any) -> Any:
+    """A CSV cell that a spreadsheet program will not run as a formula: text starting with
+    ``FORMULA_PREFIXES`` gets a leading apostrophe (a CSV file has no other way to say
+    "text"; an XLSX cell says it in its type, see :func:`xlsx_cells`)."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
