@@ -11,6 +11,8 @@ from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from norec_portal.spreadsheets import csv_safe
+
 from .forms import DirectoryFilterForm
 from .models import Member, MemberQuerySet
 
@@ -68,12 +70,6 @@ class _Echo:
         return value
 
 
-def _safe(value: object) -> str:
-    """A cell a spreadsheet will not run as a formula."""
-    text = str(value or "")
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def export_csv(members: MemberQuerySet) -> StreamingHttpResponse:
     """Stream the search result as CSV (staff only: it holds email addresses)."""
     header = [_("First name"), _("Last name"), _("Email"), _("Phone"), _("Country"),
@@ -86,7 +82,7 @@ def export_csv(members: MemberQuerySet) -> StreamingHttpResponse:
         yield writer.writerow(header)
         for m in members.iterator(chunk_size=500):
             p = m.person
-            yield writer.writerow([_safe(v) for v in (
+            yield writer.writerow([csv_safe(str(v or "")) for v in (
                 p.first_name, p.last_name, p.email, p.phone, p.country.code or "",
                 m.organisation, m.position, "; ".join(str(x) for x in m.language_list),
                 "; ".join(x.name for x in m.expertise_list), m.linkedin_url,

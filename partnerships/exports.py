@@ -1,8 +1,9 @@
 """A coordinator's participants as a spreadsheet (CSV or XLSX).
 
-Every text cell is neutralised against spreadsheet formula injection: a value starting
-with ``= + - @``, a tab or a carriage return gets a leading single quote, so a name such as
-``=HYPERLINK(...)`` stays text when the file is opened.
+No cell is ever read as a formula, so a name such as ``=HYPERLINK(...)`` stays text when
+the file is opened: in the CSV a value starting with ``= + - @``, a tab or a carriage
+return gets a leading apostrophe; in the XLSX every text cell is typed as text and shown
+as written (``norec_portal.spreadsheets``).
 """
 
 from __future__ import annotations
@@ -15,11 +16,9 @@ from typing import Any
 
 from django.utils.text import slugify
 
-from norec_portal.spreadsheets import xlsx_cells
+from norec_portal.spreadsheets import csv_safe, xlsx_cells
 
 from .models import Participant, PartnerOrganisation
-
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 # The column names are those of the import where the two share a column, so that an export
 # is easy to read next to an import file.
@@ -33,13 +32,6 @@ CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def neutralise(value: Any) -> Any:
-    """A text cell that a spreadsheet would read as a formula, made plain text."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
-
 def participant_rows(participants: Iterable[Participant]) -> Iterator[list[Any]]:
     """One list of cell values per participant (dates stay dates), in EXPORT_COLUMNS order.
 
@@ -48,23 +40,20 @@ def participant_rows(participants: Iterable[Participant]) -> Iterator[list[Any]]
     for participant in participants:
         person = participant.person
         yield [
-            neutralise(value)
-            for value in (
-                person.first_name,
-                person.last_name,
-                person.email,
-                person.phone,
-                person.nationality.code or "",
-                person.get_gender_display() if person.gender else "",
-                person.date_of_birth,
-                participant.partnership.name if participant.partnership else "",
-                _organisation_name(participant.sending_organisation),
-                _organisation_name(participant.host_organisation),
-                participant.exchange_start,
-                participant.exchange_end,
-                participant.elearning_completed_on,
-                participant.get_status_display(),
-            )
+            person.first_name,
+            person.last_name,
+            person.email,
+            person.phone,
+            person.nationality.code or "",
+            person.get_gender_display() if person.gender else "",
+            person.date_of_birth,
+            participant.partnership.name if participant.partnership else "",
+            _organisation_name(participant.sending_organisation),
+            _organisation_name(participant.host_organisation),
+            participant.exchange_start,
+            participant.exchange_end,
+            participant.elearning_completed_on,
+            participant.get_status_display(),
         ]
 
 
@@ -86,7 +75,7 @@ def export_csv(participants: Iterable[Participant]) -> bytes:
     writer = csv.writer(buffer)
     writer.writerow(EXPORT_COLUMNS)
     for row in participant_rows(participants):
-        writer.writerow([_text(value) for value in row])
+        writer.writerow([csv_safe(_text(value)) for value in row])
     return buffer.getvalue().encode("utf-8-sig")
 
 

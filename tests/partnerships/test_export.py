@@ -13,7 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from partnerships.exports import EXPORT_COLUMNS, neutralise
+from norec_portal.spreadsheets import csv_safe
+from partnerships.exports import EXPORT_COLUMNS
 from tests.factories import OrganisationFactory, ParticipantFactory, PersonFactory
 
 EXPORT_URL = reverse("partnerships:coordinator_export")
@@ -66,8 +67,8 @@ def read_xlsx(response) -> list[list]:
         (dt.date(2030, 1, 1), dt.date(2030, 1, 1)),
     ],
 )
-def test_neutralise(value, expected):
-    assert neutralise(value) == expected
+def test_csv_safe(value, expected):
+    assert csv_safe(value) == expected
 
 
 @pytest.mark.django_db
@@ -109,13 +110,17 @@ def test_xlsx_export_read_back_has_no_formula_and_real_dates(coordinator_client,
     emails = {row[EXPORT_COLUMNS.index("email")] for row in rows[1:]}
     assert emails == {"sent@example.org", "hosted@example.org"}
     sent = next(row for row in rows[1:] if row[2] == "sent@example.org")
-    assert sent[0] == "'" + FORMULA
+    # Text as written: no apostrophe to see or copy, the phone number's "+" included.
+    assert sent[0] == FORMULA and sent[3] == "+254712345678"
     assert sent[EXPORT_COLUMNS.index("exchange_start")] == dt.datetime(2027, 2, 1)  # noqa: DTZ001
-    # No cell of the workbook is a formula.
+    # No cell of the workbook is a formula; those that look like one stay text even when
+    # edited (Excel's quote prefix, which is not part of the value).
     workbook = openpyxl.load_workbook(io.BytesIO(response.content))
     for row in workbook.worksheets[0].iter_rows():
         for cell in row:
             assert cell.data_type != "f", cell.coordinate
+            if isinstance(cell.value, str) and cell.value[:1] in "=+-@\t":
+                assert cell.quotePrefix, cell.coordinate
 
 
 @pytest.mark.django_db
@@ -216,4 +221,4 @@ def test_imported_formula_is_stored_as_text_and_exported_neutralised(
 
     rows = read_xlsx(coordinator_client.get(EXPORT_URL, {"format": "xlsx"}))
 
-    assert rows[1][0] == "'" + FORMULA
+    assert rows[1][0] == FORMULA

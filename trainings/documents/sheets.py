@@ -1,7 +1,7 @@
 """The week lists as spreadsheets, for a hotel or a transport company that works in Excel.
 
 Same content as the PDFs (``week_lists``), one row per movement, occupant or person;
-text cells are neutralised against formula injection as in ``partnerships.exports``.
+text cells are never read as formulas (``norec_portal.spreadsheets.xlsx_cells``).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from norec_portal.spreadsheets import xlsx_cells
-from partnerships.exports import XLSX_CONTENT_TYPE, neutralise
+from partnerships.exports import XLSX_CONTENT_TYPE
 
 from ..models import Enrolment
 from .week_lists import BUILDERS, LIST_TITLES, NeedsList, PickupList, RoomingList, WeekScope
@@ -96,7 +96,6 @@ def week_list_xlsx(which: str, scope: WeekScope) -> tuple[bytes, int]:
 
 def _workbook(title: str, sheets: Iterable[tuple[str, list[str], list[list[Any]]]]) -> bytes:
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
@@ -108,13 +107,11 @@ def _workbook(title: str, sheets: Iterable[tuple[str, list[str], list[list[Any]]
         sheet.freeze_panes = "A3"
         for index in range(len(header)):
             sheet.column_dimensions[get_column_letter(index + 1)].width = 22
-        heading = WriteOnlyCell(sheet, value=neutralise(title))
-        heading.font = bold
-        sheet.append([heading])
+        sheet.append(xlsx_cells(sheet, [title], font=bold))
         sheet.append(xlsx_cells(sheet, header, font=bold))
         for row in rows:
             sheet.append(xlsx_cells(sheet, [
-                value if isinstance(value, dt.date | int) else neutralise(str(value or ""))
+                value if isinstance(value, dt.date | int) else str(value or "")
                 for value in row
             ]))  # fmt: skip
     buffer = io.BytesIO()
