@@ -52,10 +52,24 @@ def test_the_form_answers_the_same_for_known_and_unknown_people(client, record):
     assert not OutboxEmail.objects.exists(), "the form itself mails nobody"
 
 
+@pytest.mark.parametrize(
+    "email", ["probe@localhost", "probe@[127.0.0.1]", '"<script>"@example.org']
+)
+def test_an_address_the_portal_cannot_write_to_is_said_on_the_form(client, email):
+    """Django's email field lets these through; the portal's own check does not."""
+    response = client.post(FORM, form_data(email=email))
+    assert response.status_code == 200
+    assert "is not a valid email address" in response.content.decode()
+    assert response.context["form"].errors["email"]
+    assert not InvitationRequest.objects.exists()
+
+
 def test_the_form_is_rate_limited(client):
     for _attempt in range(3):
         assert client.post(FORM, form_data(email="same@example.org")).status_code == 302
-    assert client.post(FORM, form_data(email="same@example.org")).status_code == 429
+    limited = client.post(FORM, form_data(email="same@example.org"), HTTP_ACCEPT_LANGUAGE="fr")
+    assert limited.status_code == 429
+    assert "Trop de tentatives" in limited.content.decode()
 
 
 def test_a_second_request_from_the_same_address_updates_the_first(db):

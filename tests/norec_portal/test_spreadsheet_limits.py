@@ -113,9 +113,14 @@ def test_uploads_per_login_are_limited(coordinator_client, settings):
     settings.IMPORT_RATE_LIMIT = "2/h/key"
     csv = b"first_name,last_name\nAda,Lovelace\n"
     url = reverse("partnerships:coordinator_import")
-    codes = [coordinator_client.post(url, {"file": SimpleUploadedFile("a.csv", csv)}).status_code
-             for _ in range(3)]  # fmt: skip
+    answers = [coordinator_client.post(url, {"file": SimpleUploadedFile("a.csv", csv)})
+               for _ in range(3)]  # fmt: skip
+    codes = [answer.status_code for answer in answers]
     assert codes[-1] == 429 and 429 not in codes[:2]
+    # The portal's own page, saying that nothing was kept and when to try again.
+    page = answers[-1].content.decode()
+    assert "Too many attempts in a short time" in page and "was not saved" in page
+    assert 'class="site-header"' in page
 
 
 @pytest.mark.django_db
