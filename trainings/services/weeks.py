@@ -98,39 +98,22 @@ def check_week(
     return problems
 
 
-# Weeks are planned (or recorded) from the first exchanges of 1963 to some years ahead.
-FIRST_WEEK_YEAR = 1963
-YEARS_AHEAD = 20
-
-
 def check_week_start(starts_on: dt.date) -> None:
-    """A training week starts on the Sunday people arrive, in a year it can be planned."""
-    last_year = timezone.localdate().year + YEARS_AHEAD
-    if not FIRST_WEEK_YEAR <= starts_on.year <= last_year:
-        raise ValidationError(
-            {
-                "starts_on": _(
-                    "%(date)s is not a date a training week can have: choose one between "
-                    "%(first)s and %(last)s."
-                )
-                % {"date": starts_on.isoformat(), "first": FIRST_WEEK_YEAR, "last": last_year}
-            }
-        )
+    """A training week starts on the Sunday people arrive, from the first exchanges (1963)
+    to twenty years ahead."""
+    last = timezone.localdate().year + 20
+    if not 1963 <= starts_on.year <= last:
+        message = _("%(date)s is not a date a training week can have: choose one between "
+                    "1963 and %(last)s.")  # fmt: skip
+        raise ValidationError({"starts_on": message % {"date": starts_on, "last": last}})
     if starts_on.weekday() != 6:
-        previous_sunday = starts_on - dt.timedelta(days=starts_on.weekday() + 1)
-        raise ValidationError(
-            {
-                "starts_on": _(
-                    "A training week must start on a Sunday, the day of arrival. "
-                    "%(date)s is a %(weekday)s; the Sunday before it is %(sunday)s."
-                )
-                % {
-                    "date": format_day(starts_on),
-                    "weekday": date_format(starts_on, "l"),
-                    "sunday": format_day(previous_sunday),
-                }
-            }
-        )
+        message = _("A training week must start on a Sunday, the day of arrival. "
+                    "%(date)s is a %(weekday)s; the Sunday before it is %(sunday)s.")  # fmt: skip
+        sunday = starts_on - dt.timedelta(days=starts_on.weekday() + 1)
+        raise ValidationError({"starts_on": message % {
+            "date": format_day(starts_on), "weekday": date_format(starts_on, "l"),
+            "sunday": format_day(sunday),
+        }})  # fmt: skip
 
 
 def check_seats(capacity: int, kind: str | None = None) -> None:
