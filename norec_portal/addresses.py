@@ -7,6 +7,11 @@ a slip is likely, a *suggestion* is offered for a person to accept. Nothing is c
 without someone accepting it, and the raw text is always kept by the caller. Placeholders
 such as "none", "n/a" or "-" are simply no address.
 
+Before the check, the text is tidied of what is around an address rather than part of it:
+invisible characters copied from web pages and chats (zero-width spaces, byte-order marks),
+``mailto:``, angle brackets or quotes, the name of an Outlook-style ``Name <address>``, and
+a trailing dot. The tidied address is the one to store (``AddressCheck.address``).
+
 Validation is email-validator's (syntax only: the portal never looks domains up while
 importing).
 """
@@ -54,6 +59,10 @@ REASON_TOO_LONG = gettext_noop("longer than an address can be")
 MAX_LENGTH = 254
 _SEPARATORS = re.compile(r"[;,|\n\r\t]+|\s+/\s+|\s{2,}")
 _AT_WORD = re.compile(r"\s*(?:\(at\)|\[at\]|\{at\}| at )\s*", re.IGNORECASE)
+# Characters that show as nothing: an address holding one looks right and is refused.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+# "Achieng Atieno <achieng@example.org>", as Outlook copies a recipient.
+_NAMED_ADDRESS = re.compile(r"[^<>@]*<\s*([^<>\s]+@[^<>\s]+)\s*>")
 
 
 @dataclass(frozen=True)
@@ -104,7 +113,12 @@ def _known_domain_near(domain: str) -> str | None:
 
 
 def _tidy(text: str) -> str:
-    text = text.strip().strip("<>\"'()[]").strip()
+    # A no-break space shows as a space: at either end it is trimmed like one, inside an
+    # address it is a space the repair below names.
+    text = text.translate(_INVISIBLE).replace("\u00a0", " ").strip()
+    if named := _NAMED_ADDRESS.fullmatch(text):
+        text = named.group(1)
+    text = text.strip("<>\"'()[]").strip()
     if text.casefold().startswith("mailto:"):
         text = text[7:]
     return text.rstrip(".").strip()

@@ -5,6 +5,12 @@ portal, and writing the cells of every XLSX the portal hands out.
 files that are too big, too long, unreadable, or built to exhaust the server (zip bombs,
 XML entity expansion). What the columns mean is the business of each import.
 :func:`xlsx_cells` writes one row of a write-only workbook (exports, lists, answers).
+
+The module stays whole (~750 lines): reading a file people made is one job with many
+cases — encodings, separators, sheets, title rows above the headings, merged cells,
+formulas without results, and the guards against files built to exhaust the server — and
+each case is checked against the same limits in the same pass; split up, the guards would
+have to be repeated or trusted across modules.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import io
 import logging
 import re
 import time
+import unicodedata
 import warnings
 import zipfile
 from collections.abc import Iterable
@@ -26,7 +33,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
-from django_countries import countries
+from django.utils.translation import ngettext
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +54,13 @@ MAX_BLANK_ROWS = 10_000
 MAX_COLUMNS = 60
 # Longest value kept for the preview of a cell.
 PREVIEW_VALUE_LENGTH = 120
+# The heading row is looked for among this many non-blank rows at the top of a sheet (a
+# title, "Prepared by…", a date above the headings), and a workbook's sheets are looked at
+# up to this many.
+HEADING_SEARCH_ROWS = 11
+HEADING_SEARCH_SHEETS = 20
+# Merged ranges of a sheet filled into the rows they cover; any further ones are not.
+MAX_MERGED_RANGES = 100_000
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 
@@ -70,6 +84,8 @@ class Table:
     encoding: str = ""
     sheet: str = ""  # the title of the sheet read (XLSX)
     header: list[Any] = field(default_factory=list)
+    # The row of the headings as a spreadsheet program numbers it (1 without title rows).
+    heading_row: int = 0
     rows: list[tuple[int, list[Any]]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     # The date system of an XLSX workbook, to read date cells that show as serial numbers.
@@ -83,12 +99,19 @@ def read_spreadsheet(
     max_bytes: int,
     max_rows: int,
     known_columns: frozenset[str] = frozenset(),
+    min_headings: int = 0,
     size: int | None = None,
     max_seconds: float | None = None,
 ) -> Table:
     """Read an uploaded CSV or XLSX file (raises :class:`SpreadsheetError`).
 
-    ``known_columns`` (normalised header names) help to tell the delimiter of a CSV file.
+    ``known_columns`` (header names as :func:`normalise_header` writes them) tell the
+    delimiter of a CSV file, the heading row and the sheet read: hidden sheets are
+    skipped; the sheet read is the first visible one with a heading row, and the heading
+    row is the first of the top :data:`HEADING_SEARCH_ROWS` non-blank rows holding two
+    known names (else one; else the first non-blank row). Rows above it are titles.
+    With fewer than ``min_headings`` known names in it, the file is refused with a
+    message telling which sheet and row were read.
     ``size`` is the whole file's size when the caller read only its first ``max_bytes + 1``
     bytes; without it ``data`` is the whole file. Either way the message tells the true
     size, never the limit's.
@@ -110,7 +133,8 @@ def read_spreadsheet(
     deadline = time.monotonic() + seconds
     if data.startswith(ZIP_MAGIC):
         return _read_xlsx(data, max_rows=max_rows, max_unpacked=XLSX_UNPACK_FACTOR * limit,
-                          deadline=deadline)  # fmt: skip
+                          deadline=deadline, known_columns=known_columns,
+                          min_headings=min_headings)  # fmt: skip
     if data.startswith(OLE2_MAGIC):
         raise SpreadsheetError(
             _("This is an old Excel (.xls) or a password-protected file. Save it as .xlsx "
@@ -123,7 +147,8 @@ def read_spreadsheet(
         raise SpreadsheetError(
             _("Only CSV and Excel (.xlsx) files can be imported."), code="unsupported"
         )
-    return _read_csv(data, max_rows=max_rows, known_columns=known_columns, deadline=deadline)
+    return _read_csv(data, max_rows=max_rows, known_columns=known_columns, deadline=deadline,
+                     min_headings=min_headings)  # fmt: skip
 
 
 def _decode(data: bytes) -> tuple[str, str, list[str]]:
@@ -150,19 +175,53 @@ def _decode(data: bytes) -> tuple[str, str, list[str]]:
 
 
 def _detect_delimiter(text: str, known_columns: frozenset[str]) -> str:
-    """The delimiter (comma, semicolon or tab) under which the header row makes most sense."""
+    """The delimiter (comma, semicolon or tab) under which the heading row makes most sense:
+    the most known column names in one of the top rows, then the most columns."""
     best, best_score = ",", (-1, -1)
     for delimiter in (",", ";", "\t"):
+        reader = csv.reader(io.StringIO(text[:65536], newline=""), delimiter=delimiter)
+        top: list[list[str]] = []
         try:
-            reader = csv.reader(io.StringIO(text[:65536], newline=""), delimiter=delimiter)
-            header = next((row for row in reader if any(cell.strip() for cell in row)), [])
+            for row in reader:
+                if any(cell.strip() for cell in row):
+                    top.append(row)
+                    if len(top) == HEADING_SEARCH_ROWS:
+                        break
         except csv.Error:
-            continue
-        known = sum(normalise_header(cell) in known_columns for cell in header)
+            if not top:
+                continue
+        counts = [_known_count(row, known_columns) for row in top] or [0]
+        known = max(counts)
+        header = top[counts.index(known)] if top else []
         score = (known, len(header))
         if score > best_score:
             best, best_score = delimiter, score
     return best
+
+
+def _heading_keys(value: str) -> set[str]:
+    """A heading written the ways the imports compare headings: :func:`normalise_header`
+    (the participant import, also without accents and apostrophes: "Début de l’échange"),
+    and letters and digits only (the historical import: "E-mail:" is "e mail"), all with
+    the underscores the known names are given in."""
+    strict = normalise_header(value)
+    text = value.replace("(s)", "s").casefold()
+    loose = "_".join("".join(c if c.isalnum() else " " for c in text).split())
+    keys = {strict, loose}
+    for key in (strict, loose):
+        plain = "".join(
+            c for c in unicodedata.normalize("NFKD", key) if not unicodedata.combining(c)
+        )
+        keys.add(re.sub(r"[_'’`´]+", "_", plain).strip("_"))
+    return keys
+
+
+def _known_count(cells: Iterable[Any], known_columns: frozenset[str]) -> int:
+    """How many of ``cells`` are known column names, read the way either import reads them."""
+    return sum(
+        isinstance(cell, str) and bool(cell) and not _heading_keys(cell).isdisjoint(known_columns)
+        for cell in cells
+    )
 
 
 # Bytes that never occur in a text file (tab, line feed, form feed and carriage return do).
@@ -179,8 +238,17 @@ def _looks_binary(data: bytes) -> bool:
     return b"\x00" in sample or control > len(sample) // 100
 
 
+# Excel's first line "sep=;" names the delimiter; Excel does not show it as a row.
+_SEP_LINE = re.compile(r'\A"?sep=([^\r\n"])"?(?:\1|[ \t])*(?:\r\n|\r|\n|\Z)', re.IGNORECASE)
+
+
 def _read_csv(
-    data: bytes, *, max_rows: int, known_columns: frozenset[str], deadline: float
+    data: bytes,
+    *,
+    max_rows: int,
+    known_columns: frozenset[str],
+    deadline: float,
+    min_headings: int = 0,
 ) -> Table:
     if _looks_binary(data):
         raise SpreadsheetError(
@@ -189,39 +257,140 @@ def _read_csv(
             code="not_text",
         )  # fmt: skip
     text, encoding, notes = _decode(data)
-    delimiter = _detect_delimiter(text, known_columns)
+    sep_line = _SEP_LINE.match(text)
+    if sep_line:
+        delimiter = sep_line.group(1)
+        text = text[sep_line.end() :]
+    else:
+        delimiter = _detect_delimiter(text, known_columns)
     table = Table(file_format="csv", encoding=encoding, warnings=notes)
+
+    # Row numbers count records, as a spreadsheet program shows them.
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    top = _top_rows(enumerate(reader, start=1), deadline, last=max_rows + MAX_BLANK_ROWS)
+    _index, heading, known = _choose_heading([top], known_columns)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
-        # Row numbers count records, as a spreadsheet program shows them.
-        _collect_rows(table, enumerate(reader, start=1), max_rows, deadline)
+        _collect_rows(table, enumerate(reader, start=1), max_rows, deadline, heading=heading)
     except csv.Error as exc:
+        if "field limit" in str(exc):
+            raise SpreadsheetError(
+                _("A cell near row %(row)s is longer than %(limit)s characters. Usually a "
+                  "quote (\") opens a cell and nothing closes it, so the rest of the file "
+                  "runs into that cell: check the quotes from that row on."),
+                code="invalid_csv",
+                params={"row": reader.line_num, "limit": f"{csv.field_size_limit():,}"},
+            ) from exc  # fmt: skip
         raise SpreadsheetError(
             _("The file could not be read as CSV near row %(row)s. Check the quotes in that "
               "row, or save the file again from your spreadsheet program."),
             code="invalid_csv", params={"row": reader.line_num},
         ) from exc  # fmt: skip
+    if known < min_headings:  # after the file's size and rows were found acceptable
+        raise _no_headings(top)
     return table
 
 
+def _check_time(deadline: float) -> None:
+    if time.monotonic() > deadline:
+        raise SpreadsheetError(
+            _("Reading the file took too long, so it was stopped. Split it into smaller "
+              "files, or save it as CSV."),
+            code="too_slow",
+        )  # fmt: skip
+
+
+def _top_rows(
+    rows: Iterable[tuple[int, Iterable[Any]]], deadline: float, *, last: int
+) -> list[tuple[int, list[Any]]]:
+    """The first :data:`HEADING_SEARCH_ROWS` non-blank rows up to row ``last``, the
+    candidates for the heading row."""
+    top: list[tuple[int, list[Any]]] = []
+    try:
+        for number, cells in rows:
+            _check_time(deadline)
+            if number > last:
+                break
+            values = [_plain(cell) for cell in list(cells)[:MAX_COLUMNS]]
+            if any(value != "" for value in values):
+                top.append((number, values))
+                if len(top) == HEADING_SEARCH_ROWS:
+                    break
+    except csv.Error:
+        pass  # reported with its row when the whole file is read
+    return top
+
+
+def _choose_heading(
+    tops: list[list[tuple[int, list[Any]]]], known_columns: frozenset[str]
+) -> tuple[int, int | None, int]:
+    """Which of the sheets whose ``tops`` are given to read, the number of its heading row
+    and how many known column names that row holds: the first row with two known names
+    (a title rarely holds two), else with one, else the first sheet's first non-blank row."""
+    counts = [[(number, _known_count(values, known_columns)) for number, values in top]
+              for top in tops]  # fmt: skip
+    for need in (2, 1):
+        for index, rows in enumerate(counts):
+            for number, known in rows:
+                if known >= need:
+                    return index, number, known
+    first = counts[0][0] if counts and counts[0] else (None, 0)
+    return 0, first[0], first[1]
+
+
+def _no_headings(
+    top: list[tuple[int, list[Any]]], *, sheet: str | None = None, others: Iterable[str] = ()
+) -> SpreadsheetError:
+    """The file has no row of headings the import knows: say what was read instead."""
+    parts = [
+        _("The row with the column headings was not found: it must be one of the first "
+          "%(count)s rows that are not blank, with the column names this page shows.")
+        % {"count": HEADING_SEARCH_ROWS}
+    ]  # fmt: skip
+    first = " | ".join(_shown(value) for value in top[0][1] if value != "") if top else ""
+    if len(first) > PREVIEW_VALUE_LENGTH:
+        first = first[: PREVIEW_VALUE_LENGTH - 1] + "…"
+    if sheet is not None and top:
+        parts.append(
+            _("Sheet “%(sheet)s” was read; its first row is “%(row)s”.")
+            % {"sheet": sheet, "row": first}
+        )
+    elif sheet is not None:
+        parts.append(_("Sheet “%(sheet)s” was read; it is empty.") % {"sheet": sheet})
+    elif top:
+        parts.append(_("Its first row is “%(row)s”.") % {"row": first})
+    others = [f"“{name}”" for name in others]
+    if others:
+        parts.append(_("Other sheets: %(sheets)s.") % {"sheets": ", ".join(others[:10])})
+    return SpreadsheetError(" ".join(parts), code="no_headings")
+
+
+def _shown(value: Any) -> str:
+    return value.isoformat() if isinstance(value, dt.date) else str(value)
+
+
 def _collect_rows(
-    table: Table, rows: Iterable[tuple[int, Iterable[Any]]], limit: int, deadline: float
+    table: Table,
+    rows: Iterable[tuple[int, Iterable[Any]]],
+    limit: int,
+    deadline: float,
+    *,
+    heading: int | None = None,
 ) -> None:
-    """Fill ``table`` from numbered rows: the first non-blank row is the header."""
+    """Fill ``table`` from numbered rows: the header is row ``heading`` (rows above it are
+    titles), or without it the first non-blank row."""
     for number, cells in rows:
-        if time.monotonic() > deadline:
-            raise SpreadsheetError(
-                _("Reading the file took too long, so it was stopped. Split it into smaller "
-                  "files, or save it as CSV."),
-                code="too_slow",
-            )  # fmt: skip
+        _check_time(deadline)
         values = [_plain(cell) for cell in list(cells)[:MAX_COLUMNS]]
         if number > limit + MAX_BLANK_ROWS:
             _too_many_rows(limit)
         if all(value == "" for value in values):
             continue
+        if heading is not None and number < heading:
+            continue
         if not table.header and not table.rows:
             table.header = values
+            table.heading_row = number
             continue
         table.rows.append((number, values))
         if len(table.rows) > limit:
@@ -322,7 +491,15 @@ def _has_dtd(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bool:
     return False
 
 
-def _read_xlsx(data: bytes, *, max_rows: int, max_unpacked: int, deadline: float) -> Table:
+def _read_xlsx(
+    data: bytes,
+    *,
+    max_rows: int,
+    max_unpacked: int,
+    deadline: float,
+    known_columns: frozenset[str] = frozenset(),
+    min_headings: int = 0,
+) -> Table:
     # Deferred import: openpyxl is only needed for XLSX files.
     import openpyxl
 
@@ -338,12 +515,28 @@ def _read_xlsx(data: bytes, *, max_rows: int, max_unpacked: int, deadline: float
             )
             if not workbook.worksheets:
                 raise SpreadsheetError(_("The workbook has no sheet."), code="no_sheet")
-            sheet = workbook.worksheets[0]
-            table.sheet = str(sheet.title or "")[:100]
-            # Saved dimensions may be wrong; read the rows that are really there.
-            sheet.reset_dimensions()
-            rows = sheet.iter_rows(min_row=1, max_col=MAX_COLUMNS, values_only=True)
-            _collect_rows(table, enumerate(rows, start=1), max_rows, deadline)
+            # Hidden sheets (drop-down lists, lookups) are not read; Excel always shows one.
+            sheets = [sheet for sheet in workbook.worksheets
+                      if getattr(sheet, "sheet_state", "visible") == "visible"]  # fmt: skip
+            sheets = sheets or workbook.worksheets[:1]
+            tops = []
+            for sheet in sheets[:HEADING_SEARCH_SHEETS]:
+                # Saved dimensions may be wrong; read the rows that are really there.
+                sheet.reset_dimensions()
+                tops.append(_top_rows(_sheet_rows(sheet), deadline, last=max_rows + MAX_BLANK_ROWS))
+            index, heading, known = _choose_heading(tops, known_columns)
+            sheet = sheets[index]
+            table.sheet = _title(sheet)
+            merged, unsaved = _scan_sheet_xml(sheet, below=heading or 0)
+            rows = _sheet_rows(sheet)
+            if merged:
+                rows = _fill_merged(rows, merged)
+            _collect_rows(table, rows, max_rows, deadline, heading=heading)
+            if known < min_headings:
+                others = [_title(other) for other in sheets if other is not sheet]
+                raise _no_headings(tops[index], sheet=table.sheet, others=others)
+            if unsaved:
+                table.warnings.append(_unsaved_formulas_note(unsaved))
     except SpreadsheetError:
         raise
     except Exception as exc:
@@ -361,15 +554,143 @@ def _read_xlsx(data: bytes, *, max_rows: int, max_unpacked: int, deadline: float
     return table
 
 
+def _title(sheet: Any) -> str:
+    return str(sheet.title or "")[:100]
+
+
+def _sheet_rows(sheet: Any) -> Iterable[tuple[int, Iterable[Any]]]:
+    """The rows of a read-only sheet numbered as Excel shows them (blank rows included)."""
+    return enumerate(sheet.iter_rows(min_row=1, max_col=MAX_COLUMNS, values_only=True), start=1)
+
+
+# A read-only sheet does not tell its merged ranges, nor which cells hold a formula whose
+# result was never saved, so the sheet's XML is scanned for them as bytes: "<" never
+# occurs unescaped in XML text or attribute values, so each tag found is a tag.
+_XML_CHUNK = 1024 * 1024
+_XML_OVERLAP = 64 * 1024
+_SHEET_DATA_RE = re.compile(rb"<([\w.-]+:)?sheetData[\s/>]")
+_MERGE_RE = re.compile(
+    rb'<(?:[\w.-]+:)?mergeCell\b[^>]*?\bref="([A-Za-z]{1,3}[0-9]{1,7}:[A-Za-z]{1,3}[0-9]{1,7})"'
+)
+_CELL_RE = re.compile(rb"<(?:[\w.-]+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:[\w.-]+:)?c>)", re.DOTALL)
+_VALUE_RE = re.compile(rb"<(?:[\w.-]+:)?v(?:\s[^>]*)?(?:/>|>([^<]*)<)")
+_CELL_REF_RE = re.compile(rb'\br="([A-Za-z]{1,3})([0-9]{1,7})"')
+
+
+def _scan_sheet_xml(sheet: Any, *, below: int) -> tuple[list[tuple[int, int, int, int]], list[str]]:
+    """The merged ranges of ``sheet`` starting below row ``below`` (first row, first
+    column, last row, last column) and the cells below it holding a formula without a
+    saved result ("B7"). Nothing when the sheet's XML cannot be opened this way."""
+    from openpyxl.utils.cell import column_index_from_string, range_boundaries
+
+    merged: list[tuple[int, int, int, int]] = []
+    unsaved: list[str] = []
+    try:
+        source = sheet._get_source()  # the part openpyxl itself streams the rows from
+    except Exception:  # noqa: BLE001 -- never worth refusing a file for
+        return merged, unsaved
+    formula_re = cell_start = None
+    with source:
+        tail = b""
+        while True:
+            chunk = source.read(_XML_CHUNK)
+            buffer = tail + chunk
+            seen = len(tail)  # matches ending in the tail were found in the last buffer
+            if formula_re is None and (found := _SHEET_DATA_RE.search(buffer)):
+                prefix = found.group(1) or b""
+                formula_re = re.compile(b"<" + re.escape(prefix) + rb"f[\s/>]")
+                cell_start = b"<" + prefix + b"c "
+            if formula_re is not None and len(unsaved) < MAX_MERGED_RANGES:
+                low = 0  # cells do not nest: a formula's cell starts after the last formula
+                for formula in formula_re.finditer(buffer):
+                    start = buffer.rfind(cell_start, low, formula.start())
+                    low = formula.end()
+                    cell = _CELL_RE.match(buffer, start) if start >= 0 else None
+                    if not cell or cell.end() <= max(seen, formula.start()):
+                        continue
+                    ref = _CELL_REF_RE.search(cell.group(1))
+                    if ref and not _saved_result(cell.group(1), cell.group(2) or b""):
+                        column, row = ref.group(1).decode().upper(), int(ref.group(2))
+                        if row > below and column_index_from_string(column) <= MAX_COLUMNS:
+                            unsaved.append(f"{column}{row}")
+            if b"mergeCell" in buffer:
+                for found in _MERGE_RE.finditer(buffer):
+                    if found.end() <= seen or len(merged) >= MAX_MERGED_RANGES:
+                        continue
+                    min_col, min_row, max_col, max_row = range_boundaries(
+                        found.group(1).decode().upper()
+                    )
+                    if (
+                        min_row > below
+                        and min_col <= MAX_COLUMNS
+                        and (max_row, max_col) != (min_row, min_col)
+                    ):
+                        merged.append((min_row, min_col, max_row, min(max_col, MAX_COLUMNS)))
+            if not chunk:
+                break
+            tail = buffer[-_XML_OVERLAP:]
+    return merged, unsaved
+
+
+def _saved_result(attributes: bytes, content: bytes) -> bool:
+    """Whether a formula cell holds its result: a value, or an empty text result."""
+    value = _VALUE_RE.search(content)
+    if value is None:
+        return False
+    return bool((value.group(1) or b"").strip()) or b't="str"' in attributes
+
+
+def _fill_merged(
+    rows: Iterable[tuple[int, Iterable[Any]]], merged: list[tuple[int, int, int, int]]
+) -> Iterable[tuple[int, list[Any]]]:
+    """``rows`` with the value of each merged range in every cell of it, as Excel shows
+    it across and down. A row whose own cells are all blank stays blank."""
+    starts: dict[int, list[tuple[int, int, int]]] = {}
+    for min_row, min_col, max_row, max_col in merged:
+        starts.setdefault(min_row, []).append((min_col, max_row, max_col))
+    covering: dict[int, tuple[int, Any]] = {}  # column → (last row, value)
+    for number, cells in rows:
+        values = list(cells)[:MAX_COLUMNS]
+        blank = all(value is None or value == "" for value in values)
+        for min_col, max_row, max_col in starts.pop(number, ()):
+            value = values[min_col - 1] if min_col <= len(values) else None
+            for column in range(min_col, max_col + 1):
+                covering[column] = (max_row, value)
+        if covering:
+            if not blank:
+                values.extend([None] * (max(covering) - len(values)))
+                for column, (_last, value) in covering.items():
+                    values[column - 1] = value
+            covering = {column: cover for column, cover in covering.items() if cover[0] > number}
+        yield number, values
+
+
+def _unsaved_formulas_note(cells: list[str]) -> str:
+    shown = ", ".join(cells[:10]) + (", …" if len(cells) > 10 else "")
+    return ngettext(
+        "%(count)s cell holds a formula whose result is not saved in the file, so it was "
+        "read as empty: %(cells)s. Open the file in Excel or LibreOffice, save it, and "
+        "upload it again.",
+        "%(count)s cells hold a formula whose result is not saved in the file, so they were "
+        "read as empty: %(cells)s. Open the file in Excel or LibreOffice, save it, and "
+        "upload it again.",
+        len(cells),
+    ) % {"count": len(cells), "cells": shown}
+
+
 # --- Cells --------------------------------------------------------------------------------
 
 _DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y")
+_MONTH_FIRST_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%m/%d/%Y")
 
 
-def parse_date(value: Any, *, epoch: dt.datetime | None = None) -> dt.date:
+def parse_date(
+    value: Any, *, epoch: dt.datetime | None = None, month_first: bool = False
+) -> dt.date:
     """A date from a cell: YYYY-MM-DD, DD.MM.YYYY, DD/MM/YYYY or a real Excel date
     (raises ``ValueError``). Numbers are Excel serial dates, read only with the ``epoch``
-    of the workbook they come from."""
+    of the workbook they come from. ``month_first`` reads slashed dates as MM/DD/YYYY
+    (a file saved with US settings)."""
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
@@ -384,7 +705,7 @@ def parse_date(value: Any, *, epoch: dt.datetime | None = None) -> dt.date:
     text = str(value).strip()
     # "2026-03-01 00:00:00" is how some programs write a date cell as text.
     text = re.sub(r"[ T]00:00(:00)?$", "", text)
-    for date_format in _DATE_FORMATS:
+    for date_format in _MONTH_FIRST_FORMATS if month_first else _DATE_FORMATS:
         try:
             parsed = dt.datetime.strptime(text, date_format).date()  # noqa: DTZ007
         except ValueError:
@@ -393,16 +714,6 @@ def parse_date(value: Any, *, epoch: dt.datetime | None = None) -> dt.date:
             raise ValueError(text)
         return parsed
     raise ValueError(text)
-
-
-def parse_country(text: str) -> str | None:
-    """An ISO code (KE, KEN) or an English country name (Kenya) as the two-letter code."""
-    text = " ".join(text.split())
-    if text.isalpha() and len(text) in (2, 3):
-        code = countries.alpha2(text)
-        if code:
-            return code
-    return countries.by_name(text) or None
 
 
 def xlsx_cells(sheet: Any, values: Iterable[Any], *, font: Any = None) -> list[Any]:

@@ -12,6 +12,7 @@ for them here.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -450,7 +451,10 @@ def check_date_of_birth(value: dt.date | None, *, today: dt.date | None = None) 
 
 def clean_person_data(data: dict[str, Any]) -> dict[str, Any]:
     """Trim names and email, write the phone in E.164, check the date of birth (raises
-    ``ValidationError`` by field, with every problem at once)."""
+    ``ValidationError`` by field, with every problem at once).
+
+    Names and email are stored composed (Unicode NFC): "Ngũgĩ" typed on a Mac (letters and
+    accents apart) and on Windows are then the same text, for search and for matching."""
     cleaned = {key: data.get(key) for key in PERSON_FIELDS if key in data}
     problems: dict[str, list[str]] = {}
     problem = check_date_of_birth(cleaned.get("date_of_birth"))
@@ -458,7 +462,8 @@ def clean_person_data(data: dict[str, Any]) -> dict[str, Any]:
         problems["date_of_birth"] = [problem]
     for key in ("first_name", "last_name", "email"):
         if key in cleaned:
-            cleaned[key] = " ".join(str(cleaned[key] or "").split())
+            text = unicodedata.normalize("NFC", str(cleaned[key] or ""))
+            cleaned[key] = " ".join(text.split())
     if "email" in cleaned:
         cleaned["email"] = cleaned["email"].lower()
     if cleaned.get("phone"):

@@ -57,11 +57,13 @@ def read_preview(*, file: IO[bytes], filename: str) -> Preview:
     columns that are not read."""
     table = read_table(file, filename)
     rows = analyse(parse_rows(table))
+    header = [cell_text(v) for v in table.header]
     return Preview(
         rows=rows,
         file_warnings=list(table.warnings),
-        ignored_columns=ignored_columns([cell_text(v) for v in table.header]),
+        ignored_columns=ignored_columns(header),
         sheet=table.sheet,
+        id_column=" / ".join(header[i] for i in map_columns(header).get("source_id", [])),
     )
 
 
@@ -96,6 +98,8 @@ def import_batch(*, batch: HistoricalImport, by: User | None) -> HistoricalImpor
             email=r["email"],
             phone=r["phone"],
             country=r["country"],
+            nationality=r.get("nationality", ""),
+            date_of_birth=r.get("date_of_birth") or None,
         )  # fmt: skip
         for r in todo
     ]
@@ -153,6 +157,8 @@ def import_batch(*, batch: HistoricalImport, by: User | None) -> HistoricalImpor
     )
     person_of_row = {r["row"]: p.pk for p, r in zip(people, todo, strict=True)}
     proposed = propose_pairs(_pairs(todo, person_of_row), batch=batch)
+    # A namesake imported because it gave another address is proposed whatever its score.
+    proposed += propose_pairs(_pairs(todo, person_of_row, always=True), batch=batch, at_least=0)
     summary = {**batch.summary, **summarise(rows)}
     summary.update(imported=len(todo), proposed=proposed)
     batch.rows = rows
@@ -164,10 +170,12 @@ def import_batch(*, batch: HistoricalImport, by: User | None) -> HistoricalImpor
 
 
 def _pairs(
-    rows: Iterable[dict[str, Any]], person_of_row: dict[int, int]
+    rows: Iterable[dict[str, Any]], person_of_row: dict[int, int], *, always: bool = False
 ) -> Iterator[tuple[int, int, list[str], int]]:
     for row in rows:
         for dup in row["duplicates"]:
+            if dup.get("always", False) != always:
+                continue
             other = person_of_row.get(dup["ref"]) if dup["kind"] == "row" else dup["ref"]
             if other is not None:
                 yield person_of_row[row["row"]], other, dup["reasons"], dup["score"]

@@ -20,7 +20,9 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "first_name": ("first name", "firstname", "given name", "given names", "fornavn"),
     "last_name": ("last name", "lastname", "surname", "family name", "etternavn"),
     "name": ("name", "full name", "participant", "navn"),
-    "country": ("country", "home country", "country of origin", "nationality", "land"),
+    "country": ("country", "home country", "country of origin", "country of residence", "land"),
+    # Read as the country when the file has no country column; kept apart when it has.
+    "nationality": ("nationality", "citizenship", "nasjonalitet"),
     "exchange_year": ("exchange year", "year", "year of exchange", "ar"),
     "organisations": (
         "organisations",
@@ -43,7 +45,31 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "email addresses",
         "epost",
     ),  # fmt: skip
-    "phone": ("phone", "telephone", "mobile", "phone number", "telefon"),
+    "phone": (
+        "phone",
+        "telephone",
+        "mobile",
+        "mobile phone",
+        "cell phone",
+        "phone number",
+        "mobile number",
+        "phone no",
+        "mobile no",
+        "tel",
+        "telefon",
+        "mobil",
+    ),  # fmt: skip
+    "date_of_birth": (
+        "date of birth",
+        "birth date",
+        "birthdate",
+        "born",
+        "dob",
+        "d o b",
+        "fodselsdato",
+        "født",
+        "fødselsdato",
+    ),  # fmt: skip
     "source_id": (
         "id",
         "source id",
@@ -62,11 +88,11 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "norec id",
         "ref no",
         "reference number",
-        "nr",
-        "no",
     ),  # fmt: skip
 }
-MULTI_COLUMNS = {"organisations", "email"}
+# A register's running number ("No.", "Nr", "#") is not among the titles of an id: it
+# numbers the lines of one file, so two files repeat it for different people.
+MULTI_COLUMNS = {"organisations", "email", "phone"}
 
 
 # A file that cannot be used as a whole; nothing was saved.
@@ -106,8 +132,9 @@ def _file_size(file: IO[bytes]) -> int | None:
 
 
 def read_table(file: IO[bytes], filename: str) -> spreadsheets.Table:
-    """The first sheet of a CSV or XLSX file, read by the portal's one spreadsheet reader
-    (size and row limits, encodings, zip and XML bombs). Only the first bytes past the
+    """A CSV or XLSX file (of a workbook, the first visible sheet with the column titles),
+    read by the portal's one spreadsheet reader (size and row limits, encodings, zip and
+    XML bombs). Only the first bytes past the
     limit are read from a file that is too large; its message gives its real size."""
     data = file.read(MAX_BYTES + 1)
     size = _file_size(file)
@@ -116,6 +143,7 @@ def read_table(file: IO[bytes], filename: str) -> spreadsheets.Table:
         size = len(data) + sum(len(chunk) for chunk in iter(lambda: file.read(1 << 20), b""))
     return spreadsheets.read_spreadsheet(
         data, filename, max_bytes=MAX_BYTES, max_rows=MAX_ROWS, known_columns=KNOWN_HEADERS,
+        min_headings=1,
         size=size if size is not None else len(data),
     )  # fmt: skip
 
@@ -150,14 +178,15 @@ def map_columns(header: list[str]) -> dict[str, list[int]]:
             continue
         if key in mapping and key not in MULTI_COLUMNS:
             raise ImportFileError(
-                _("Two columns mean “%(column)s”; keep only one.") % {"column": title}
+                _("The columns “%(first)s” and “%(second)s” mean the same; keep only one.")
+                % {"first": header[mapping[key][0]], "second": title}
             )
         mapping.setdefault(key, []).append(index)
     has_name = "name" in mapping or {"first_name", "last_name"} <= mapping.keys()
     if not has_name:
         raise ImportFileError(
-            _("The file needs a “Name” column, or “First name” and “Last name” columns. "
-              "The first row must hold the column titles.")
+            _("The file needs a “Name” column, or “First name” and “Last name” columns, in "
+              "its row of column titles.")
         )  # fmt: skip
     return mapping
 

@@ -3,20 +3,21 @@ warnings and the kinds of remark counted for the preview."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
-from functools import lru_cache
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django_countries import countries
 
 from norec_portal import addresses, spreadsheets
+from norec_portal.countries import parse_country
 from partnerships.names import name_key
 from partnerships.validators import normalize_phone
 
+from ..models.records import address_reason
 from .columns import FIRST_YEAR, MAX_CELL, ImportFileError, cell_text, map_columns
 
 # --- Checking rows ---------------------------------------------------------------------
@@ -38,6 +39,11 @@ REMARKS = {
         "%(n)s row without a country", "%(n)s rows without a country", n
     ),
     "bad_year": lambda n: ngettext("%(n)s year not understood", "%(n)s years not understood", n),
+    "year_read": lambda n: ngettext(
+        "%(n)s year read from a range, two digits or an approximate year",
+        "%(n)s years read from a range, two digits or an approximate year",
+        n,
+    ),
     "no_year": lambda n: ngettext(
         "%(n)s row without an exchange year", "%(n)s rows without an exchange year", n
     ),
@@ -55,6 +61,14 @@ REMARKS = {
     ),
     "phone_unknown": lambda n: ngettext(
         "%(n)s phone not recognised", "%(n)s phones not recognised", n
+    ),
+    "birth_date_unknown": lambda n: ngettext(
+        "%(n)s birth date not understood", "%(n)s birth dates not understood", n
+    ),
+    "id_conflict": lambda n: ngettext(
+        "%(n)s id already imported for someone else",
+        "%(n)s ids already imported for someone else",
+        n,
     ),
     "formula": lambda n: ngettext(
         "%(n)s cell that looks like a formula, kept as text",
@@ -98,18 +112,66 @@ def _split_name(name: str) -> tuple[str, str]:
     return " ".join(parts[:-1]), parts[-1]
 
 
-@lru_cache(maxsize=2048)
 def _country(value: str) -> str:
-    """The country code for a name or code as typed (cached: a file repeats few names)."""
-    value = value.strip()
-    if not value:
-        return ""
-    if len(value) == 2 and value.upper() in COUNTRY_CODES:
-        return value.upper()
-    return countries.by_name(value) or countries.by_name(value.title()) or ""
+    """The country code for a name or code as typed: the portal's one country reader."""
+    return parse_country(value)
 
 
-COUNTRY_CODES = frozenset(code for code, _name in countries)
+# How registers write a year: "1987", "1987/88" or "1987-88" (the year the exchange began),
+# "87", "ca. 1990".
+_YEAR = re.compile(r"(\d{4})(?:\.0)?")
+_YEAR_RANGE = re.compile(r"(\d{4})\s*[/\-–]\s*(\d{2}|\d{4})")
+_TWO_DIGITS = re.compile(r"[‘’']?(\d{2})")
+_ABOUT_YEAR = re.compile(r"(?:ca\.?|c\.|circa|approx\.?|about|~)\s*(\d{4})", re.IGNORECASE)
+
+
+def read_year(text: str) -> tuple[int | None, str]:
+    """The exchange year a cell gives, and a remark when it was read from another form
+    than a plain year. ``None`` when it cannot be read (a decade, a word); the range is
+    checked by the caller."""
+    text = " ".join(text.split())
+    if match := _YEAR.fullmatch(text):
+        return int(match.group(1)), ""
+    if match := _YEAR_RANGE.fullmatch(text):
+        start, end = int(match.group(1)), match.group(2)
+        last = int(end) if len(end) == 4 else start // 100 * 100 + int(end)
+        if len(end) == 2 and last < start:
+            last += 100  # "1999/00"
+        if 0 < last - start <= 5:
+            return start, _("“%(value)s” read as %(year)d, the year the exchange began.") % {
+                "value": text, "year": start}  # fmt: skip
+        return None, ""
+    if match := _TWO_DIGITS.fullmatch(text):
+        # Read only when one century gives a possible year: "87" is 1987 (2087 has not
+        # come), "05" is 2005 (1905 is before the first exchange).
+        short = int(match.group(1))
+        possible = [c + short for c in (1900, 2000) if FIRST_YEAR <= c + short <= _this_year()]
+        if len(possible) == 1:
+            return possible[0], _("“%(value)s” read as %(year)d.") % {
+                "value": text, "year": possible[0]}  # fmt: skip
+        return None, ""
+    if match := _ABOUT_YEAR.fullmatch(text):
+        year = int(match.group(1))
+        return year, _("“%(value)s” read as %(year)d (an approximate year).") % {
+            "value": text, "year": year}  # fmt: skip
+    return None, ""
+
+
+def _this_year() -> int:
+    return timezone.localdate().year
+
+
+def read_birth_date(text: str, year: int | None) -> dt.date | None:
+    """A birth date as the archive wrote it (day first, or an Excel date), or ``None`` when
+    it cannot be one: unreadable, in the future, or fewer than 15 years before the
+    exchange."""
+    try:
+        born = spreadsheets.parse_date(text)
+    except ValueError:
+        return None
+    if born > timezone.localdate() or (year is not None and born.year > year - 15):
+        return None
+    return born
 
 
 def parse_row(number: int, cells: list[str], mapping: dict[str, list[int]]) -> dict[str, Any]:
@@ -144,8 +206,20 @@ def parse_row(number: int, cells: list[str], mapping: dict[str, list[int]]) -> d
     elif not last:
         remark("one_name", _("Only one name is given."))
 
-    country_text = _value(cells, mapping, "country")
+    # A "Nationality" column is the country when the file has no "Country" column.
+    nationality_text = _value(cells, mapping, "nationality")
+    if "country" in mapping:
+        country_text = _value(cells, mapping, "country")
+    else:
+        country_text, nationality_text = nationality_text, ""
     country = _country(country_text)
+    nationality = _country(nationality_text)
+    if nationality_text and not nationality:
+        remark(
+            "country_unknown",
+            _("Nationality “%(value)s” not recognised; imported without it.")
+            % {"value": nationality_text[:60]},
+        )
     if country_text and not country:
         remark(
             "country_unknown",
@@ -158,22 +232,28 @@ def parse_row(number: int, cells: list[str], mapping: dict[str, list[int]]) -> d
     year: int | None = None
     year_text = _value(cells, mapping, "exchange_year")
     if year_text:
-        match = re.fullmatch(r"\s*(\d{4})(?:\.0)?\s*", year_text)
-        if not match:
+        year, how = read_year(year_text)
+        if year is None:
             remark("bad_year", _("“%(value)s” is not a year.") % {"value": year_text[:20]},
                    error=True)  # fmt: skip
-        else:
-            year = int(match.group(1))
-            if not FIRST_YEAR <= year <= timezone.localdate().year:
-                remark(
-                    "bad_year",
-                    _("%(year)d is outside %(first)d–%(last)d.")
-                    % {"year": year, "first": FIRST_YEAR, "last": timezone.localdate().year},
-                    error=True,
-                )
-                year = None
+        elif not FIRST_YEAR <= year <= _this_year():
+            remark(
+                "bad_year",
+                _("%(year)d is outside %(first)d–%(last)d.")
+                % {"year": year, "first": FIRST_YEAR, "last": _this_year()},
+                error=True,
+            )
+            year = None
+        elif how:
+            remark("year_read", how)
     else:
         remark("no_year", _("No exchange year."))
+
+    birth_text = _value(cells, mapping, "date_of_birth")
+    born = read_birth_date(birth_text, year) if birth_text else None
+    if birth_text and born is None and not addresses.is_placeholder(birth_text):
+        remark("birth_date_unknown", _("Birth date “%(value)s” not understood; not imported.")
+               % {"value": birth_text[:30]})  # fmt: skip
 
     email_text = _value(cells, mapping, "email", "; ")
     checks = addresses.check_addresses(email_text)
@@ -185,14 +265,18 @@ def parse_row(number: int, cells: list[str], mapping: dict[str, list[int]]) -> d
             remark(
                 "email_suggestion",
                 _("“%(value)s”: %(reason)s. Suggested: %(suggestion)s (to be confirmed by "
-                  "staff).") % {"value": check.raw[:80], "reason": _(check.reason),
+                  "staff).") % {"value": check.raw[:80],
+                                "reason": address_reason(check.reason, check.suggestion),
                                 "suggestion": check.suggestion},
             )  # fmt: skip
         else:
             remark(
                 "email_invalid",
                 _("“%(value)s” is not a usable email (%(reason)s); kept in the record.")
-                % {"value": check.raw[:80], "reason": _(check.reason)},
+                % {
+                    "value": check.raw[:80],
+                    "reason": address_reason(check.reason, check.suggestion),
+                },
             )
     if not emails:
         remark("no_email", _("No usable email: cannot be invited until one is known."))
@@ -203,14 +287,24 @@ def parse_row(number: int, cells: list[str], mapping: dict[str, list[int]]) -> d
             % {"first": emails[0]},
         )
 
-    phone_text = _value(cells, mapping, "phone", " ")
+    # "Phone" and "Mobile": the first number recognised is the phone; every number is
+    # kept in the record as written.
+    phone_text = _value(cells, mapping, "phone")
     phone = ""
-    if phone_text and not addresses.is_placeholder(phone_text):
+    for typed in (cells[i] for i in mapping.get("phone", []) if i < len(cells)):
+        if not typed or addresses.is_placeholder(typed):
+            continue
         try:
-            phone = normalize_phone(phone_text, country or None)
+            recognised = normalize_phone(typed, country or None)
         except ValidationError:
             remark("phone_unknown", _("Phone “%(value)s” not recognised; kept in the record "
-                                      "only.") % {"value": phone_text[:40]})  # fmt: skip
+                                      "only.") % {"value": typed[:40]})  # fmt: skip
+            continue
+        if phone and recognised != phone:
+            warnings.append(
+                _("Another number, %(phone)s, is kept in the record.") % {"phone": recognised}
+            )
+        phone = phone or recognised
 
     return {
         "row": number,
@@ -218,7 +312,9 @@ def parse_row(number: int, cells: list[str], mapping: dict[str, list[int]]) -> d
         "last_name": last,
         "name_in_source": (full or f"{first} {last}").strip()[:250],
         "country": country,
+        "nationality": nationality,
         "exchange_year": year,
+        "date_of_birth": born.isoformat() if born else "",
         "organisations": _value(cells, mapping, "organisations")[:500],
         "programme": _value(cells, mapping, "programme")[:100],
         "emails": emails,

@@ -18,6 +18,7 @@ use this package's names; the modules are how it is laid out.
 
 from __future__ import annotations
 
+from norec_portal.countries import parse_country
 from norec_portal.spreadsheets import (
     OLE2_MAGIC,
     PREVIEW_VALUE_LENGTH,
@@ -25,7 +26,6 @@ from norec_portal.spreadsheets import (
     SpreadsheetError,
     Table,
     normalise_header,
-    parse_country,
     parse_date,
 )
 
@@ -38,6 +38,8 @@ from .columns import (
     IGNORED_KEYS,
     REQUIRED_KEYS,
     Column,
+    column_for_heading,
+    heading_aliases,
     max_bytes,
     max_rows,
     read_spreadsheet,
@@ -49,7 +51,8 @@ from .rows import CheckedFile, check_rows, message_text, parse_gender
 __all__ = [
     "ALIASES", "COLUMNS", "COLUMN_KEYS", "DATE_HINT", "DATE_KEYS", "IGNORED_KEYS", "OLE2_MAGIC",
     "PREVIEW_VALUE_LENGTH", "REQUIRED_KEYS", "ZIP_MAGIC", "CheckedFile", "Column",
-    "SpreadsheetError", "Table", "check_rows", "commit_import", "create_import",
-    "discard_import", "max_bytes", "message_text", "max_rows", "normalise_header", "parse_country",
-    "parse_date", "parse_gender", "read_spreadsheet", "template_header",
+    "SpreadsheetError", "Table", "check_rows", "column_for_heading", "commit_import",
+    "create_import", "discard_import", "heading_aliases", "max_bytes", "message_text",
+    "max_rows", "normalise_header", "parse_country", "parse_date", "parse_gender",
+    "read_spreadsheet", "template_header",
 ]  # fmt: skip

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+import re
+import unicodedata
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
+from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 
@@ -18,7 +23,7 @@ def read_spreadsheet(data: bytes, filename: str = "") -> Table:
     """Read an uploaded participant file (raises :class:`SpreadsheetError`)."""
     return spreadsheets.read_spreadsheet(
         data, filename, max_bytes=max_bytes(), max_rows=max_rows(),
-        known_columns=frozenset(COLUMN_KEYS) | frozenset(ALIASES),
+        known_columns=frozenset(heading_aliases()), min_headings=2,
     )  # fmt: skip
 
 
@@ -102,13 +107,54 @@ DATE_KEYS = ("date_of_birth", "exchange_start", "exchange_end", "elearning_compl
 IGNORED_KEYS = frozenset(
     {"organisation", "organization", "sending_organisation", "sending_organization"}
 )
+# Headings people commonly write for the columns, as :func:`heading_key` reads them. The
+# column labels the upload page shows, in every language of the portal, are accepted too
+# (:func:`heading_aliases`).
 ALIASES = {
-    "host_organization": "host_organisation",
-    "host": "host_organisation",
+    "given_name": "first_name", "given_names": "first_name", "forename": "first_name",
+    "surname": "last_name", "family_name": "last_name",
+    "e_mail": "email", "email_address": "email", "e_mail_address": "email",
+    "phone_number": "phone", "telephone": "phone", "telephone_number": "phone",
+    "mobile": "phone", "mobile_number": "phone", "mobile_phone": "phone",
+    "cell_phone": "phone",
+    "sex": "gender",
+    "dob": "date_of_birth", "birth_date": "date_of_birth", "birthdate": "date_of_birth",
+    "host_organization": "host_organisation", "host": "host_organisation",
+    "exchange_start_date": "exchange_start", "exchange_end_date": "exchange_end",
     "e_learning_completed_on": "elearning_completed_on",
-    "e_mail": "email",
-    "dob": "date_of_birth",
-}
+}  # fmt: skip
+
+
+def heading_key(heading: Any) -> str:
+    """A column heading as compared with the known ones: :func:`normalise_header`, then
+    without accents or apostrophes (“Début de l’échange” reads as ``debut_de_l_echange``)."""
+    name = spreadsheets.normalise_header(heading)
+    name = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
+    return re.sub(r"[_'’`´]+", "_", name).strip("_")
+
+
+@functools.cache
+def heading_aliases() -> dict[str, str]:
+    """Every heading the import reads, as :func:`heading_key` writes it, with its column:
+    the keys, :data:`ALIASES`, and the columns' labels in each language of the portal
+    (a label two columns share in different languages is left out)."""
+    labels: dict[str, set[str]] = {}
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            for column in COLUMNS:
+                labels.setdefault(heading_key(column.label), set()).add(column.key)
+    aliases = {heading_key(name): key for name, key in ALIASES.items()}
+    for name, keys in labels.items():
+        if len(keys) == 1:
+            aliases.setdefault(name, next(iter(keys)))
+    aliases.update({key: key for key in COLUMN_KEYS})
+    return aliases
+
+
+def column_for_heading(heading: Any) -> str:
+    """The column a heading names, or the heading as read (an unknown or ignored one)."""
+    name = heading_key(heading)
+    return heading_aliases().get(name, name)
 
 
 def template_header() -> list[str]:

@@ -10,16 +10,29 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from norec_portal.deferred import dump_error
 from norec_portal.models import User
 from norec_portal.spreadsheets import SpreadsheetError
 
 from ..models import HeldRegistration, Participant, ParticipantImport, PartnerOrganisation
-from ..services import ExchangePlan, hold_registrations, register_participant
+from ..services import (
+    DuplicateRegistration,
+    ExchangePlan,
+    coordinator_duplicate_message,
+    hold_registrations,
+    register_participant,
+)
 from .columns import read_spreadsheet
-from .rows import CONTROL_CHARACTERS, check_rows, load_partnerships, stored_message
+from .rows import (
+    CONTROL_CHARACTERS,
+    check_rows,
+    duplicate_row_message,
+    load_partnerships,
+    registered_by,
+    stored_message,
+)
 
 # --- The import's life: upload, confirm, discard ----------------------------------------
 
@@ -64,9 +77,10 @@ def _clean_filename(filename: str) -> str:
 
 
 class _RowsFailed(Exception):
-    def __init__(self, errors: dict[int, list[dict[str, str]]]) -> None:
+    def __init__(self, errors: dict[int, list[dict[str, str]]], held: list[int]) -> None:
         super().__init__(errors)
         self.errors = errors
+        self.held = held  # people already registered whom rows name
 
 
 def commit_import(*, participant_import: ParticipantImport, by: User | None) -> list[Participant]:
@@ -75,17 +89,27 @@ def commit_import(*, participant_import: ParticipantImport, by: User | None) -> 
     Each row goes through ``services.register_participant``, which checks it again: a
     person may have been registered since the preview, or a partnership closed. If any row
     fails, every registration is rolled back, the reasons are stored on the import's rows
-    (so the preview shows them) and ``ValidationError`` is raised.
+    (so the preview shows them) and ``ValidationError`` is raised. Rows naming someone
+    already registered go to the staff queue after the rollback, as their message says.
     """
     try:
         return _register_rows(pk=participant_import.pk, by=by)
     except _RowsFailed as failed:
         _record_commit_errors(pk=participant_import.pk, errors=failed.errors)
+        if failed.held:
+            hold_registrations(organisation=participant_import.organisation,
+                               person_ids=failed.held, by=by,
+                               via=HeldRegistration.Via.IMPORT)  # fmt: skip
         participant_import.refresh_from_db()
+        count = len(failed.errors)
         raise ValidationError(
-            _("Nothing was imported: %(count)s rows could not be registered. See the messages "
-              "below, fix these rows in your file and upload it again.")
-            % {"count": len(failed.errors)},
+            ngettext(
+                "Nothing was imported: %(count)s row could not be registered. See the message "
+                "below, fix this row in your file and upload it again.",
+                "Nothing was imported: %(count)s rows could not be registered. See the "
+                "messages below, fix these rows in your file and upload it again.",
+                count,
+            ) % {"count": count},
             code="rows_failed",
         ) from None  # fmt: skip
 
@@ -107,6 +131,7 @@ def _register_rows(*, pk: int, by: User | None) -> list[Participant]:
     partnerships = load_partnerships(organisation)
     created: list[Participant] = []
     errors: dict[int, list[dict[str, str]]] = {}
+    held: list[int] = []
     for row in participant_import.rows:
         data = row["data"]
         info = partnerships.get(data["partnership_id"])
@@ -136,10 +161,15 @@ def _register_rows(*, pk: int, by: User | None) -> list[Participant]:
                     member_ids=info.member_ids,
                 )
             )  # fmt: skip
+        except DuplicateRegistration as exc:
+            # register_participant holds the case in this transaction, which is about to
+            # be rolled back: commit_import holds it again after.
+            held.append(exc.person.pk)
+            errors[row["row"]] = _duplicate_messages(exc, organisation)
         except ValidationError as exc:
             errors[row["row"]] = _messages(exc)
     if errors:
-        raise _RowsFailed(errors)
+        raise _RowsFailed(errors, held)
     updated = ParticipantImport.objects.filter(
         pk=pk, status=ParticipantImport.Status.PREVIEWED
     ).update(
@@ -164,6 +194,18 @@ def _messages(exc: ValidationError) -> list[dict[str, object]]:
             for error in errors
         ]
     return [stored_message("", dump_error(error)) for error in exc.error_list]
+
+
+def _duplicate_messages(
+    exc: DuplicateRegistration, organisation: PartnerOrganisation
+) -> list[dict[str, object]]:
+    """A refused row's messages, saying plainly when the person is the organisation's own."""
+    messages = _messages(exc)
+    if registered_by(organisation, [exc.person.pk]):
+        anonymous = stored_message("", coordinator_duplicate_message())["message"]
+        own = stored_message("", duplicate_row_message(own=True))
+        messages = [own if m["message"] == anonymous else m for m in messages]
+    return messages
 
 
 @transaction.atomic

@@ -49,8 +49,8 @@ class ImportUploadForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("Spreadsheet (CSV or Excel .xlsx)"),
         help_text=gettext_lazy(
-            "The first row holds the column headings. Nothing is saved before you have "
-            "seen every row and confirmed."
+            "A row of column headings, then a row per participant. Nothing is saved before "
+            "you have seen every row and confirmed."
         ),
         widget=forms.ClearableFileInput(
             attrs={"accept": ".csv,.xlsx,.txt,text/csv,application/vnd.openxmlformats-"
@@ -230,7 +230,10 @@ def _display_row(row: dict[str, Any], labels: dict[str, str]) -> dict[str, Any]:
         "errors": row["errors"],
         "warnings": row["warnings"],
         "error_fields": {error["field"] for error in row["errors"]},
-        "cells": [{"key": key, "value": row["values"].get(key, "")} for key in imports.COLUMN_KEYS],
+        "cells": [
+            {"key": key, "label": labels.get(key, key), "value": row["values"].get(key, "")}
+            for key in imports.COLUMN_KEYS
+        ],
         "messages": [
             {
                 "tone": tone,

@@ -33,7 +33,8 @@ from network.services import waves
 from network.services.requests import RequestData, submit_invitation_request
 from norec_portal.models import Role, User
 from norec_portal.outbox import queue_email
-from partnerships.models import ContactPerson, HeldRegistration, ParticipantImport
+from partnerships import imports as participant_imports
+from partnerships.models import ContactPerson, HeldRegistration
 from tests.factories import (
     OrganisationFactory,
     ParticipantFactory,
@@ -134,10 +135,18 @@ def build_world() -> World:
         session=t1, subject="Bus times", body="The bus leaves at 08:00.",
         sent_by=w.users["staff"], recipient_count=1,
     )  # fmt: skip
-    o["import_a"] = ParticipantImport.objects.create(
-        organisation=org_a, uploaded_by=w.users["coordinator_a"],
-        original_filename="Lakeside_Community_Health_Trust_participants_2027_final_v3.csv",
-        file_format="csv", rows=[], row_count=0,
+    # A file as coordinators send them: a long name, a row with problems, a row to import.
+    o["import_a"] = participant_imports.create_import(
+        organisation=org_a, by=w.users["coordinator_a"],
+        filename="Lakeside_Community_Health_Trust_participants_2027_final_v3.csv",
+        data=(
+            "First name,Last name,Email,Partnership,Host organisation,Exchange starts,"
+            "Exchange ends,Date of birth\n"
+            f"Wanjiru,Kamau,wanjiru.kamau@example.org,{partnership.name},{org_b.name},"
+            "2031-02-01,2031-10-31,3/1/1990\n"
+            "Otieno,Ochieng,otieno@@example,Another Partnership,Nowhere Trust,"
+            "31/02/2031,2031-01-01,1/13/1990\n"
+        ).encode(),
     )  # fmt: skip
 
     o["held_a"] = HeldRegistration.objects.create(

@@ -167,7 +167,7 @@ def test_an_excel_file_with_first_and_last_name_columns(db):
         ("alumni.csv", b"Country;Year\nKenya;1999\n", "needs a “Name” column"),
         ("alumni.csv", b"Name;Country\n", "no rows"),
         ("alumni.xlsx", b"this is not a workbook", "not a valid Excel workbook"),
-        ("alumni.csv", b"Name;Name\nA;B\n", "Two columns"),
+        ("alumni.csv", b"Name;Full name\nA;B\n", "“Name” and “Full name” mean the same"),
     ],
 )
 def test_unusable_files_get_a_clear_message(db, name, content, message):

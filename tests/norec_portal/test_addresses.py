@@ -113,3 +113,43 @@ def test_any_text_gets_an_answer_and_never_an_error(text):
             assert check.address and not check.suggestion
         if check.suggestion:
             assert check_address(check.suggestion).status == VALID
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "james\u200b.kiprop@gmail.com",  # zero-width space, copied from a web page
+        "james.kiprop\u200c@gmail.com",
+        "\u200djames.kiprop@gmail.com",
+        "\ufeffjames.kiprop@gmail.com",  # a byte-order mark left at the start of a cell
+        "\u00a0james.kiprop@gmail.com\u00a0",  # no-break spaces around it
+    ],
+)
+def test_invisible_characters_are_tidied_away(typed):
+    check = check_address(typed)
+    assert check.status == VALID
+    assert check.address == "james.kiprop@gmail.com"
+
+
+def test_a_no_break_space_inside_an_address_is_named_as_a_space():
+    check = check_address("james\u00a0.kiprop@gmail.com")
+    assert check.status == INVALID
+    assert check.suggestion == "james.kiprop@gmail.com"
+    assert check.reason == REASON_SPACES
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "Achieng Atieno <achieng.atieno9@example.org>",
+        '"Atieno, Achieng" <Achieng.Atieno9@example.org>',
+        "<achieng.atieno9@example.org>",
+        "mailto:achieng.atieno9@example.org",
+        "achieng.atieno9@example.org.",
+    ],
+)
+def test_the_address_is_read_out_of_what_mail_programs_put_around_it(typed):
+    check = check_address(typed)
+    assert check.status == VALID
+    assert check.address == "achieng.atieno9@example.org"
+    assert check.raw == typed

@@ -368,10 +368,10 @@ def test_preview_shows_rows_messages_and_no_confirm_button_when_a_row_is_bad(
         page
     )
     assert "not a valid email address" in page
-    assert '<td class="num">3</td>' in page
+    assert 'data-label="Row">3</td>' in page
     # Every row can be seen, page by page.
     page_1 = coordinator_client.get(url).content.decode()
-    assert '<td class="num">16</td>' in page_1
+    assert 'data-label="Row">16</td>' in page_1
 
 
 @pytest.mark.django_db
