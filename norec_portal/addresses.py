@@ -23,7 +23,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 from email_validator import EmailNotValidError, validate_email
 
 VALID = "valid"
@@ -80,6 +80,17 @@ class AddressCheck:
     def usable(self) -> str:
         """The address to write to now: only a valid one."""
         return self.address if self.status == VALID else ""
+
+
+def reason_text(reason: str, suggestion: str = "") -> str:
+    """A stored reason (``REASON_*``) in the active language, its “%(domain)s” filled with
+    the domain of the suggested correction."""
+    if not reason:
+        return ""
+    text = gettext(reason)
+    if "%(domain)s" in text:
+        return text % {"domain": suggestion.rpartition("@")[2] or "?"}
+    return text
 
 
 def is_placeholder(text: str) -> bool:

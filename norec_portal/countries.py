@@ -157,7 +157,6 @@ def _country_lookup() -> dict[str, str]:
     return lookup
 
 
-@lru_cache(maxsize=4096)
 def parse_country(text: str) -> str:
     """The two-letter code of a country as people write it, or "" when it is not one:
     ISO codes (KE, KEN), English, official and old names (“Tanzania, United Republic of”),

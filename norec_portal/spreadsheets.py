@@ -72,6 +72,14 @@ def normalise_header(value: Any) -> str:
     return re.sub(r"[\s_\-]+", "_", text).strip("_")
 
 
+def heading_key(value: Any) -> str:
+    """:func:`normalise_header`, then without accents or apostrophes (“Début de l’échange”
+    reads as ``debut_de_l_echange``): how the participant import compares headings."""
+    name = normalise_header(value)
+    name = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
+    return re.sub(r"[_'’`´]+", "_", name).strip("_")
+
+
 class SpreadsheetError(ValidationError):
     """The file as a whole cannot be used; nothing was saved."""
 
@@ -204,16 +212,9 @@ def _heading_keys(value: str) -> set[str]:
     (the participant import, also without accents and apostrophes: "Début de l’échange"),
     and letters and digits only (the historical import: "E-mail:" is "e mail"), all with
     the underscores the known names are given in."""
-    strict = normalise_header(value)
     text = value.replace("(s)", "s").casefold()
     loose = "_".join("".join(c if c.isalnum() else " " for c in text).split())
-    keys = {strict, loose}
-    for key in (strict, loose):
-        plain = "".join(
-            c for c in unicodedata.normalize("NFKD", key) if not unicodedata.combining(c)
-        )
-        keys.add(re.sub(r"[_'’`´]+", "_", plain).strip("_"))
-    return keys
+    return {normalise_header(value), heading_key(value), loose, heading_key(loose)}
 
 
 def _known_count(cells: Iterable[Any], known_columns: frozenset[str]) -> int:

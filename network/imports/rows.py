@@ -15,9 +15,9 @@ from django.utils.translation import ngettext
 from norec_portal import addresses, spreadsheets
 from norec_portal.countries import parse_country
 from partnerships.names import name_key
+from partnerships.services import check_date_of_birth
 from partnerships.validators import normalize_phone
 
-from ..models.records import address_reason
 from .columns import FIRST_YEAR, MAX_CELL, ImportFileError, cell_text, map_columns
 
 # --- Checking rows ---------------------------------------------------------------------
@@ -112,11 +112,6 @@ def _split_name(name: str) -> tuple[str, str]:
     return " ".join(parts[:-1]), parts[-1]
 
 
-def _country(value: str) -> str:
-    """The country code for a name or code as typed: the portal's one country reader."""
-    return parse_country(value)
-
-
 # How registers write a year: "1987", "1987/88" or "1987-88" (the year the exchange began),
 # "87", "ca. 1990".
 _YEAR = re.compile(r"(\d{4})(?:\.0)?")
@@ -163,13 +158,13 @@ def _this_year() -> int:
 
 def read_birth_date(text: str, year: int | None) -> dt.date | None:
     """A birth date as the archive wrote it (day first, or an Excel date), or ``None`` when
-    it cannot be one: unreadable, in the future, or fewer than 15 years before the
-    exchange."""
+    it cannot be one: unreadable, refused by the portal's rule for birth dates, or fewer
+    than 15 years before the exchange."""
     try:
         born = spreadsheets.parse_date(text)
     except ValueError:
         return None
-    if born > timezone.localdate() or (year is not None and born.year > year - 15):
+    if check_date_of_birth(born) or (year is not None and born.year > year - 15):
         return None
     return born
 
@@ -212,8 +207,8 @@ def parse_row(number: int, cells: list[str], mapping: dict[str, list[int]]) -> d
         country_text = _value(cells, mapping, "country")
     else:
         country_text, nationality_text = nationality_text, ""
-    country = _country(country_text)
-    nationality = _country(nationality_text)
+    country = parse_country(country_text)
+    nationality = parse_country(nationality_text)
     if nationality_text and not nationality:
         remark(
             "country_unknown",
@@ -266,7 +261,7 @@ def parse_row(number: int, cells: list[str], mapping: dict[str, list[int]]) -> d
                 "email_suggestion",
                 _("“%(value)s”: %(reason)s. Suggested: %(suggestion)s (to be confirmed by "
                   "staff).") % {"value": check.raw[:80],
-                                "reason": address_reason(check.reason, check.suggestion),
+                                "reason": addresses.reason_text(check.reason, check.suggestion),
                                 "suggestion": check.suggestion},
             )  # fmt: skip
         else:
@@ -275,7 +270,7 @@ def parse_row(number: int, cells: list[str], mapping: dict[str, list[int]]) -> d
                 _("“%(value)s” is not a usable email (%(reason)s); kept in the record.")
                 % {
                     "value": check.raw[:80],
-                    "reason": address_reason(check.reason, check.suggestion),
+                    "reason": addresses.reason_text(check.reason, check.suggestion),
                 },
             )
     if not emails:

@@ -9,9 +9,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from norec_portal import addresses
 from partnerships.models import Participant, Person
 
 # --- Historical import and duplicates ---------------------------------------------------
@@ -229,15 +229,4 @@ class RawAddress(models.Model):
 
     @property
     def reason_text(self) -> str:
-        return address_reason(self.reason, self.suggestion)
-
-
-def address_reason(reason: str, suggestion: str = "") -> str:
-    """A check's stored reason (``norec_portal.addresses.REASON_*``) in the active language,
-    its “%(domain)s” filled with the domain of the suggested correction."""
-    if not reason:
-        return ""
-    text = gettext(reason)
-    if "%(domain)s" in text:
-        return text % {"domain": suggestion.rpartition("@")[2] or "?"}
-    return text
+        return addresses.reason_text(self.reason, self.suggestion)

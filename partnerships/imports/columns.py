@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import functools
-import re
-import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,7 +12,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 
 from norec_portal import spreadsheets
-from norec_portal.spreadsheets import Table
+from norec_portal.spreadsheets import Table, heading_key
 
 # --- Limits ----------------------------------------------------------------------------
 
@@ -123,14 +121,6 @@ ALIASES = {
     "exchange_start_date": "exchange_start", "exchange_end_date": "exchange_end",
     "e_learning_completed_on": "elearning_completed_on",
 }  # fmt: skip
-
-
-def heading_key(heading: Any) -> str:
-    """A column heading as compared with the known ones: :func:`normalise_header`, then
-    without accents or apostrophes (“Début de l’échange” reads as ``debut_de_l_echange``)."""
-    name = spreadsheets.normalise_header(heading)
-    name = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
-    return re.sub(r"[_'’`´]+", "_", name).strip("_")
 
 
 @functools.cache
